@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+#include "batch.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace cluster_client::cli {
+
+namespace asio = boost::asio;
+
+namespace {
+
+void validate_line(const std::string& id, std::size_t line) {
+    if (auto error = group_id_error(id)) throw InvalidGroupId("line " + std::to_string(line) + ": " + *error);
+}
+
+bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+
+class Progress {
+public:
+    Progress(std::ostream* out, std::optional<std::size_t> total) : out_(out), total_(total) {}
+    void update(const BatchTotals& totals, bool final) {
+        if (out_ == nullptr) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (!final && now - last_ < std::chrono::milliseconds(100)) return;
+        last_ = now;
+        const auto done = totals.ok + totals.failed + totals.left_open;
+        *out_ << '\r';
+        if (total_ && *total_ > 0) {
+            constexpr std::size_t width = 30;
+            const auto filled = done * width / *total_;
+            *out_ << '[' << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << done << '/'
+                  << *total_;
+        } else {
+            *out_ << done << " done";
+        }
+        *out_ << "  ok " << totals.ok << "  failed " << totals.failed << "  open " << totals.left_open;
+        if (final) *out_ << '\n';
+        out_->flush();
+    }
+
+private:
+    std::ostream* out_;
+    std::optional<std::size_t> total_;
+    std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+IdSource IdSource::from_args(std::vector<std::string> ids) {
+    for (const auto& id : ids) validate_group_id(id);
+    IdSource source;
+    source.total_ = ids.size();
+    source.ids_ = std::move(ids);
+    return source;
+}
+
+IdSource IdSource::from_file(const std::string& path) {
+    IdSource source;
+    if (path == "-") {
+        source.stream_ = std::shared_ptr<std::istream>(&std::cin, [](std::istream*) {});
+        return source;
+    }
+    auto file = std::make_shared<std::ifstream>(path);
+    if (!*file) throw ConfigError("--from-file " + path + ": cannot open the file for reading");
+    std::string line;
+    std::size_t count = 0;
+    for (std::size_t number = 1; std::getline(*file, line); ++number) {
+        if (is_blank(line)) continue;
+        validate_line(line, number);
+        ++count;
+    }
+    file->clear();
+    file->seekg(0);
+    source.stream_ = std::move(file);
+    source.total_ = count;
+    return source;
+}
+
+std::optional<std::string> IdSource::next() {
+    if (!stream_) {
+        if (position_ == ids_.size()) return std::nullopt;
+        return std::move(ids_[position_++]);
+    }
+    std::string line;
+    while (std::getline(*stream_, line)) {
+        ++line_;
+        if (is_blank(line)) continue;
+        validate_line(line, line_);
+        return line;
+    }
+    return std::nullopt;
+}
+
+BatchTotals run_batch(asio::io_context& io, ClusterClient& client, Operation operation, IdSource& ids,
+                      std::size_t concurrency, OutputFormat format, std::ostream& out, std::ostream* progress) {
+    BatchTotals totals;
+    Progress bar(progress, ids.total());
+    auto worker = [&]() -> asio::awaitable<void> {
+        while (!totals.input_error) {
+            std::optional<std::string> id;
+            try {
+                id = ids.next();
+            } catch (const InvalidGroupId& error) {
+                totals.input_error = error.what();
+            }
+            if (!id) co_return;
+            const auto report = co_await client.run(operation, std::move(*id));
+            if (report.ok()) {
+                ++totals.ok;
+            } else if (report.left_open()) {
+                ++totals.left_open;
+            } else {
+                ++totals.failed;
+            }
+            if (progress != nullptr) *progress << "\r\033[K";
+            print_report(out, format, report);
+            bar.update(totals, false);
+        }
+    };
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, concurrency); ++i) {
+        asio::co_spawn(io, worker(), asio::detached);
+    }
+    io.run();
+    bar.update(totals, true);
+    return totals;
+}
+
+}  // namespace cluster_client::cli

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+#include "cli.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <map>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cluster_client/cluster_client.hpp>
+
+#include "batch.hpp"
+#include "config/duration.hpp"
+#include "demo.hpp"
+#include "http/endpoint.hpp"
+#include "output.hpp"
+
+namespace cluster_client::cli {
+
+namespace {
+
+// Option values as typed, turned into ClientOptions only after parsing succeeded, so every
+// rule is checked (and named in the error) before anything is sent.
+struct RawOptions {
+    std::string hosts;
+    std::string output = "text";
+    std::string log_level = "warn";
+    std::string state_dir;
+    int attempts = RetryOptions{}.max_attempts;
+    std::string attempt_timeout = config::format_duration(RetryOptions{}.attempt_timeout);
+    std::string deadline = config::format_duration(RetryOptions{}.deadline);
+    std::string initial_backoff = config::format_duration(RetryOptions{}.initial_backoff);
+    std::string max_backoff = config::format_duration(RetryOptions{}.max_backoff);
+    std::string lock_wait = config::format_duration(ClientOptions{}.lock_wait);
+    std::string ownership = "strict";
+    std::string delete_mode = "rollback";
+    std::vector<std::string> ids;
+    std::string from_file;
+    std::size_t concurrency = 16;
+};
+
+ClientOptions make_client_options(const RawOptions& raw, const char* env_hosts) {
+    ClientOptions options;
+    std::string hosts = raw.hosts;
+    if (hosts.empty() && env_hosts != nullptr) hosts = env_hosts;
+    if (hosts.empty()) {
+        throw ConfigError("no hosts: give --hosts URL,... or set the HOSTS environment variable");
+    }
+    for (const auto& endpoint : http::parse_host_list(hosts)) options.hosts.push_back(endpoint.url());
+    if (raw.attempts < 1) {
+        throw ConfigError("--attempts must be at least 1 (got " + std::to_string(raw.attempts) + ")");
+    }
+    options.retry.max_attempts = raw.attempts;
+    options.retry.attempt_timeout = config::parse_duration(raw.attempt_timeout);
+    options.retry.deadline = config::parse_duration(raw.deadline);
+    options.retry.initial_backoff = config::parse_duration(raw.initial_backoff);
+    options.retry.max_backoff = config::parse_duration(raw.max_backoff);
+    options.lock_wait = config::parse_duration(raw.lock_wait);
+    options.ownership = raw.ownership == "fast" ? Ownership::fast : Ownership::strict;
+    options.delete_mode = raw.delete_mode == "forward" ? DeleteMode::forward : DeleteMode::rollback;
+    return options;
+}
+
+void set_up_logging(const std::string& level) {
+    auto logger = spdlog::stderr_color_mt("cluster-client");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::from_str(level));
+}
+
+ExitCode exit_code(const BatchTotals& totals) {
+    if (totals.input_error) return ExitCode::usage;
+    if (totals.left_open > 0) return ExitCode::left_open;
+    if (totals.failed > 0) return ExitCode::failed;
+    return ExitCode::success;
+}
+
+void add_saga_command(CLI::App& app, const char* name, const char* description, RawOptions& raw) {
+    auto* command = app.add_subcommand(name, description);
+    command->add_option("ids", raw.ids, "group ids (1 to 255 bytes of UTF-8, no control characters)");
+    command->add_option("--from-file", raw.from_file, "read group ids from FILE, one per line ('-': stdin)");
+    command->add_option("--concurrency", raw.concurrency, "sagas run at once in a batch")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+        ->capture_default_str();
+}
+
+}  // namespace
+
+int run(const std::vector<std::string>& args, const char* env_hosts, std::ostream& out, std::ostream& err) {
+    RawOptions raw;
+    CLI::App app{"cluster-client: create, verify and delete a group on every node of a cluster, all or none",
+                 "cluster-client"};
+    app.require_subcommand(1);
+    app.fallthrough();
+    app.add_option("--hosts", raw.hosts, "comma-separated node URLs (default: the HOSTS environment variable)");
+    app.add_option("--output", raw.output, "text or json (one JSON object per line)")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+    app.add_option("--log-level", raw.log_level, "trace, debug, info, warn, error or off (logs go to stderr)")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
+        ->capture_default_str();
+    app.add_option("--state-dir", raw.state_dir, "where the saga log lives");
+    app.add_option("--attempts", raw.attempts, "attempts per request before a step gives up")->capture_default_str();
+    app.add_option("--attempt-timeout", raw.attempt_timeout, "time allowed to one request (e.g. 300ms, 2s)")
+        ->capture_default_str();
+    app.add_option("--deadline", raw.deadline, "time allowed to all attempts of one step on one node")
+        ->capture_default_str();
+    app.add_option("--initial-backoff", raw.initial_backoff, "first wait before a retry")->capture_default_str();
+    app.add_option("--max-backoff", raw.max_backoff, "longest wait between retries")->capture_default_str();
+    app.add_option("--lock-wait", raw.lock_wait, "how long a saga waits for another on the same group")
+        ->capture_default_str();
+    app.add_option("--ownership", raw.ownership, "strict (read before writing) or fast (one round trip less)")
+        ->check(CLI::IsMember({"strict", "fast"}))
+        ->capture_default_str();
+    app.add_option("--delete-mode", raw.delete_mode, "rollback (all or none) or forward (keep what was deleted)")
+        ->check(CLI::IsMember({"rollback", "forward"}))
+        ->capture_default_str();
+
+    add_saga_command(app, "create", "create groups on every node, or on none", raw);
+    add_saga_command(app, "delete", "delete groups from every node, or from none", raw);
+    add_saga_command(app, "ensure", "create groups where they are missing; never roll back", raw);
+    add_saga_command(app, "verify", "read groups on every node (a per-host table)", raw);
+    auto* demo = app.add_subcommand("demo", "start a local 3-node cluster and show a group's life on it");
+    DemoOptions demo_options;
+    demo->add_option("--group", demo_options.group, "the group id to use")->capture_default_str();
+    demo->add_option("--nodes", demo_options.nodes, "nodes in the local cluster")
+        ->check(CLI::Range(1, 100))
+        ->capture_default_str();
+    demo->add_flag("!--no-faults", demo_options.faults, "run the nodes without injected faults");
+
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    try {
+        app.parse(reversed);
+    } catch (const CLI::CallForHelp&) {
+        out << app.help();
+        return 0;
+    } catch (const CLI::CallForAllHelp&) {
+        out << app.help("", CLI::AppFormatMode::All);
+        return 0;
+    } catch (const CLI::ParseError& error) {
+        err << "cluster-client: " << error.what() << "\n(run cluster-client --help for usage)\n";
+        return static_cast<int>(ExitCode::usage);
+    }
+
+    try {
+        set_up_logging(raw.log_level);
+        const auto format = raw.output == "json" ? OutputFormat::json : OutputFormat::text;
+        if (demo->parsed()) return run_demo(demo_options, format, out, err);
+
+        const auto* command = app.get_subcommands().front();
+        static const std::map<std::string, Operation> operations{{"create", Operation::create},
+                                                                 {"delete", Operation::delete_},
+                                                                 {"ensure", Operation::ensure},
+                                                                 {"verify", Operation::verify}};
+        const auto operation = operations.at(command->get_name());
+        if (raw.ids.empty() == raw.from_file.empty()) {
+            throw ConfigError(command->get_name() + ": give group ids or --from-file FILE (one of the two)");
+        }
+        const auto options = make_client_options(raw, env_hosts);
+        auto ids = raw.from_file.empty() ? IdSource::from_args(raw.ids) : IdSource::from_file(raw.from_file);
+
+        boost::asio::io_context io{1};
+        ClusterClient client(io.get_executor(), options);
+        const bool batch = !raw.from_file.empty() || raw.ids.size() > 1;
+        std::ostream* progress = batch && ::isatty(STDERR_FILENO) ? &err : nullptr;
+        const auto totals = run_batch(io, client, operation, ids, raw.concurrency, format, out, progress);
+        if (totals.input_error) err << "cluster-client: " << *totals.input_error << '\n';
+        return static_cast<int>(exit_code(totals));
+    } catch (const ConfigError& error) {
+        err << "cluster-client: " << error.what() << '\n';
+        return static_cast<int>(ExitCode::usage);
+    }
+}
+
+}  // namespace cluster_client::cli

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include <cluster_client/report.hpp>
+
+namespace cluster_client::cli {
+
+enum class OutputFormat { text, json };
+
+/// One saga's result as one JSON object on one line (DESIGN.md section 8):
+/// {"group","operation","outcome","ok","hosts":[{"host","state","attempts","error"}],"duration_ms"}
+std::string to_json_line(const SagaReport& report);
+
+/// One saga's result for a person: a summary line, then a per-host table when the saga did
+/// not succeed or `always_table` is set (verify).
+void print_text(std::ostream& out, const SagaReport& report, bool always_table);
+
+/// Prints a report in the chosen format.
+void print_report(std::ostream& out, OutputFormat format, const SagaReport& report);
+
+}  // namespace cluster_client::cli

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace cluster_client {
+
+/// How a saga decides whether a group on a node is its own (DESIGN.md section 3).
+enum class Ownership {
+    strict,  ///< read before creating: never claims a group that was there before
+    fast,    ///< skip the read; one round trip less, see docs for the one ambiguous case
+};
+
+/// When and how often a failed request is tried again. Defaults suit a LAN cluster.
+struct RetryOptions {
+    /// Default 5: a flaky node gets several chances, a dead one costs little time.
+    int max_attempts = 5;
+    /// Default 20ms: a LAN round trip is well under a millisecond.
+    std::chrono::milliseconds initial_backoff{20};
+    /// Default 2.0: exponential backoff, as tenacity's wait_exponential.
+    double multiplier = 2.0;
+    /// Default 1s: no single wait grows past this.
+    std::chrono::milliseconds max_backoff{1000};
+    /// Default true: full jitter (delay drawn uniformly in [0, backoff]) spreads retries.
+    bool jitter = true;
+    /// Default 2s: one request (connect, send, receive) may take this long.
+    std::chrono::milliseconds attempt_timeout{2000};
+    /// Default 15s: all attempts of one step end by then, whatever the nodes do.
+    std::chrono::milliseconds deadline{15000};
+};
+
+/// What a delete does when some node cannot be cleared.
+enum class DeleteMode {
+    rollback,  ///< re-create the group where we deleted it: all or none, as create does
+    forward,   ///< keep what was deleted; the saga ends `incomplete` and stays open
+};
+
+/// The HTTP transport to every host.
+struct HttpOptions {
+    /// Default 64: open connections kept per host; more requests wait for one.
+    std::size_t max_connections_per_host = 64;
+    /// Default 8 KiB: a node's response headers larger than this are refused.
+    std::size_t max_header_bytes = 8 * 1024;
+    /// Default 64 KiB: a group record is tiny; a larger body is refused.
+    std::size_t max_body_bytes = 64 * 1024;
+    /// Default true: https certificates and host names are verified.
+    bool verify_tls = true;
+    /// Default empty: extra CA bundle (PEM) trusted besides the system store.
+    std::string ca_file;
+};
+
+/// Everything a ClusterClient needs. The first field is the list of hosts, as in the seed.
+struct ClientOptions {
+    /// Required: `http://host[:port][/prefix]`, `https://...`, or bare `host[:port]`.
+    std::vector<std::string> hosts;
+    /// Retry and timeouts of every request.
+    RetryOptions retry{};
+    /// Transport limits and TLS.
+    HttpOptions http{};
+    /// Default strict: never mistake a group that already existed for our own.
+    Ownership ownership = Ownership::strict;
+    /// Default rollback: a failed delete leaves every node as it was, like a failed create.
+    DeleteMode delete_mode = DeleteMode::rollback;
+    /// Default 10s: how long a saga waits for another saga on the same group to end before
+    /// it ends `busy` (0: fail fast).
+    std::chrono::milliseconds lock_wait{10000};
+};
+
+}  // namespace cluster_client

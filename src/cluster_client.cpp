@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+#include <cluster_client/cluster_client.hpp>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "saga/saga_coordinator.hpp"
+
+namespace cluster_client {
+
+namespace asio = boost::asio;
+
+ClusterClient::ClusterClient(executor_type executor, ClientOptions options)
+    : strand_(asio::make_strand(std::move(executor))),
+      coordinator_(std::make_unique<saga::SagaCoordinator>(strand_, options)) {}
+
+ClusterClient::~ClusterClient() = default;
+
+const std::vector<std::string>& ClusterClient::hosts() const { return coordinator_->hosts(); }
+
+ClusterClient::executor_type ClusterClient::get_executor() const { return strand_; }
+
+asio::awaitable<SagaReport> ClusterClient::run(Operation operation, std::string group_id) {
+    validate_group_id(group_id);
+    co_return co_await asio::co_spawn(strand_, coordinator_->run(operation, std::move(group_id)),
+                                      asio::use_awaitable);
+}
+
+asio::awaitable<bool> ClusterClient::create_group(std::string group_id) {
+    const auto report = co_await run(Operation::create, std::move(group_id));
+    co_return report.ok();
+}
+
+asio::awaitable<std::vector<std::string>> ClusterClient::delete_group(std::string group_id) {
+    const auto report = co_await run(Operation::delete_, std::move(group_id));
+    co_return report.failed_hosts();
+}
+
+asio::awaitable<bool> ClusterClient::verify_group_on_host(std::string host, std::string group_id) {
+    validate_group_id(group_id);
+    const auto index = coordinator_->host_index(host);
+    const auto report =
+        co_await asio::co_spawn(strand_, coordinator_->read(index, std::move(group_id)), asio::use_awaitable);
+    co_return report.state == HostState::present;
+}
+
+BlockingClusterClient::BlockingClusterClient(ClientOptions options)
+    : client_(std::make_unique<ClusterClient>(io_.get_executor(), std::move(options))) {
+    thread_ = std::thread([this] {
+        auto guard = asio::make_work_guard(io_);
+        io_.run();
+    });
+}
+
+BlockingClusterClient::~BlockingClusterClient() {
+    io_.stop();
+    thread_.join();
+}
+
+SagaReport BlockingClusterClient::create_group(std::string group_id) {
+    return client_->async_create_group(std::move(group_id), asio::use_future).get();
+}
+
+SagaReport BlockingClusterClient::delete_group(std::string group_id) {
+    return client_->async_delete_group(std::move(group_id), asio::use_future).get();
+}
+
+SagaReport BlockingClusterClient::ensure_group(std::string group_id) {
+    return client_->async_ensure_group(std::move(group_id), asio::use_future).get();
+}
+
+SagaReport BlockingClusterClient::verify_group(std::string group_id) {
+    return client_->async_verify_group(std::move(group_id), asio::use_future).get();
+}
+
+}  // namespace cluster_client

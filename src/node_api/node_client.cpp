@@ -1,0 +1,82 @@
+// SPDX-License-Identifier: MIT
+#include "node_api/node_client.hpp"
+
+#include "node_api/encoding.hpp"
+
+namespace cluster_client::node_api {
+
+Reply classify_status(Call call, unsigned status) {
+    if (status >= 500) return Reply::maybe_applied;
+    if (status == 429) return Reply::throttled;
+    switch (call) {
+        case Call::create:
+            if (status == 201 || status == 200) return Reply::created;
+            if (status == 400 || status == 409) return Reply::exists_or_invalid;
+            break;
+        case Call::get:
+            if (status == 200) return Reply::present;
+            if (status == 404) return Reply::absent;
+            break;
+        case Call::delete_:
+            if (status == 200 || status == 204) return Reply::deleted;
+            // API.md: a node may answer a missing group with 404 or 400.
+            if (status == 404 || status == 400) return Reply::absent;
+            break;
+    }
+    return Reply::refused;
+}
+
+Reply classify_failure(const http::Failure& failure) {
+    if (failure.permanent) return Reply::refused;
+    return failure.kind == http::Failure::Kind::not_sent ? Reply::not_sent : Reply::maybe_applied;
+}
+
+std::string_view reply_name(Reply reply) {
+    switch (reply) {
+        case Reply::created: return "created";
+        case Reply::exists_or_invalid: return "exists_or_invalid";
+        case Reply::deleted: return "deleted";
+        case Reply::present: return "present";
+        case Reply::absent: return "absent";
+        case Reply::not_sent: return "not_sent";
+        case Reply::maybe_applied: return "maybe_applied";
+        case Reply::throttled: return "throttled";
+        case Reply::refused: return "refused";
+    }
+    return "unknown";
+}
+
+boost::asio::awaitable<NodeReply> NodeClient::create_group(std::string_view id,
+                                                           std::chrono::milliseconds timeout) {
+    return call(Call::create, {http::Method::post, "/v1/group/", group_body(id)}, std::string(id), timeout);
+}
+
+boost::asio::awaitable<NodeReply> NodeClient::get_group(std::string_view id,
+                                                        std::chrono::milliseconds timeout) {
+    return call(Call::get, {http::Method::get, "/v1/group/" + encode_path_segment(id) + "/", {}},
+                std::string(id), timeout);
+}
+
+boost::asio::awaitable<NodeReply> NodeClient::delete_group(std::string_view id,
+                                                           std::chrono::milliseconds timeout) {
+    return call(Call::delete_, {http::Method::delete_, "/v1/group/", group_body(id)}, std::string(id), timeout);
+}
+
+boost::asio::awaitable<NodeReply> NodeClient::call(Call call, http::Request request, std::string id,
+                                                   std::chrono::milliseconds timeout) {
+    auto outcome = co_await pool_.send(std::move(request), timeout);
+    if (auto* failure = std::get_if<http::Failure>(&outcome)) {
+        co_return NodeReply{classify_failure(*failure), std::move(failure->message), std::nullopt};
+    }
+    auto& response = std::get<http::Response>(outcome);
+    NodeReply result{classify_status(call, response.status), "HTTP " + std::to_string(response.status),
+                     response.retry_after};
+    // A 200 to a GET must name our group; anything else is a garbled answer, not a presence.
+    if (result.reply == Reply::present && parse_group_body(response.body) != id) {
+        result.reply = Reply::maybe_applied;
+        result.detail = "HTTP 200 with an unexpected body";
+    }
+    co_return result;
+}
+
+}  // namespace cluster_client::node_api

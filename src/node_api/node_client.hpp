@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "http/host_pool.hpp"
+
+namespace cluster_client::node_api {
+
+/// What one call to a node means for a saga. Raw status codes never leave this layer.
+enum class Reply {
+    created,            ///< POST answered 201: this request created the group
+    exists_or_invalid,  ///< POST answered 400: the group exists, or the node rejects the id
+    deleted,            ///< DELETE answered 200: this request deleted the group
+    present,            ///< GET answered 200 with the group
+    absent,             ///< GET answered 404; DELETE answered 404 (or 400): no such group
+    not_sent,           ///< nothing reached the node: it did not apply the request
+    maybe_applied,      ///< sent, then timeout / reset / 5xx / garbage: resolve by reading
+    throttled,          ///< 429: not applied; retry after `retry_after`
+    refused,            ///< any other answer (401, 403, 404 on POST...): retrying cannot help
+};
+
+/// The three calls of API.md.
+enum class Call { create, get, delete_ };
+
+/// One call's result, with what is needed to report and retry it.
+struct NodeReply {
+    Reply reply = Reply::not_sent;
+    std::string detail;  ///< for reports: "HTTP 500", "connect: Connection refused", ...
+    std::optional<std::chrono::milliseconds> retry_after;
+};
+
+/// The one classifier from an HTTP status to a Reply (cpr/Boost.MySQL style: one place
+/// decides what is retried and what is resolved by reading).
+Reply classify_status(Call call, unsigned status);
+
+/// The one classifier from a transport failure to a Reply.
+Reply classify_failure(const http::Failure& failure);
+
+/// Names a reply for logs and reports ("maybe_applied").
+std::string_view reply_name(Reply reply);
+
+/// The group API of one node. Ids must already be valid (validate_group_id): this layer
+/// encodes them (percent-encoding in the path, JSON escaping in bodies).
+/// Not thread-safe: used from its pool's executor only.
+class NodeClient {
+public:
+    explicit NodeClient(http::HostPool& pool) : pool_(pool) {}
+
+    boost::asio::awaitable<NodeReply> create_group(std::string_view id, std::chrono::milliseconds timeout);
+    boost::asio::awaitable<NodeReply> get_group(std::string_view id, std::chrono::milliseconds timeout);
+    boost::asio::awaitable<NodeReply> delete_group(std::string_view id, std::chrono::milliseconds timeout);
+
+    /// The node's canonical URL, the host's name in reports.
+    std::string url() const { return pool_.endpoint().url(); }
+
+private:
+    boost::asio::awaitable<NodeReply> call(Call call, http::Request request, std::string id,
+                                           std::chrono::milliseconds timeout);
+    http::HostPool& pool_;
+};
+
+}  // namespace cluster_client::node_api

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: MIT
+#include "reference_node/http_server.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <charconv>
+#include <system_error>
+
+namespace cluster_client::reference_node {
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using asio::ip::tcp;
+using boost::system::error_code;
+using namespace std::chrono_literals;
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t header_limit = 8 * 1024;
+constexpr std::uint64_t body_limit = 64 * 1024;
+// How long a connection closed by the server waits for its client's FIN, so that unread
+// request bytes do not turn our close into a reset that destroys the last answer.
+constexpr auto close_linger = 1s;
+
+// The answer owed for a request that could not be read, or nullopt when the peer is gone.
+std::optional<unsigned> status_for_read_error(const error_code& ec) {
+    if (ec == http::error::header_limit) return 431;
+    if (ec == http::error::body_limit) return 413;
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
+        return std::nullopt;
+    }
+    if (ec.category() == make_error_code(http::error::bad_method).category()) return 400;
+    return std::nullopt;
+}
+
+void append_number(std::string& out, std::uint64_t number) {
+    std::array<char, 20> digits{};
+    const auto end = std::to_chars(digits.data(), digits.data() + digits.size(), number).ptr;
+    out.append(digits.data(), end);
+}
+
+// Serialises the answer by hand into a buffer the connection reuses: no header container.
+void render(std::string& out, const Reply& reply, bool keep_alive, unsigned version) {
+    const auto reason = http::obsolete_reason(http::int_to_status(reply.status));
+    out.clear();
+    out += "HTTP/1.1 ";
+    append_number(out, reply.status);
+    out += ' ';
+    out.append(reason.data(), reason.size());
+    out += "\r\nContent-Type: application/json\r\nContent-Length: ";
+    append_number(out, reply.body.size());
+    out += "\r\n";
+    if (!reply.allow.empty()) {
+        out += "Allow: ";
+        out += reply.allow;
+        out += "\r\n";
+    }
+    if (!keep_alive) {
+        out += "Connection: close\r\n";
+    } else if (version < 11) {
+        out += "Connection: keep-alive\r\n";
+    }
+    out += "\r\n";
+    out += reply.body;
+}
+
+// Completion of the detached coroutines: an escaped exception is a bug, so say so.
+struct LogFailure {
+    void operator()(const std::exception_ptr& failure) const {
+        if (!failure) return;
+        try {
+            std::rethrow_exception(failure);
+        } catch (const std::exception& e) {
+            spdlog::error("cluster-node: coroutine failed: {}", e.what());
+        }
+    }
+};
+
+}  // namespace
+
+struct HttpServer::Listener {
+    Listener(const asio::any_io_executor& executor, std::shared_ptr<RequestHandler> handler_)
+        : acceptor(asio::make_strand(executor)), retry_timer(acceptor.get_executor()),
+          handler(std::move(handler_)) {}
+
+    tcp::acceptor acceptor;
+    asio::steady_timer retry_timer;
+    std::shared_ptr<RequestHandler> handler;
+};
+
+struct HttpServer::Connection {
+    explicit Connection(tcp::socket socket_)
+        : socket(std::move(socket_)), timer(socket.get_executor()) {}
+
+    // Both run on the connection's strand, so closing them there needs no lock.
+    void close() {
+        error_code ignored;
+        socket.close(ignored);
+        timer.cancel();
+    }
+
+    tcp::socket socket;
+    asio::steady_timer timer;
+    std::uint64_t id = 0;
+};
+
+namespace {
+
+// Reads and drops whatever the client sends until it closes or the connection is closed.
+template <typename Connection>
+asio::awaitable<void> discard_until_closed(Connection& connection) {
+    std::array<char, 1024> sink{};
+    for (;;) {
+        auto [ec, size] = co_await connection.socket.async_read_some(asio::buffer(sink), use_tuple);
+        if (ec) co_return;
+    }
+}
+
+template <typename Connection>
+asio::awaitable<void> close_gracefully(std::shared_ptr<Connection> connection) {
+    error_code ignored;
+    connection->socket.shutdown(tcp::socket::shutdown_send, ignored);
+    connection->timer.expires_after(close_linger);
+    connection->timer.async_wait([weak = std::weak_ptr(connection)](const error_code& ec) {
+        if (ec) return;
+        if (auto alive = weak.lock()) alive->close();
+    });
+    co_await discard_until_closed(*connection);
+    connection->close();
+}
+
+template <typename Connection>
+void reset_abruptly(Connection& connection) {
+    error_code ignored;
+    // SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+    connection.socket.set_option(tcp::socket::linger(true, 0), ignored);
+    connection.close();
+}
+
+}  // namespace
+
+HttpServer::HttpServer(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+
+HttpServer::~HttpServer() = default;
+
+std::uint16_t HttpServer::listen(const tcp::endpoint& endpoint,
+                                 std::shared_ptr<RequestHandler> handler) {
+    auto listener = std::make_unique<Listener>(executor_, std::move(handler));
+    tcp::acceptor& acceptor = listener->acceptor;
+    const auto fail = [&](const error_code& ec, std::string_view step) {
+        const std::string address = endpoint.address().to_string();
+        const bool v6 = endpoint.address().is_v6();
+        throw std::system_error(ec, std::string(step) + " " + (v6 ? "[" : "") + address +
+                                        (v6 ? "]" : "") + ":" + std::to_string(endpoint.port()));
+    };
+    error_code ec;
+    acceptor.open(endpoint.protocol(), ec);
+    if (ec) fail(ec, "cannot open a socket for");
+    // Lets a restarted node take its port back while old connections sit in TIME_WAIT.
+    acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    acceptor.bind(endpoint, ec);
+    if (ec) fail(ec, "cannot bind");
+    acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) fail(ec, "cannot listen on");
+    const std::uint16_t port = acceptor.local_endpoint().port();
+    listeners_.push_back(std::move(listener));
+    return port;
+}
+
+void HttpServer::start() {
+    {
+        const std::lock_guard lock(mutex_);
+        if (started_ || stopped_) return;
+        started_ = true;
+    }
+    for (const auto& listener : listeners_) {
+        asio::co_spawn(listener->acceptor.get_executor(),
+                       accept_loop(shared_from_this(), *listener), LogFailure{});
+    }
+}
+
+void HttpServer::stop() {
+    std::vector<std::shared_ptr<Connection>> open;
+    {
+        const std::lock_guard lock(mutex_);
+        if (stopped_) return;
+        stopped_ = true;
+        open.reserve(connections_.size());
+        for (const auto& [id, weak] : connections_) {
+            if (auto connection = weak.lock()) open.push_back(std::move(connection));
+        }
+        connections_.clear();
+    }
+    // Sockets and acceptors are closed on their own strands: they are not thread-safe.
+    for (const auto& listener : listeners_) {
+        asio::dispatch(listener->acceptor.get_executor(),
+                       [self = shared_from_this(), target = listener.get()] {
+                           error_code ignored;
+                           target->acceptor.close(ignored);
+                           target->retry_timer.cancel();
+                       });
+    }
+    for (auto& connection : open) {
+        auto executor = connection->socket.get_executor();
+        asio::dispatch(executor, [target = std::move(connection)] { target->close(); });
+    }
+}
+
+bool HttpServer::remember(const std::shared_ptr<Connection>& connection) {
+    const std::lock_guard lock(mutex_);
+    if (stopped_) return false;
+    connection->id = next_connection_id_++;
+    connections_.emplace(connection->id, connection);
+    return true;
+}
+
+void HttpServer::forget(std::uint64_t id) {
+    const std::lock_guard lock(mutex_);
+    connections_.erase(id);
+}
+
+asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<HttpServer> self,
+                                              Listener& listener) {
+    for (;;) {
+        // Every connection gets its own strand, so several threads may serve the node.
+        auto [ec, socket] = co_await listener.acceptor.async_accept(
+            asio::any_io_executor(asio::make_strand(executor_)), use_tuple);
+        if (!listener.acceptor.is_open()) co_return;
+        if (ec) {
+            // Typically EMFILE: wait for connections to end instead of spinning.
+            spdlog::warn("cluster-node: accept failed: {}", ec.message());
+            listener.retry_timer.expires_after(50ms);
+            co_await listener.retry_timer.async_wait(use_tuple);
+            continue;
+        }
+        error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto connection = std::make_shared<Connection>(std::move(socket));
+        if (!remember(connection)) {
+            connection->close();
+            co_return;
+        }
+        auto executor = connection->socket.get_executor();
+        asio::co_spawn(executor, serve(self, std::move(connection), listener.handler),
+                       LogFailure{});
+    }
+}
+
+asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
+                                        std::shared_ptr<Connection> connection,
+                                        std::shared_ptr<RequestHandler> handler) {
+    tcp::socket& socket = connection->socket;
+    boost::beast::flat_buffer buffer;
+    std::string out;
+    bool graceful = false;
+    for (;;) {
+        http::request_parser<http::string_body> parser;
+        parser.header_limit(header_limit);
+        parser.body_limit(body_limit);
+        auto [read_error, read_size] = co_await http::async_read(socket, buffer, parser, use_tuple);
+        if (read_error) {
+            if (auto status = status_for_read_error(read_error)) {
+                render(out, error_reply(*status, read_error.message()), false, 11);
+                co_await asio::async_write(socket, asio::buffer(out), use_tuple);
+                graceful = true;
+            }
+            break;
+        }
+
+        const auto& message = parser.get();
+        const RequestFate fate = handler->admit();
+        if (fate.latency.count() > 0) {
+            connection->timer.expires_after(fate.latency);
+            co_await connection->timer.async_wait(use_tuple);
+            if (!socket.is_open()) break;
+        }
+        if (fate.fault == Fault::reset) {
+            reset_abruptly(*connection);
+            break;
+        }
+        if (fate.fault == Fault::hang_before) {
+            co_await discard_until_closed(*connection);
+            break;
+        }
+
+        Reply reply;
+        if (fate.fault == Fault::error_before) {
+            reply = error_reply(500, "injected fault: 500 before applying");
+        } else {
+            const auto method = message.method_string();
+            const auto target = message.target();
+            const std::string& body = message.body();
+            reply = handler->serve(Request{std::string_view(method.data(), method.size()),
+                                           std::string_view(target.data(), target.size()),
+                                           body});
+            if (fate.fault == Fault::hang_after) {
+                co_await discard_until_closed(*connection);
+                break;
+            }
+            if (fate.fault == Fault::error_after) {
+                reply = error_reply(500, "injected fault: 500 after applying");
+            }
+        }
+
+        const bool keep_alive = message.keep_alive();
+        render(out, reply, keep_alive, message.version());
+        auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(out), use_tuple);
+        if (write_error) break;
+        if (!keep_alive) {
+            graceful = true;
+            break;
+        }
+    }
+    if (graceful && socket.is_open()) {
+        co_await close_gracefully(connection);
+    } else {
+        connection->close();
+    }
+    self->forget(connection->id);
+}
+
+}  // namespace cluster_client::reference_node

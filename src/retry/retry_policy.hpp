@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <optional>
+
+#include <cluster_client/options.hpp>
+
+namespace cluster_client::retry {
+
+using Clock = std::chrono::steady_clock;
+
+/// What to do after a failed attempt.
+struct Decision {
+    enum class Kind {
+        retry,             ///< wait `delay`, then try again
+        attempts_exhausted,///< max_attempts reached
+        deadline_exceeded, ///< the next attempt could not start before the deadline
+    };
+    Kind kind;
+    std::chrono::milliseconds delay{0};
+
+    bool should_retry() const { return kind == Kind::retry; }
+};
+
+/// The retry policy of one step: exponential backoff with optional full jitter, bounded by
+/// max_attempts and by one deadline over all attempts. Pure: no clock, no I/O, no
+/// randomness of its own (the caller passes time and a uniform random number), so it is
+/// tested with a fake clock.
+class RetryPolicy {
+public:
+    explicit RetryPolicy(const RetryOptions& options);
+
+    /// Decides after attempt number `attempts_made` (1 for the first) failed.
+    /// `started` is when the first attempt began, `now` the current time, `retry_after` a
+    /// server hint (`Retry-After`) that overrides the backoff when larger, and `uniform` a
+    /// number in [0, 1) used for jitter. The deadline is never passed: a delay that would
+    /// end at or after it gives deadline_exceeded.
+    Decision after_failure(int attempts_made, Clock::time_point started, Clock::time_point now,
+                           std::optional<std::chrono::milliseconds> retry_after,
+                           double uniform) const;
+
+    /// The backoff before jitter for attempt `attempts_made`:
+    /// min(max_backoff, initial_backoff * multiplier^(attempts_made - 1)).
+    std::chrono::milliseconds backoff(int attempts_made) const;
+
+    /// The timeout of an attempt starting at `now`: attempt_timeout, cut to what is left of
+    /// the deadline (zero when the deadline has passed).
+    std::chrono::milliseconds attempt_timeout(Clock::time_point started,
+                                              Clock::time_point now) const;
+
+    /// Throws ConfigError naming the rule when the options are unusable (max_attempts < 1,
+    /// negative or zero durations, multiplier < 1, initial_backoff > max_backoff).
+    static void validate(const RetryOptions& options);
+
+    const RetryOptions& options() const { return options_; }
+
+private:
+    RetryOptions options_;
+};
+
+}  // namespace cluster_client::retry

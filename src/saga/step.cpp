@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+#include "saga/step.hpp"
+
+namespace cluster_client::saga {
+
+Action StepBase::retry_or(const Replied& event, int attempts_made, node_api::Call next, HostState give_up) {
+    if (event.reply.reply == node_api::Reply::refused) return Finish{give_up};
+    const auto decision =
+        policy_.after_failure(attempts_made, started_, event.now, event.reply.retry_after, event.uniform);
+    if (!decision.should_retry()) {
+        last_error_ += decision.kind == retry::Decision::Kind::attempts_exhausted
+                           ? " (attempts exhausted)"
+                           : " (deadline exceeded)";
+        return Finish{give_up};
+    }
+    pending_ = next;
+    return Wait{decision.delay};
+}
+
+}  // namespace cluster_client::saga
