@@ -29,7 +29,7 @@ struct FaultOptions {
     /// 0 ms: delay before every request is handled, on every node (faulty or not).
     std::chrono::milliseconds latency{0};
     /// empty: the node indices the probabilities apply to; empty means every node.
-    std::vector<int> faulty_nodes;
+    std::vector<int> faulty_nodes{};
     /// 1: seed of the per-node generators.
     std::uint64_t seed = 1;
 };
@@ -43,9 +43,9 @@ struct NodeClusterOptions {
     /// 0: node i listens on base_port + i; 0 gives every node its own ephemeral port.
     std::uint16_t base_port = 0;
     /// nullopt: port of the admin endpoint; nullopt means none, 0 an ephemeral port.
-    std::optional<std::uint16_t> admin_port;
+    std::optional<std::uint16_t> admin_port{};
     /// none: injected faults, see FaultOptions.
-    FaultOptions faults;
+    FaultOptions faults{};
     /// 404: what DELETE of a missing group answers (404, or 200 / 400 to emulate other nodes).
     unsigned delete_missing_status = 404;
 };

@@ -73,7 +73,7 @@ TEST(ReferenceNodeApi, CreateOfAnExistingGroupAnswers400) {
 
 TEST(ReferenceNodeApi, CreateWithAnInvalidBodyAnswers400) {
     LocalCluster cluster;
-    for (const std::string body : {"", "not json", "[]", "{}", R"({"groupId":5})",
+    for (const std::string_view body : {"", "not json", "[]", "{}", R"({"groupId":5})",
                                    R"({"id":"x"})", R"({"groupId":null})",
                                    "{\"groupId\":\"\xff\"}"}) {
         const HttpReply reply = test_http("POST", collection(cluster.url(0)), body);
@@ -85,7 +85,7 @@ TEST(ReferenceNodeApi, CreateWithAnInvalidBodyAnswers400) {
 
 TEST(ReferenceNodeApi, CreateWithAnInvalidIdAnswers400NamingTheRule) {
     LocalCluster cluster;
-    for (const std::string id : {std::string(), std::string(256, 'a'), std::string("a\x01z"),
+    for (const std::string& id : {std::string(), std::string(256, 'a'), std::string("a\x01z"),
                                  std::string("tab\there"), std::string("del\x7f")}) {
         const HttpReply reply = test_http("POST", collection(cluster.url(0)), group_body(id));
         EXPECT_EQ(reply.status, 400u) << id;
@@ -503,7 +503,7 @@ TEST(ReferenceNodeAdmin, FaultsRejectsBadInputAndKeepsTheFaults) {
     LocalCluster cluster(with_admin());
     const std::string faults_url = *cluster.admin_url() + "/admin/faults";
     ASSERT_EQ(test_http("POST", faults_url, R"({"latency_ms": 5})").status, 200u);
-    for (const std::string body :
+    for (const std::string_view body :
          {"", "not json", "[]", R"({"p_500_before": 1.5})", R"({"p_reset": -0.1})",
           R"({"p_500_before": 0.6, "p_500_after": 0.6})", R"({"p_hang": 0.1})",
           R"({"latency_ms": 1.5})", R"({"latency_ms": -1})", R"({"seed": -3})",

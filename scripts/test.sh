@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Installs what is missing, builds, and runs every test suite.
+# Usage: scripts/test.sh [PRESET]   (default: dev; CI uses ci, which adds -Werror)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+preset="${1:-dev}"
+
+scripts/install-deps.sh
+cmake --preset "$preset" >/dev/null
+# Two jobs at most: an Asio/Beast translation unit takes about 1 GB to compile.
+cmake --build --preset "$preset" -j 2
+ctest --preset "$preset" -j 2

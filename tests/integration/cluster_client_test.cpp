@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+// ClusterClient against real reference nodes on loopback: the saga outcomes of DESIGN.md
+// section 4, checked against the nodes' real state.
+#include <future>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gtest/gtest.h>
+
+#include <cluster_client/cluster_client.hpp>
+
+#include "dead_port.hpp"
+#include "local_cluster.hpp"
+
+namespace cluster_client {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::LocalCluster;
+
+ClientOptions options_for(const std::vector<std::string>& hosts) {
+    ClientOptions options{.hosts = hosts};
+    options.retry.attempt_timeout = 200ms;
+    options.retry.deadline = 3s;
+    options.retry.initial_backoff = 1ms;
+    options.retry.max_backoff = 10ms;
+    return options;
+}
+
+std::vector<int> all_nodes(int count) {
+    std::vector<int> nodes(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) nodes[static_cast<std::size_t>(i)] = i;
+    return nodes;
+}
+
+HostState state_of(const SagaReport& report, const std::string& host) {
+    for (const auto& entry : report.hosts) {
+        if (entry.host == host) return entry.state;
+    }
+    return HostState::unknown;
+}
+
+TEST(ClusterClient, CreatesVerifiesAndDeletesOnEveryNode) {
+    LocalCluster cluster;
+    BlockingClusterClient client(options_for(cluster.urls()));
+
+    const auto created = client.create_group("team-a");
+    EXPECT_EQ(created.outcome, SagaOutcome::created);
+    EXPECT_TRUE(created.ok());
+    EXPECT_EQ(cluster.nodes_with("team-a"), all_nodes(3));
+    for (const auto& host : created.hosts) EXPECT_EQ(host.state, HostState::created) << host.host;
+
+    EXPECT_EQ(client.verify_group("team-a").outcome, SagaOutcome::present);
+
+    const auto deleted = client.delete_group("team-a");
+    EXPECT_EQ(deleted.outcome, SagaOutcome::deleted);
+    EXPECT_TRUE(cluster.nodes_with("team-a").empty());
+    EXPECT_EQ(client.verify_group("team-a").outcome, SagaOutcome::absent);
+}
+
+TEST(ClusterClient, StrictCreateTakesThreeRequestsPerNode) {
+    LocalCluster cluster;
+    BlockingClusterClient client(options_for(cluster.urls()));
+    ASSERT_EQ(client.create_group("g").outcome, SagaOutcome::created);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 3u) << "precheck, create, verify on node " << i;
+}
+
+TEST(ClusterClient, FastCreateSkipsThePrecheck) {
+    LocalCluster cluster;
+    auto options = options_for(cluster.urls());
+    options.ownership = Ownership::fast;
+    BlockingClusterClient client(options);
+    ASSERT_EQ(client.create_group("g").outcome, SagaOutcome::created);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 2u) << "create, verify on node " << i;
+}
+
+TEST(ClusterClient, CreateOfAGroupOnEveryNodeIsAlreadyExists) {
+    LocalCluster cluster;
+    for (int i = 0; i < 3; ++i) cluster.put(i, "g");
+    BlockingClusterClient client(options_for(cluster.urls()));
+    const auto report = client.create_group("g");
+    EXPECT_EQ(report.outcome, SagaOutcome::already_exists);
+    EXPECT_TRUE(report.ok());
+    EXPECT_EQ(cluster.nodes_with("g"), all_nodes(3));
+}
+
+TEST(ClusterClient, CreateConflictUndoesOnlyItsOwnWrites) {
+    LocalCluster cluster;
+    cluster.put(1, "g");
+    BlockingClusterClient client(options_for(cluster.urls()));
+    const auto report = client.create_group("g");
+    EXPECT_EQ(report.outcome, SagaOutcome::conflict);
+    EXPECT_FALSE(report.ok());
+    EXPECT_EQ(cluster.nodes_with("g"), std::vector<int>{1}) << "the copy that was there before stays, alone";
+    EXPECT_EQ(state_of(report, cluster.url(1)), HostState::present_before);
+    EXPECT_EQ(state_of(report, cluster.url(0)), HostState::rolled_back);
+}
+
+TEST(ClusterClient, CreateWithADeadNodeRollsBackEverywhere) {
+    LocalCluster cluster;
+    auto hosts = cluster.urls();
+    const auto dead = testing::dead_node_url();
+    hosts.push_back(dead);
+    BlockingClusterClient client(options_for(hosts));
+    const auto report = client.create_group("g");
+    EXPECT_EQ(report.outcome, SagaOutcome::rolled_back);
+    EXPECT_TRUE(cluster.nodes_with("g").empty());
+    EXPECT_EQ(state_of(report, dead), HostState::failed);
+    EXPECT_EQ(report.failed_hosts().size(), 4u);
+}
+
+TEST(ClusterClient, DeleteWithADeadNodeRestoresEveryCopy) {
+    LocalCluster cluster;
+    for (int i = 0; i < 3; ++i) cluster.put(i, "g");
+    auto hosts = cluster.urls();
+    hosts.push_back(testing::dead_node_url());
+    BlockingClusterClient client(options_for(hosts));
+    const auto report = client.delete_group("g");
+    EXPECT_EQ(report.outcome, SagaOutcome::rolled_back);
+    EXPECT_EQ(cluster.nodes_with("g"), all_nodes(3));
+    EXPECT_EQ(state_of(report, cluster.url(0)), HostState::restored);
+}
+
+TEST(ClusterClient, DeleteRollbackNeverCreatesWhereThereWasNone) {
+    LocalCluster cluster;
+    cluster.put(0, "g");  // on node 0 only
+    auto hosts = cluster.urls();
+    hosts.push_back(testing::dead_node_url());
+    BlockingClusterClient client(options_for(hosts));
+    const auto report = client.delete_group("g");
+    EXPECT_EQ(report.outcome, SagaOutcome::rolled_back);
+    EXPECT_EQ(cluster.nodes_with("g"), std::vector<int>{0});
+}
+
+TEST(ClusterClient, ForwardDeleteKeepsWhatItDeleted) {
+    LocalCluster cluster;
+    for (int i = 0; i < 3; ++i) cluster.put(i, "g");
+    auto hosts = cluster.urls();
+    const auto dead = testing::dead_node_url();
+    hosts.push_back(dead);
+    auto options = options_for(hosts);
+    options.delete_mode = DeleteMode::forward;
+    BlockingClusterClient client(options);
+    const auto report = client.delete_group("g");
+    EXPECT_EQ(report.outcome, SagaOutcome::incomplete);
+    EXPECT_TRUE(report.left_open());
+    EXPECT_TRUE(cluster.nodes_with("g").empty());
+    EXPECT_EQ(report.failed_hosts(), std::vector<std::string>{dead});
+}
+
+TEST(ClusterClient, DeleteOfAMissingGroupIsNotFound) {
+    LocalCluster cluster;
+    BlockingClusterClient client(options_for(cluster.urls()));
+    const auto report = client.delete_group("nobody");
+    EXPECT_EQ(report.outcome, SagaOutcome::not_found);
+    EXPECT_FALSE(report.ok());
+    EXPECT_TRUE(report.failed_hosts().empty());
+}
+
+TEST(ClusterClient, EnsureFillsInTheMissingNodes) {
+    LocalCluster cluster;
+    cluster.put(2, "g");
+    BlockingClusterClient client(options_for(cluster.urls()));
+    const auto report = client.ensure_group("g");
+    EXPECT_EQ(report.outcome, SagaOutcome::created);
+    EXPECT_EQ(cluster.nodes_with("g"), all_nodes(3));
+    EXPECT_EQ(state_of(report, cluster.url(2)), HostState::present_before);
+}
+
+TEST(ClusterClient, EnsureWithADeadNodeStaysIncompleteWithoutRollback) {
+    LocalCluster cluster;
+    auto hosts = cluster.urls();
+    hosts.push_back(testing::dead_node_url());
+    BlockingClusterClient client(options_for(hosts));
+    const auto report = client.ensure_group("g");
+    EXPECT_EQ(report.outcome, SagaOutcome::incomplete);
+    EXPECT_EQ(cluster.nodes_with("g"), all_nodes(3));
+}
+
+TEST(ClusterClient, IdsWithReservedAndNonAsciiCharactersRoundTrip) {
+    LocalCluster cluster;
+    BlockingClusterClient client(options_for(cluster.urls()));
+    for (const std::string id : {"a/b", "what?", "#hash", "100%", "with space", "grüppe", "\xF0\x9F\x98\x80"}) {
+        EXPECT_EQ(client.create_group(id).outcome, SagaOutcome::created) << id;
+        EXPECT_EQ(cluster.nodes_with(id), all_nodes(3)) << id;
+        EXPECT_EQ(client.verify_group(id).outcome, SagaOutcome::present) << id;
+        EXPECT_EQ(client.delete_group(id).outcome, SagaOutcome::deleted) << id;
+        EXPECT_TRUE(cluster.nodes_with(id).empty()) << id;
+    }
+}
+
+TEST(ClusterClient, InvalidIdIsRejectedBeforeAnyRequest) {
+    LocalCluster cluster;
+    BlockingClusterClient client(options_for(cluster.urls()));
+    EXPECT_THROW(client.create_group(""), InvalidGroupId);
+    EXPECT_THROW(client.create_group(std::string(256, 'x')), InvalidGroupId);
+    EXPECT_THROW(client.delete_group("tab\there"), InvalidGroupId);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 0u);
+}
+
+TEST(ClusterClient, BadHostsAreAConfigError) {
+    EXPECT_THROW(BlockingClusterClient(ClientOptions{.hosts = {"ftp://x"}}), ConfigError);
+    EXPECT_THROW(BlockingClusterClient(ClientOptions{.hosts = {"http://a:1", "http://a:1"}}), ConfigError);
+    EXPECT_THROW(BlockingClusterClient(ClientOptions{.hosts = {}}), ConfigError);
+}
+
+TEST(ClusterClient, SeedApiReturnsBoolsAndFailedHosts) {
+    LocalCluster cluster;
+    auto hosts = cluster.urls();
+    boost::asio::io_context io;
+    ClusterClient client(io.get_executor(), options_for(hosts));
+    bool created = false;
+    bool on_host = false;
+    std::vector<std::string> failed{"not yet"};
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            created = co_await client.create_group("seed");
+            on_host = co_await client.verify_group_on_host(cluster.url(1), "seed");
+            failed = co_await client.delete_group("seed");
+        },
+        [](std::exception_ptr error) {
+            if (error) std::rethrow_exception(error);
+        });
+    io.run();
+    EXPECT_TRUE(created);
+    EXPECT_TRUE(on_host);
+    EXPECT_TRUE(failed.empty());
+    EXPECT_TRUE(cluster.nodes_with("seed").empty());
+}
+
+TEST(ClusterClient, AcceptsFutureAndCallbackTokens) {
+    LocalCluster cluster;
+    boost::asio::io_context io;
+    ClusterClient client(io.get_executor(), options_for(cluster.urls()));
+    auto future = client.async_create_group("tokens", boost::asio::use_future);
+    SagaOutcome from_callback = SagaOutcome::unknown;
+    client.async_verify_group("tokens", [&](std::exception_ptr error, SagaReport report) {
+        ASSERT_FALSE(error);
+        from_callback = report.outcome;
+    });
+    io.run();
+    EXPECT_EQ(future.get().outcome, SagaOutcome::created);
+    // Same group: the verify waited for the create to end (one saga per group).
+    EXPECT_EQ(from_callback, SagaOutcome::present);
+}
+
+TEST(ClusterClient, SecondSagaOnAGroupEndsBusyWhenItMayNotWait) {
+    reference_node::NodeClusterOptions node_options;
+    node_options.faults.latency = 100ms;
+    LocalCluster cluster(node_options);
+    auto options = options_for(cluster.urls());
+    options.lock_wait = 0ms;
+    boost::asio::io_context io;
+    ClusterClient client(io.get_executor(), options);
+    auto first = client.async_create_group("contended", boost::asio::use_future);
+    auto second = client.async_delete_group("contended", boost::asio::use_future);
+    io.run();
+    EXPECT_EQ(first.get().outcome, SagaOutcome::created);
+    EXPECT_EQ(second.get().outcome, SagaOutcome::busy);
+    EXPECT_EQ(cluster.nodes_with("contended"), all_nodes(3));
+}
+
+TEST(ClusterClient, AmbiguousAnswersAreResolvedByReading) {
+    reference_node::NodeClusterOptions node_options;
+    node_options.faults.p_500_after = 0.5;  // applied, then 500: the client must read to know
+    node_options.faults.seed = 11;
+    LocalCluster cluster(node_options);
+    BlockingClusterClient client(options_for(cluster.urls()));
+    for (int round = 0; round < 20; ++round) {
+        const auto id = "ambiguous-" + std::to_string(round);
+        const auto created = client.create_group(id);
+        const auto holders = cluster.nodes_with(id);
+        if (created.ok()) {
+            EXPECT_EQ(holders, all_nodes(3)) << id;
+        } else {
+            EXPECT_TRUE(holders.empty()) << id << " ended " << to_string(created.outcome);
+        }
+    }
+}
+
+TEST(ClusterClient, HangAfterApplyingIsResolvedAfterTheTimeout) {
+    reference_node::NodeClusterOptions node_options;
+    node_options.faults.p_hang_after = 1.0;
+    node_options.faults.faulty_nodes = {0};
+    LocalCluster cluster(node_options);
+    auto options = options_for(cluster.urls());
+    options.retry.attempt_timeout = 50ms;
+    options.retry.deadline = 500ms;
+    BlockingClusterClient client(options);
+    const auto report = client.create_group("hung");
+    // Node 0 never answers, not even its precheck reads: nothing is written there, and the
+    // saga undoes its writes on the others.
+    EXPECT_EQ(report.outcome, SagaOutcome::rolled_back);
+    EXPECT_EQ(state_of(report, cluster.url(0)), HostState::failed);
+    EXPECT_TRUE(cluster.nodes_with("hung").empty());
+}
+
+}  // namespace
+}  // namespace cluster_client
