@@ -5,6 +5,7 @@
 
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
@@ -43,6 +44,26 @@ struct RawOptions {
     std::size_t concurrency = 16;
 };
 
+std::chrono::milliseconds option_duration(const char* option, const std::string& text) {
+    try {
+        return config::parse_duration(text);
+    } catch (const ConfigError& error) {
+        throw ConfigError(std::string(option) + ": " + error.what());
+    }
+}
+
+// The first word that is neither an option nor an option's value: the command as typed.
+std::optional<std::string> typed_command(const CLI::App& app, const std::vector<std::string>& args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto& word = args[i];
+        if (!word.starts_with("-")) return word;
+        const auto equals = word.find('=');
+        const auto* option = app.get_option_no_throw(word.substr(0, equals));
+        if (option != nullptr && option->get_type_size() != 0 && equals == std::string::npos) ++i;
+    }
+    return std::nullopt;
+}
+
 ClientOptions make_client_options(const RawOptions& raw, const char* env_hosts) {
     ClientOptions options;
     std::string hosts = raw.hosts;
@@ -55,11 +76,11 @@ ClientOptions make_client_options(const RawOptions& raw, const char* env_hosts) 
         throw ConfigError("--attempts must be at least 1 (got " + std::to_string(raw.attempts) + ")");
     }
     options.retry.max_attempts = raw.attempts;
-    options.retry.attempt_timeout = config::parse_duration(raw.attempt_timeout);
-    options.retry.deadline = config::parse_duration(raw.deadline);
-    options.retry.initial_backoff = config::parse_duration(raw.initial_backoff);
-    options.retry.max_backoff = config::parse_duration(raw.max_backoff);
-    options.lock_wait = config::parse_duration(raw.lock_wait);
+    options.retry.attempt_timeout = option_duration("--attempt-timeout", raw.attempt_timeout);
+    options.retry.deadline = option_duration("--deadline", raw.deadline);
+    options.retry.initial_backoff = option_duration("--initial-backoff", raw.initial_backoff);
+    options.retry.max_backoff = option_duration("--max-backoff", raw.max_backoff);
+    options.lock_wait = option_duration("--lock-wait", raw.lock_wait);
     options.ownership = raw.ownership == "fast" ? Ownership::fast : Ownership::strict;
     options.delete_mode = raw.delete_mode == "forward" ? DeleteMode::forward : DeleteMode::rollback;
     return options;
@@ -141,7 +162,13 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         out << app.help("", CLI::AppFormatMode::All);
         return 0;
     } catch (const CLI::ParseError& error) {
-        err << "cluster-client: " << error.what() << "\n(run cluster-client --help for usage)\n";
+        const auto command = typed_command(app, args);
+        if (app.get_subcommands().empty() && command) {
+            err << "cluster-client: unknown command '" << *command
+                << "' (commands: create, delete, ensure, verify, demo)\n";
+        } else {
+            err << "cluster-client: " << error.what() << "\n(run cluster-client --help for usage)\n";
+        }
         return static_cast<int>(ExitCode::usage);
     }
 

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+// cluster-client run as a process against reference nodes: exit codes, printed output, and
+// the nodes' real state.
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include "dead_port.hpp"
+#include "local_cluster.hpp"
+#include "program.hpp"
+
+namespace cluster_client {
+namespace {
+
+using testing::LocalCluster;
+using testing::ProgramResult;
+
+ProgramResult cli(const std::vector<std::string>& args, testing::ProgramOptions options = {}) {
+    // The tests never depend on the caller's HOSTS.
+    options.env.insert(options.env.begin(), {"HOSTS", std::nullopt});
+    return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
+}
+
+std::string join(const std::vector<std::string>& parts) {
+    std::string joined;
+    for (const auto& part : parts) joined += (joined.empty() ? "" : ",") + part;
+    return joined;
+}
+
+std::vector<boost::json::object> json_lines(const std::string& out) {
+    std::vector<boost::json::object> lines;
+    std::size_t start = 0;
+    while (start < out.size()) {
+        const auto end = out.find('\n', start);
+        lines.push_back(boost::json::parse(out.substr(start, end - start)).as_object());
+        start = end == std::string::npos ? out.size() : end + 1;
+    }
+    return lines;
+}
+
+TEST(Cli, CreatesVerifiesAndDeletesOnThreeNodes) {
+    LocalCluster cluster;
+    const auto hosts = join(cluster.urls());
+
+    auto created = cli({"--hosts", hosts, "create", "g1"});
+    EXPECT_EQ(created.exit_status, 0) << created.err;
+    EXPECT_NE(created.out.find("create g1: created (3/3 hosts"), std::string::npos) << created.out;
+    EXPECT_EQ(cluster.nodes_with("g1"), (std::vector<int>{0, 1, 2}));
+
+    auto verified = cli({"--hosts", hosts, "verify", "g1"});
+    EXPECT_EQ(verified.exit_status, 0) << verified.err;
+    EXPECT_NE(verified.out.find("HOST"), std::string::npos) << "a per-host table";
+    EXPECT_NE(verified.out.find(cluster.url(2) + "  present"), std::string::npos) << verified.out;
+
+    auto deleted = cli({"--hosts", hosts, "delete", "g1"});
+    EXPECT_EQ(deleted.exit_status, 0) << deleted.err;
+    EXPECT_TRUE(cluster.nodes_with("g1").empty());
+}
+
+TEST(Cli, JsonLinesHaveTheDocumentedFields) {
+    LocalCluster cluster;
+    auto result = cli({"--hosts", join(cluster.urls()), "--output", "json", "create", "a", "b"});
+    ASSERT_EQ(result.exit_status, 0) << result.err;
+    const auto lines = json_lines(result.out);
+    ASSERT_EQ(lines.size(), 2u);
+    for (const auto& line : lines) {
+        for (const char* key : {"group", "operation", "outcome", "ok", "hosts", "duration_ms"}) {
+            EXPECT_TRUE(line.contains(key)) << key;
+        }
+        EXPECT_EQ(line.at("operation").as_string(), "create");
+        EXPECT_EQ(line.at("outcome").as_string(), "created");
+        EXPECT_TRUE(line.at("ok").as_bool());
+        const auto& hosts = line.at("hosts").as_array();
+        ASSERT_EQ(hosts.size(), 3u);
+        const auto& host = hosts[0].as_object();
+        for (const char* key : {"host", "state", "attempts", "error"}) EXPECT_TRUE(host.contains(key)) << key;
+        EXPECT_EQ(host.at("state").as_string(), "created");
+        EXPECT_EQ(host.at("attempts").as_int64(), 3);
+        EXPECT_TRUE(host.at("error").is_null());
+    }
+}
+
+TEST(Cli, HostsComeFromTheEnvironment) {
+    LocalCluster cluster;
+    testing::ProgramOptions options;
+    options.env.emplace_back("HOSTS", join(cluster.urls()));
+    auto result = testing::run_program(CLUSTER_CLIENT_EXE, {"create", "from-env"}, options);
+    EXPECT_EQ(result.exit_status, 0) << result.err;
+    EXPECT_EQ(cluster.nodes_with("from-env").size(), 3u);
+}
+
+TEST(Cli, EmptyIdIsAUsageErrorNamingTheRule) {
+    LocalCluster cluster;
+    auto result = cli({"--hosts", join(cluster.urls()), "create", ""});
+    EXPECT_EQ(result.exit_status, 2);
+    EXPECT_NE(result.err.find("group id must be 1 to 255 bytes"), std::string::npos) << result.err;
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 0u) << "nothing is sent";
+}
+
+TEST(Cli, BadInputIsExitTwoBeforeAnyRequest) {
+    LocalCluster cluster;
+    const auto hosts = join(cluster.urls());
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+        {{"--hosts", hosts, "create", std::string(256, 'x')}, "1 to 255 bytes"},
+        {{"--hosts", hosts, "create", "ok", "bad\x01id"}, "control character"},
+        {{"--hosts", hosts, "create", "\xC3("}, "UTF-8"},
+        {{"--hosts", "ftp://127.0.0.1:1", "create", "g"}, "scheme"},
+        {{"--hosts", "127.0.0.1:99999", "create", "g"}, "port"},
+        {{"--hosts", cluster.url(0) + "," + cluster.url(0), "create", "g"}, "same node"},
+        {{"create", "g"}, "no hosts"},
+        {{"--hosts", hosts, "--deadline", "5", "create", "g"}, "unit"},
+        {{"--hosts", hosts, "--attempt-timeout", "-1s", "create", "g"}, "attempt-timeout"},
+        {{"--hosts", hosts, "--attempts", "0", "create", "g"}, "--attempts"},
+        {{"--hosts", hosts, "--output", "xml", "create", "g"}, "--output"},
+        {{"--hosts", hosts, "create"}, "give group ids"},
+        {{"--hosts", hosts, "frobnicate", "g"}, "frobnicate"},
+        {{"--hosts", hosts, "create", "--from-file", "/nonexistent/ids.txt"}, "cannot open"},
+    };
+    for (const auto& [args, message] : cases) {
+        auto result = cli(args);
+        EXPECT_EQ(result.exit_status, 2) << args.back() << ": " << result.err;
+        EXPECT_NE(result.err.find(message), std::string::npos) << "expected '" << message << "' in: " << result.err;
+    }
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 0u) << "nothing is sent";
+}
+
+TEST(Cli, ExitCodesFollowTheOutcome) {
+    LocalCluster cluster;
+    auto hosts = cluster.urls();
+    const auto healthy = join(hosts);
+    hosts.push_back(testing::dead_node_url());
+    const auto with_dead = join(hosts);
+    const std::vector<std::string> fast{"--attempts", "2", "--initial-backoff", "1ms", "--max-backoff", "2ms"};
+    auto with = [&](const std::string& host_list, std::vector<std::string> rest) {
+        std::vector<std::string> args{"--hosts", host_list};
+        args.insert(args.end(), fast.begin(), fast.end());
+        args.insert(args.end(), rest.begin(), rest.end());
+        return cli(args);
+    };
+
+    EXPECT_EQ(with(healthy, {"delete", "missing"}).exit_status, 1) << "not_found";
+    EXPECT_EQ(with(with_dead, {"create", "g"}).exit_status, 1) << "rolled_back";
+    EXPECT_TRUE(cluster.nodes_with("g").empty());
+    EXPECT_EQ(with(with_dead, {"ensure", "g"}).exit_status, 3) << "incomplete: left open";
+    EXPECT_EQ(cluster.nodes_with("g").size(), 3u);
+    EXPECT_EQ(with(healthy, {"create", "g"}).exit_status, 0) << "already_exists is success";
+}
+
+TEST(Cli, BatchFromFileStreamsOneLinePerSaga) {
+    LocalCluster cluster;
+    const std::string path = ::testing::TempDir() + "cli_batch_ids.txt";
+    {
+        std::FILE* file = std::fopen(path.c_str(), "w");
+        ASSERT_NE(file, nullptr);
+        for (int i = 0; i < 200; ++i) std::fprintf(file, "batch-%d\n%s", i, i % 50 == 0 ? "\n" : "");
+        std::fclose(file);
+    }
+    auto result = cli({"--hosts", join(cluster.urls()), "--output", "json", "create", "--from-file", path,
+                       "--concurrency", "32"});
+    EXPECT_EQ(result.exit_status, 0) << result.err;
+    EXPECT_EQ(json_lines(result.out).size(), 200u);
+    for (int node = 0; node < 3; ++node) EXPECT_EQ(cluster.groups(node).size(), 200u);
+    std::remove(path.c_str());
+}
+
+TEST(Cli, BadLineInAFileStopsTheBatchBeforeAnyRequest) {
+    LocalCluster cluster;
+    const std::string path = ::testing::TempDir() + "cli_bad_ids.txt";
+    {
+        std::FILE* file = std::fopen(path.c_str(), "w");
+        ASSERT_NE(file, nullptr);
+        std::fputs("good-1\ngood-2\nbad\x7fid\n", file);
+        std::fclose(file);
+    }
+    auto result = cli({"--hosts", join(cluster.urls()), "create", "--from-file", path});
+    EXPECT_EQ(result.exit_status, 2);
+    EXPECT_NE(result.err.find("line 3"), std::string::npos) << result.err;
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 0u);
+    std::remove(path.c_str());
+}
+
+TEST(Cli, BatchFromStdin) {
+    LocalCluster cluster;
+    testing::ProgramOptions options;
+    options.input = "s1\ns2\ns3\n";
+    auto result = cli({"--hosts", join(cluster.urls()), "--output", "json", "ensure", "--from-file", "-"}, options);
+    EXPECT_EQ(result.exit_status, 0) << result.err;
+    EXPECT_EQ(json_lines(result.out).size(), 3u);
+    EXPECT_EQ(cluster.groups(1), (std::vector<std::string>{"s1", "s2", "s3"}));
+}
+
+TEST(Cli, DemoRunsItsOwnClusterAndSucceeds) {
+    auto result = cli({"demo", "--no-faults"});
+    EXPECT_EQ(result.exit_status, 0) << result.err;
+    EXPECT_NE(result.out.find("create demo-group: created (3/3 hosts"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("delete demo-group: deleted"), std::string::npos) << result.out;
+}
+
+TEST(Cli, DemoWithFaultsStillEndsAllOrNone) {
+    auto result = cli({"demo", "--output", "json"});
+    EXPECT_EQ(result.exit_status, 0) << result.out << result.err;
+    const auto lines = json_lines(result.out);
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_EQ(lines[0].at("outcome").as_string(), "created");
+    EXPECT_EQ(lines[2].at("outcome").as_string(), "deleted");
+}
+
+TEST(Cli, HelpExitsZero) {
+    auto result = cli({"--help"});
+    EXPECT_EQ(result.exit_status, 0);
+    EXPECT_NE(result.out.find("create"), std::string::npos);
+    EXPECT_NE(result.out.find("--hosts"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cluster_client

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cluster_client::testing {
+
+/// What a program run to completion produced.
+struct ProgramResult {
+    int exit_status = -1;  ///< the exit code, or 128 + the signal that killed it
+    std::string out;
+    std::string err;
+};
+
+struct ProgramOptions {
+    /// Variables to set (a value) or remove (nullopt) in the child's environment.
+    std::vector<std::pair<std::string, std::optional<std::string>>> env;
+    /// Written to the child's stdin, which is then closed.
+    std::string input;
+    /// The child is killed (and std::runtime_error thrown) when it runs longer.
+    std::chrono::milliseconds timeout = std::chrono::seconds(60);
+};
+
+/// Runs `executable` with `args` to completion, capturing stdout and stderr.
+ProgramResult run_program(const std::string& executable, const std::vector<std::string>& args,
+                          const ProgramOptions& options = {});
+
+}  // namespace cluster_client::testing

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+#include <gtest/gtest.h>
+
+#include "http/host_pool.hpp"
+#include "node_api/node_client.hpp"
+
+using cluster_client::http::Failure;
+using cluster_client::node_api::Call;
+using cluster_client::node_api::classify_failure;
+using cluster_client::node_api::classify_status;
+using cluster_client::node_api::Reply;
+using cluster_client::node_api::reply_name;
+
+namespace {
+
+void expect_all(Call call, std::initializer_list<unsigned> statuses, Reply expected) {
+    for (const unsigned status : statuses) {
+        EXPECT_EQ(classify_status(call, status), expected)
+            << "status " << status << ": got " << reply_name(classify_status(call, status)) << ", want "
+            << reply_name(expected);
+    }
+}
+
+constexpr Call every_call[] = {Call::create, Call::get, Call::delete_};
+
+}  // namespace
+
+// ---- the answers API.md defines
+
+TEST(ReplyClassification, PostCreatedIsCreated) {
+    expect_all(Call::create, {201}, Reply::created);
+}
+
+TEST(ReplyClassification, PostBadRequestMeansExistsOrInvalid) {
+    // The API's "perhaps the object exists": only a read can tell which.
+    expect_all(Call::create, {400}, Reply::exists_or_invalid);
+}
+
+TEST(ReplyClassification, GetOkIsPresentAndNotFoundIsAbsent) {
+    expect_all(Call::get, {200}, Reply::present);
+    expect_all(Call::get, {404}, Reply::absent);
+}
+
+TEST(ReplyClassification, DeleteOkIsDeletedAndNotFoundIsAbsent) {
+    expect_all(Call::delete_, {200}, Reply::deleted);
+    expect_all(Call::delete_, {404}, Reply::absent);
+}
+
+// ---- what nodes that decide otherwise answer (API.md asks the client to tolerate them)
+
+TEST(ReplyClassification, DeleteOfAMissingGroupAnsweredBadRequestIsAbsent) {
+    expect_all(Call::delete_, {400}, Reply::absent);
+}
+
+TEST(ReplyClassification, OtherSuccessAndConflictSpellingsAreAccepted) {
+    expect_all(Call::create, {200}, Reply::created);
+    expect_all(Call::create, {409}, Reply::exists_or_invalid);
+    expect_all(Call::delete_, {204}, Reply::deleted);
+}
+
+// ---- the unreliable network
+
+TEST(ReplyClassification, ServerErrorsAreAmbiguousForEveryCall) {
+    for (const auto call : every_call) expect_all(call, {500, 502, 503, 504, 599}, Reply::maybe_applied);
+}
+
+TEST(ReplyClassification, TooManyRequestsIsThrottledForEveryCall) {
+    for (const auto call : every_call) expect_all(call, {429}, Reply::throttled);
+}
+
+TEST(ReplyClassification, AnswersRetryingCannotFixAreRefused) {
+    // A 404 to a POST or a DELETE route that exists would be absent, but a 404 to a POST
+    // means the route is wrong: retrying will not help.
+    expect_all(Call::create, {404, 401, 403, 405, 301, 204, 100}, Reply::refused);
+    expect_all(Call::get, {400, 401, 403, 405, 201, 204, 302}, Reply::refused);
+    expect_all(Call::delete_, {401, 403, 405, 201, 302}, Reply::refused);
+}
+
+TEST(ReplyClassification, SuccessOfAnotherCallIsNotTakenForThisOne) {
+    // A 201 answering a GET, or a 200 answering nothing we understand, must not pass for
+    // a group's presence.
+    EXPECT_NE(classify_status(Call::get, 201), Reply::present);
+    EXPECT_NE(classify_status(Call::delete_, 201), Reply::deleted);
+}
+
+TEST(ReplyClassification, FailureBeforeSendingIsNotSent) {
+    const Failure failure{Failure::Kind::not_sent, "connect: Connection refused", false};
+    EXPECT_EQ(classify_failure(failure), Reply::not_sent);
+}
+
+TEST(ReplyClassification, FailureAfterSendingIsAmbiguous) {
+    EXPECT_EQ(classify_failure(Failure{Failure::Kind::maybe_applied, "receive: timed out", false}),
+              Reply::maybe_applied);
+    EXPECT_EQ(classify_failure(Failure{Failure::Kind::maybe_applied, "receive: Connection reset by peer", false}),
+              Reply::maybe_applied);
+}
+
+TEST(ReplyClassification, PermanentFailureBeforeSendingIsRefused) {
+    const Failure failure{Failure::Kind::not_sent, "tls handshake: certificate verify failed", true};
+    EXPECT_EQ(classify_failure(failure), Reply::refused);
+}
+
+TEST(ReplyClassification, ReplyNamesAreStable) {
+    // Reports and logs print these; scripts may match on them.
+    EXPECT_EQ(reply_name(Reply::created), "created");
+    EXPECT_EQ(reply_name(Reply::exists_or_invalid), "exists_or_invalid");
+    EXPECT_EQ(reply_name(Reply::deleted), "deleted");
+    EXPECT_EQ(reply_name(Reply::present), "present");
+    EXPECT_EQ(reply_name(Reply::absent), "absent");
+    EXPECT_EQ(reply_name(Reply::not_sent), "not_sent");
+    EXPECT_EQ(reply_name(Reply::maybe_applied), "maybe_applied");
+    EXPECT_EQ(reply_name(Reply::throttled), "throttled");
+    EXPECT_EQ(reply_name(Reply::refused), "refused");
+}
