@@ -46,6 +46,15 @@ std::string_view reply_name(Reply reply) {
     return "unknown";
 }
 
+std::string_view call_name(Call call) {
+    switch (call) {
+        case Call::create: return "POST";
+        case Call::get: return "GET";
+        case Call::delete_: return "DELETE";
+    }
+    return "GET";
+}
+
 boost::asio::awaitable<NodeReply> NodeClient::create_group(std::string_view id,
                                                            std::chrono::milliseconds timeout) {
     return call(Call::create, {http::Method::post, "/v1/group/", group_body(id)}, std::string(id), timeout);

@@ -45,6 +45,9 @@ Reply classify_failure(const http::Failure& failure);
 /// Names a reply for logs and reports ("maybe_applied").
 std::string_view reply_name(Reply reply);
 
+/// Names a call for logs as its request line starts ("POST").
+std::string_view call_name(Call call);
+
 /// The group API of one node. Ids must already be valid (validate_group_id): this layer
 /// encodes them (percent-encoding in the path, JSON escaping in bodies).
 /// Not thread-safe: used from its pool's executor only.

@@ -76,7 +76,7 @@ asio::awaitable<HostState> SagaCoordinator::drive(Step& step, Node& node, const 
         if (const auto* send = std::get_if<Send>(&action)) {
             ++report.attempts;
             auto reply = co_await call(node, send->call, group, policy_.attempt_timeout(started, Clock::now()));
-            spdlog::debug("saga {}: {} {} -> {} ({})", group, report.host, static_cast<int>(send->call),
+            spdlog::debug("saga {}: {} {} -> {} ({})", group, report.host, node_api::call_name(send->call),
                           node_api::reply_name(reply.reply), reply.detail);
             event = Replied{std::move(reply), Clock::now(), uniform()};
         } else if (const auto* wait = std::get_if<Wait>(&action)) {

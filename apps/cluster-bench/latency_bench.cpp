@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: MIT
+#include "latency_bench.hpp"
+
+#include <algorithm>
+#include <iomanip>
+#include <ostream>
+#include <thread>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+
+#include <cluster_client/cluster_client.hpp>
+
+#include "reference_node/node_cluster.hpp"
+#include "sequential_client.hpp"
+
+namespace cluster_client::bench {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int warm_up = 3;
+
+double percentile(std::vector<double> samples, double p) {
+    if (samples.empty()) return 0;
+    std::sort(samples.begin(), samples.end());
+    const auto index = static_cast<std::size_t>(p * static_cast<double>(samples.size() - 1) + 0.5);
+    return samples[std::min(index, samples.size() - 1)];
+}
+
+// The nodes run on their own thread so that the client's thread measures only the client.
+class NodeThread {
+public:
+    NodeThread(int nodes, std::chrono::milliseconds latency) : cluster_(io_.get_executor(), options(nodes, latency)) {
+        cluster_.start();
+        thread_ = std::thread([this] { io_.run(); });
+    }
+    ~NodeThread() {
+        cluster_.stop();
+        thread_.join();
+    }
+    std::vector<std::string> urls() const { return cluster_.urls(); }
+
+private:
+    static reference_node::NodeClusterOptions options(int nodes, std::chrono::milliseconds latency) {
+        reference_node::NodeClusterOptions result;
+        result.nodes = nodes;
+        result.faults.latency = latency;
+        return result;
+    }
+    asio::io_context io_;
+    reference_node::NodeCluster cluster_;
+    std::thread thread_;
+};
+
+template <class Saga>
+LatencyRow measure(int nodes, std::string client, std::string operation, const LatencyBenchOptions& options,
+                   Saga saga) {
+    std::vector<double> samples;
+    for (int i = 0; i < warm_up + options.sagas; ++i) {
+        const auto started = Clock::now();
+        saga(i);
+        const auto ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        if (i >= warm_up) samples.push_back(ms);
+    }
+    LatencyRow row{nodes, std::move(client), std::move(operation), percentile(samples, 0.5), percentile(samples, 0.99)};
+    row.round_trips = options.latency.count() > 0 ? row.p50_ms / static_cast<double>(options.latency.count()) : 0;
+    return row;
+}
+
+}  // namespace
+
+std::vector<LatencyRow> run_latency_bench(const LatencyBenchOptions& options) {
+    std::vector<LatencyRow> rows;
+    for (const int nodes : options.node_counts) {
+        NodeThread cluster(nodes, options.latency);
+        for (const auto ownership : {Ownership::strict, Ownership::fast}) {
+            const std::string name = ownership == Ownership::strict ? "strict" : "fast";
+            BlockingClusterClient client(ClientOptions{.hosts = cluster.urls(), .ownership = ownership});
+            const auto id = [&](int i) { return name + "-" + std::to_string(i); };
+            rows.push_back(measure(nodes, name, "create", options, [&](int i) { client.create_group(id(i)); }));
+            rows.push_back(measure(nodes, name, "delete", options, [&](int i) { client.delete_group(id(i)); }));
+        }
+        if (options.sequential) {
+            asio::io_context io;
+            SequentialClient client(io.get_executor(), cluster.urls());
+            rows.push_back(measure(nodes, "sequential", "create", options, [&](int i) {
+                auto done = asio::co_spawn(io, client.create_group("sequential-" + std::to_string(i)), asio::use_future);
+                io.restart();
+                io.run();
+                done.get();
+            }));
+        }
+    }
+    return rows;
+}
+
+void print_latency_table(std::ostream& out, const std::vector<LatencyRow>& rows) {
+    out << std::left << std::setw(7) << "nodes" << std::setw(12) << "client" << std::setw(10) << "operation"
+        << std::right << std::setw(10) << "p50 ms" << std::setw(10) << "p99 ms" << std::setw(13) << "round trips"
+        << '\n';
+    out << std::fixed << std::setprecision(1);
+    for (const auto& row : rows) {
+        out << std::left << std::setw(7) << row.nodes << std::setw(12) << row.client << std::setw(10) << row.operation
+            << std::right << std::setw(10) << row.p50_ms << std::setw(10) << row.p99_ms << std::setw(13)
+            << row.round_trips << '\n';
+    }
+}
+
+void print_latency_json(std::ostream& out, const std::vector<LatencyRow>& rows) {
+    for (const auto& row : rows) {
+        out << boost::json::serialize(boost::json::object{{"nodes", row.nodes},
+                                                          {"client", row.client},
+                                                          {"operation", row.operation},
+                                                          {"p50_ms", row.p50_ms},
+                                                          {"p99_ms", row.p99_ms},
+                                                          {"round_trips", row.round_trips}})
+            << '\n';
+    }
+}
+
+}  // namespace cluster_client::bench
