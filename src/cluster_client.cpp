@@ -41,6 +41,9 @@ asio::awaitable<bool> ClusterClient::verify_group_on_host(std::string host, std:
     const auto index = coordinator_->host_index(host);
     const auto report =
         co_await asio::co_spawn(strand_, coordinator_->read(index, std::move(group_id)), asio::use_awaitable);
+    if (report.state == HostState::unknown) {
+        throw RequestError("verify " + report.host + ": " + report.last_error);
+    }
     co_return report.state == HostState::present;
 }
 

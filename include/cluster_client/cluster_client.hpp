@@ -51,7 +51,8 @@ public:
     /// Deletes the group from every node, or (rollback) from none. Returns the hosts where
     /// the group may still be: empty on success.
     boost::asio::awaitable<std::vector<std::string>> delete_group(std::string group_id);
-    /// True when `host` (one of the client's hosts) answers that the group exists.
+    /// True when `host` (one of the client's hosts) answers that the group exists. Throws
+    /// RequestError when no read got an answer, ConfigError when `host` is not one of ours.
     boost::asio::awaitable<bool> verify_group_on_host(std::string host, std::string group_id);
 
     // Full reports, with any Asio completion token (use_awaitable, use_future, a callback

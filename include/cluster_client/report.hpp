@@ -65,6 +65,9 @@ struct SagaReport {
     std::vector<std::string> failed_hosts() const;
     /// True when something is left for recovery (rollback_incomplete, incomplete).
     bool left_open() const;
+    /// Throws GroupOperationError, naming the group, the outcome and the hosts that failed,
+    /// unless ok(): for callers who prefer the seed's exceptions to reading reports.
+    void throw_if_failed() const;
 };
 
 std::string_view to_string(Operation operation);

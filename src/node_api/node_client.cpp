@@ -27,8 +27,10 @@ Reply classify_status(Call call, unsigned status) {
 }
 
 Reply classify_failure(const http::Failure& failure) {
-    if (failure.permanent) return Reply::refused;
-    return failure.kind == http::Failure::Kind::not_sent ? Reply::not_sent : Reply::maybe_applied;
+    // Once a byte may have reached the node, the outcome stays ambiguous however final the
+    // failure: only a read can tell whether the write applied.
+    if (failure.kind == http::Failure::Kind::maybe_applied) return Reply::maybe_applied;
+    return failure.permanent ? Reply::refused : Reply::not_sent;
 }
 
 std::string_view reply_name(Reply reply) {

@@ -64,6 +64,7 @@ Action CreateStep::after_post(const Replied& event) {
             note(event);
             wrote_ = ambiguous_ = true;
             rejected_ = false;
+            keep_hint(event);
             return start_read(State::resolve, "resolve");
         default:
             note(event);

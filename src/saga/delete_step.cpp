@@ -68,6 +68,7 @@ Action DeleteStep::after_delete(const Replied& event) {
         case Reply::maybe_applied:
             note(event);
             wrote_ = ambiguous_ = true;
+            keep_hint(event);
             return start_read(State::resolve, "resolve");
         default:
             note(event);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <cluster_client/report.hpp>
 
+#include <cluster_client/errors.hpp>
+
 namespace cluster_client {
 
 namespace {
@@ -33,6 +35,16 @@ std::vector<std::string> SagaReport::failed_hosts() const {
 
 bool SagaReport::left_open() const {
     return outcome == SagaOutcome::rollback_incomplete || outcome == SagaOutcome::incomplete;
+}
+
+void SagaReport::throw_if_failed() const {
+    if (ok()) return;
+    std::string message = std::string(to_string(operation)) + " " + group + ": " + std::string(to_string(outcome));
+    for (const auto& host : hosts) {
+        if (host.last_error.empty()) continue;
+        message += "; " + host.host + " " + std::string(to_string(host.state)) + " (" + host.last_error + ")";
+    }
+    throw GroupOperationError(message);
 }
 
 std::string_view to_string(Operation operation) {

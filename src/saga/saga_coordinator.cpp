@@ -166,7 +166,9 @@ asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::strin
     report.operation = operation;
     for (const auto& url : urls_) report.hosts.push_back(HostReport{.host = url, .last_error = {}});
 
-    if (!co_await locks_.acquire(group, options_.lock_wait)) {
+    // Bound to a local first: GCC 12 miscompiles `if (co_await ...)` when the call suspends.
+    const bool locked = co_await locks_.acquire(group, options_.lock_wait);
+    if (!locked) {
         report.outcome = SagaOutcome::busy;
         for (auto& host : report.hosts) host.last_error = "another saga on this group is still running";
     } else {

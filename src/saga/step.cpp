@@ -5,8 +5,10 @@ namespace cluster_client::saga {
 
 Action StepBase::retry_or(const Replied& event, int attempts_made, node_api::Call next, HostState give_up) {
     if (event.reply.reply == node_api::Reply::refused) return Finish{give_up};
-    const auto decision =
-        policy_.after_failure(attempts_made, started_, event.now, event.reply.retry_after, event.uniform);
+    auto hint = event.reply.retry_after;
+    if (hint_ && (!hint || *hint_ > *hint)) hint = hint_;
+    hint_.reset();
+    const auto decision = policy_.after_failure(attempts_made, started_, event.now, hint, event.uniform);
     if (!decision.should_retry()) {
         last_error_ += decision.kind == retry::Decision::Kind::attempts_exhausted
                            ? " (attempts exhausted)"

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -62,6 +63,9 @@ protected:
     }
     void note(const Replied& event) { last_error_ = std::string(phase_) + ": " + event.reply.detail; }
     void note(std::string error) { last_error_ = std::string(phase_) + ": " + std::move(error); }
+    /// Keeps a write's Retry-After (a 503 is ambiguous, so a read comes between the answer
+    /// and the retry it applies to).
+    void keep_hint(const Replied& event) { hint_ = event.reply.retry_after; }
     /// After `attempts_made` failed attempts of a call: wait, then send `next` again; or,
     /// when the policy says stop (or the node refused for good), finish in `give_up`.
     Action retry_or(const Replied& event, int attempts_made, node_api::Call next, HostState give_up);
@@ -75,6 +79,7 @@ private:
     const char* phase_ = "";
     node_api::Call pending_ = node_api::Call::get;
     std::string last_error_;
+    std::optional<std::chrono::milliseconds> hint_;
 };
 
 }  // namespace cluster_client::saga

@@ -230,6 +230,24 @@ TEST(ClusterClient, SeedApiReturnsBoolsAndFailedHosts) {
     EXPECT_TRUE(cluster.nodes_with("seed").empty());
 }
 
+TEST(ClusterClient, SeedExceptionsForFailedRequestsAndSagas) {
+    LocalCluster cluster;
+    auto hosts = cluster.urls();
+    const auto dead = testing::dead_node_url();
+    hosts.push_back(dead);
+    auto options = options_for(hosts);
+    options.retry.max_attempts = 2;
+    boost::asio::io_context io;
+    ClusterClient client(io.get_executor(), options);
+    auto verify = boost::asio::co_spawn(io, client.verify_group_on_host(dead, "g"), boost::asio::use_future);
+    auto report = client.async_create_group("g", boost::asio::use_future);
+    io.run();
+    EXPECT_THROW(verify.get(), RequestError);
+    const auto created = report.get();
+    EXPECT_EQ(created.outcome, SagaOutcome::rolled_back);
+    EXPECT_THROW(created.throw_if_failed(), GroupOperationError);
+}
+
 TEST(ClusterClient, AcceptsFutureAndCallbackTokens) {
     LocalCluster cluster;
     boost::asio::io_context io;

@@ -240,7 +240,8 @@ TEST(CreateStep, NotSentUntilAttemptsRunOutFailsWithoutWriting) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), not_sent(), not_sent(), not_sent(), not_sent()});
-    EXPECT_EQ(run.trace, "GET record(absent_before) POST wait(100ms) POST wait(200ms) POST wait(400ms) POST finish(failed)");
+    EXPECT_EQ(run.trace,
+              "GET record(absent_before) POST wait(100ms) POST wait(200ms) POST wait(400ms) POST finish(failed)");
     EXPECT_FALSE(step.wrote());
     EXPECT_EQ(run.last_error, "create: connect: Connection refused (attempts exhausted)");
 }
@@ -276,6 +277,15 @@ TEST(CreateStep, RetryAfterBeyondTheDeadlineGivesUp) {
     const auto run = drive(step, {absent(), throttled(60s)});
     EXPECT_EQ(run.trace, "GET record(absent_before) POST finish(failed)");
     EXPECT_EQ(run.last_error, "create: HTTP 429 (deadline exceeded)");
+}
+
+TEST(CreateStep, ServiceUnavailableRetryAfterIsHonouredBeforeThePostIsSentAgain) {
+    // A 503 is ambiguous, so it is resolved by reading first; but once the read says the
+    // POST did not apply, the node's Retry-After still says when it may be sent again.
+    const RetryPolicy policy(test_options());
+    CreateStep step(policy, strict);
+    const auto run = drive(step, {absent(), unavailable(2s), absent(), created(), present()});
+    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET wait(2000ms) POST GET finish(created)");
 }
 
 TEST(CreateStep, RefusedPostIsNotRetried) {

@@ -219,6 +219,14 @@ TEST(DeleteStep, RetryAfterBeyondTheDeadlineGivesUp) {
     EXPECT_EQ(run.last_error, "delete: HTTP 429 (deadline exceeded)");
 }
 
+TEST(DeleteStep, ServiceUnavailableRetryAfterIsHonouredBeforeTheDeleteIsSentAgain) {
+    const RetryPolicy policy(test_options());
+    DeleteStep step(policy, strict);
+    const auto run = drive(step, {present(), unavailable(2s), present(), deleted(), absent()});
+    EXPECT_EQ(run.trace,
+              "GET record(present_before) DELETE GET wait(2000ms) DELETE record(deleted) GET finish(deleted)");
+}
+
 TEST(DeleteStep, RefusedDeleteIsNotRetried) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);

@@ -28,7 +28,8 @@ asio::awaitable<void> acquire_into(GroupLocks& locks, std::string group, millise
 }
 
 asio::awaitable<void> acquire_in_turn(GroupLocks& locks, std::string group, int id, std::vector<int>& order) {
-    if (co_await locks.acquire(group, forever)) order.push_back(id);
+    const bool granted = co_await locks.acquire(group, forever);
+    if (granted) order.push_back(id);
 }
 
 // Surfaces an exception thrown inside a coroutine as a failure of io_context::run.

@@ -114,6 +114,13 @@ TEST(ReadStep, ThrottledWaitHonoursRetryAfter) {
     EXPECT_EQ(run.trace, "GET wait(1500ms) GET finish(present)");
 }
 
+TEST(ReadStep, ServiceUnavailableWaitHonoursRetryAfter) {
+    const RetryPolicy policy(test_options());
+    ReadStep step(policy);
+    const auto run = drive(step, {unavailable(2500ms), present()});
+    EXPECT_EQ(run.trace, "GET wait(2500ms) GET finish(present)");
+}
+
 TEST(ReadStep, AttemptsExhaustedIsUnknown) {
     const RetryPolicy policy(test_options());
     ReadStep step(policy);

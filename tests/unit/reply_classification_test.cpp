@@ -100,6 +100,13 @@ TEST(ReplyClassification, PermanentFailureBeforeSendingIsRefused) {
     EXPECT_EQ(classify_failure(failure), Reply::refused);
 }
 
+TEST(ReplyClassification, PermanentFailureAfterSendingStaysAmbiguous) {
+    // A write that may have applied must be resolved by reading (and compensated), however
+    // final the failure looks: calling it refused would leave it uncompensated.
+    const Failure failure{Failure::Kind::maybe_applied, "receive: stream truncated", true};
+    EXPECT_EQ(classify_failure(failure), Reply::maybe_applied);
+}
+
 TEST(ReplyClassification, ReplyNamesAreStable) {
     // Reports and logs print these; scripts may match on them.
     EXPECT_EQ(reply_name(Reply::created), "created");

@@ -77,6 +77,9 @@ inline Answer refused() { return answer(Reply::refused, "HTTP 403"); }
 inline Answer throttled(milliseconds retry_after) {
     return {NodeReply{Reply::throttled, "HTTP 429", retry_after}};
 }
+inline Answer unavailable(milliseconds retry_after) {
+    return {NodeReply{Reply::maybe_applied, "HTTP 503", retry_after}};
+}
 inline Answer slow(Answer a, milliseconds took) {
     a.took = took;
     return a;
@@ -86,7 +89,7 @@ inline Replied replied(const Answer& a, Clock::time_point now, double uniform = 
     return Replied{a.reply, now, uniform};
 }
 
-inline const char* call_name(Call call) {
+inline const char* verb(Call call) {
     switch (call) {
         case Call::create: return "POST";
         case Call::get: return "GET";
@@ -107,35 +110,40 @@ inline const char* fact_name(Fact fact) {
 
 /// "POST", "wait(100ms)", "record(absent_before)", "finish(created)".
 inline std::string describe(const Action& action) {
-    if (const auto* send = std::get_if<Send>(&action)) return call_name(send->call);
+    if (const auto* send = std::get_if<Send>(&action)) return step_test::verb(send->call);
     if (const auto* wait = std::get_if<Wait>(&action)) return "wait(" + std::to_string(wait->delay.count()) + "ms)";
-    if (const auto* record = std::get_if<Record>(&action)) return std::string("record(") + fact_name(record->fact) + ")";
+    if (const auto* record = std::get_if<Record>(&action)) {
+        return std::string("record(") + step_test::fact_name(record->fact) + ")";
+    }
     return "finish(" + std::string(cluster_client::to_string(std::get<Finish>(action).state)) + ")";
 }
 
 // Assertions on a single action, readable in a failure message.
 inline testing::AssertionResult IsSend(const Action& action, Call call) {
     if (const auto* send = std::get_if<Send>(&action); send && send->call == call) return testing::AssertionSuccess();
-    return testing::AssertionFailure() << "expected " << call_name(call) << ", got " << describe(action);
+    return testing::AssertionFailure() << "expected " << step_test::verb(call) << ", got "
+                                       << step_test::describe(action);
 }
 inline testing::AssertionResult IsWait(const Action& action, milliseconds delay) {
     if (const auto* wait = std::get_if<Wait>(&action); wait && wait->delay == delay) {
         return testing::AssertionSuccess();
     }
-    return testing::AssertionFailure() << "expected wait(" << delay.count() << "ms), got " << describe(action);
+    return testing::AssertionFailure() << "expected wait(" << delay.count() << "ms), got "
+                                       << step_test::describe(action);
 }
 inline testing::AssertionResult IsRecord(const Action& action, Fact fact) {
     if (const auto* record = std::get_if<Record>(&action); record && record->fact == fact) {
         return testing::AssertionSuccess();
     }
-    return testing::AssertionFailure() << "expected record(" << fact_name(fact) << "), got " << describe(action);
+    return testing::AssertionFailure() << "expected record(" << step_test::fact_name(fact) << "), got "
+                                       << step_test::describe(action);
 }
 inline testing::AssertionResult IsFinish(const Action& action, HostState state) {
     if (const auto* finish = std::get_if<Finish>(&action); finish && finish->state == state) {
         return testing::AssertionSuccess();
     }
     return testing::AssertionFailure() << "expected finish(" << cluster_client::to_string(state) << "), got "
-                                       << describe(action);
+                                       << step_test::describe(action);
 }
 
 /// What a scripted run did.
@@ -162,7 +170,7 @@ Run drive(Step& step, const std::vector<Answer>& script, Clock::time_point start
     for (int guard = 0; guard < 1000; ++guard) {
         const Action action = step.resume(event);
         if (!run.trace.empty()) run.trace += ' ';
-        run.trace += describe(action);
+        run.trace += step_test::describe(action);
         if (const auto* finish = std::get_if<Finish>(&action)) {
             run.state = finish->state;
             run.finished = true;
