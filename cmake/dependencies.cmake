@@ -2,6 +2,7 @@
 # Every dependency comes from Debian 12 packages (see .ci/run and the README).
 find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json url system)
 find_package(OpenSSL REQUIRED)
+find_package(SQLite3 REQUIRED)
 find_package(Threads REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 if(CLUSTER_CLIENT_BUILD_APPS OR CLUSTER_CLIENT_BUILD_TESTS)

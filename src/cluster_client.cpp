@@ -4,15 +4,28 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "log/sqlite_saga_log.hpp"
+#include "log/state_dir.hpp"
 #include "saga/saga_coordinator.hpp"
 
 namespace cluster_client {
 
 namespace asio = boost::asio;
 
+namespace {
+
+std::shared_ptr<log::SagaLog> open_log(const SagaLogOptions& options) {
+    if (options.state_dir.empty()) return nullptr;
+    log::prepare_state_dir(options.state_dir);
+    return log::open_sqlite_saga_log({.path = log::saga_log_path(options.state_dir),
+                                      .durability = options.durability});
+}
+
+}  // namespace
+
 ClusterClient::ClusterClient(executor_type executor, ClientOptions options)
     : strand_(asio::make_strand(std::move(executor))),
-      coordinator_(std::make_unique<saga::SagaCoordinator>(strand_, options)) {}
+      coordinator_(std::make_unique<saga::SagaCoordinator>(strand_, options, open_log(options.saga_log))) {}
 
 ClusterClient::~ClusterClient() = default;
 
@@ -24,6 +37,10 @@ asio::awaitable<SagaReport> ClusterClient::run(Operation operation, std::string 
     validate_group_id(group_id);
     co_return co_await asio::co_spawn(strand_, coordinator_->run(operation, std::move(group_id)),
                                       asio::use_awaitable);
+}
+
+asio::awaitable<std::vector<SagaReport>> ClusterClient::recover() {
+    co_return co_await asio::co_spawn(strand_, coordinator_->recover(), asio::use_awaitable);
 }
 
 asio::awaitable<bool> ClusterClient::create_group(std::string group_id) {

@@ -8,7 +8,9 @@
 #include <optional>
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -17,6 +19,8 @@
 #include "batch.hpp"
 #include "config/duration.hpp"
 #include "demo.hpp"
+#include "log/state_dir.hpp"
+#include "log_commands.hpp"
 #include "http/endpoint.hpp"
 #include "output.hpp"
 
@@ -39,6 +43,10 @@ struct RawOptions {
     std::string lock_wait = config::format_duration(ClientOptions{}.lock_wait);
     std::string ownership = "strict";
     std::string delete_mode = "rollback";
+    bool no_saga_log = false;
+    std::string durability = "process";
+    bool no_recover = false;
+    std::size_t limit = 20;
     std::vector<std::string> ids;
     std::string from_file;
     std::size_t concurrency = 16;
@@ -64,14 +72,20 @@ std::optional<std::string> typed_command(const CLI::App& app, const std::vector<
     return std::nullopt;
 }
 
-ClientOptions make_client_options(const RawOptions& raw, const char* env_hosts) {
+std::string state_dir(const RawOptions& raw) {
+    return raw.state_dir.empty() ? log::default_state_dir().string() : raw.state_dir;
+}
+
+ClientOptions make_client_options(const RawOptions& raw, const char* env_hosts, bool need_hosts = true) {
     ClientOptions options;
     std::string hosts = raw.hosts;
     if (hosts.empty() && env_hosts != nullptr) hosts = env_hosts;
-    if (hosts.empty()) {
+    if (hosts.empty() && need_hosts) {
         throw ConfigError("no hosts: give --hosts URL,... or set the HOSTS environment variable");
     }
-    for (const auto& endpoint : http::parse_host_list(hosts)) options.hosts.push_back(endpoint.url());
+    if (!hosts.empty()) {
+        for (const auto& endpoint : http::parse_host_list(hosts)) options.hosts.push_back(endpoint.url());
+    }
     if (raw.attempts < 1) {
         throw ConfigError("--attempts must be at least 1 (got " + std::to_string(raw.attempts) + ")");
     }
@@ -83,6 +97,8 @@ ClientOptions make_client_options(const RawOptions& raw, const char* env_hosts) 
     options.lock_wait = option_duration("--lock-wait", raw.lock_wait);
     options.ownership = raw.ownership == "fast" ? Ownership::fast : Ownership::strict;
     options.delete_mode = raw.delete_mode == "forward" ? DeleteMode::forward : DeleteMode::rollback;
+    if (!raw.no_saga_log) options.saga_log.state_dir = state_dir(raw);
+    options.saga_log.durability = raw.durability == "machine" ? Durability::machine : Durability::process;
     return options;
 }
 
@@ -90,6 +106,20 @@ void set_up_logging(const std::string& level) {
     auto logger = spdlog::stderr_color_mt("cluster-client");
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(level));
+}
+
+// Recovers what earlier runs left open, before new sagas; returns how many stay open.
+std::size_t recover_at_start(boost::asio::io_context& io, ClusterClient& client, std::ostream& err) {
+    auto recovered = boost::asio::co_spawn(io, client.recover(), boost::asio::use_future);
+    io.run();
+    io.restart();
+    std::size_t still_open = 0;
+    for (const auto& report : recovered.get()) {
+        err << "cluster-client: recovered an open saga: " << to_string(report.operation) << ' ' << report.group
+            << " -> " << to_string(report.outcome) << '\n';
+        if (report.left_open()) ++still_open;
+    }
+    return still_open;
 }
 
 ExitCode exit_code(const BatchTotals& totals) {
@@ -123,7 +153,14 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
     app.add_option("--log-level", raw.log_level, "trace, debug, info, warn, error or off (logs go to stderr)")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();
-    app.add_option("--state-dir", raw.state_dir, "where the saga log lives");
+    app.add_option("--state-dir", raw.state_dir,
+                   "where the saga log lives (default: $XDG_STATE_HOME/cluster-client, else "
+                   "~/.local/state/cluster-client)");
+    app.add_flag("--no-saga-log", raw.no_saga_log, "run without the durable saga log (a crash may leave partial groups)");
+    app.add_option("--durability", raw.durability, "process (survives kill -9) or machine (also power loss)")
+        ->check(CLI::IsMember({"process", "machine"}))
+        ->capture_default_str();
+    app.add_flag("--no-recover", raw.no_recover, "do not recover open sagas before running a command");
     app.add_option("--attempts", raw.attempts, "attempts per request before a step gives up")->capture_default_str();
     app.add_option("--attempt-timeout", raw.attempt_timeout, "time allowed to one request (e.g. 300ms, 2s)")
         ->capture_default_str();
@@ -151,6 +188,9 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         ->check(CLI::Range(1, 100))
         ->capture_default_str();
     demo->add_flag("!--no-faults", demo_options.faults, "run the nodes without injected faults");
+    auto* recover = app.add_subcommand("recover", "finish or compensate the sagas a crash or a down node left open");
+    auto* sagas = app.add_subcommand("sagas", "list the open and the most recent sagas of the saga log");
+    sagas->add_option("--limit", raw.limit, "recent sagas shown")->capture_default_str();
 
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     try {
@@ -165,7 +205,7 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         const auto command = typed_command(app, args);
         if (app.get_subcommands().empty() && command) {
             err << "cluster-client: unknown command '" << *command
-                << "' (commands: create, delete, ensure, verify, demo)\n";
+                << "' (commands: create, delete, ensure, verify, recover, sagas, demo)\n";
         } else {
             err << "cluster-client: " << error.what() << "\n(run cluster-client --help for usage)\n";
         }
@@ -176,6 +216,12 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         set_up_logging(raw.log_level);
         const auto format = raw.output == "json" ? OutputFormat::json : OutputFormat::text;
         if (demo->parsed()) return run_demo(demo_options, format, out, err);
+        if (sagas->parsed()) return run_sagas_command(state_dir(raw), raw.limit, format, out);
+        if (recover->parsed()) {
+            auto options = make_client_options(raw, env_hosts, false);
+            if (options.saga_log.state_dir.empty()) throw ConfigError("recover: needs the saga log (drop --no-saga-log)");
+            return run_recover_command(std::move(options), format, out, err);
+        }
 
         const auto* command = app.get_subcommands().front();
         static const std::map<std::string, Operation> operations{{"create", Operation::create},
@@ -191,11 +237,13 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
 
         boost::asio::io_context io{1};
         ClusterClient client(io.get_executor(), options);
+        const auto recovered = raw.no_recover ? 0 : recover_at_start(io, client, err);
         const bool batch = !raw.from_file.empty() || raw.ids.size() > 1;
         std::ostream* progress = batch && ::isatty(STDERR_FILENO) ? &err : nullptr;
         const auto totals = run_batch(io, client, operation, ids, raw.concurrency, format, out, progress);
         if (totals.input_error) err << "cluster-client: " << *totals.input_error << '\n';
-        return static_cast<int>(exit_code(totals));
+        const auto code = exit_code(totals);
+        return static_cast<int>(code == ExitCode::success && recovered > 0 ? ExitCode::left_open : code);
     } catch (const ConfigError& error) {
         err << "cluster-client: " << error.what() << '\n';
         return static_cast<int>(ExitCode::usage);

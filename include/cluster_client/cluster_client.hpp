@@ -37,7 +37,8 @@ class ClusterClient {
 public:
     using executor_type = boost::asio::any_io_executor;
 
-    /// Throws ConfigError when the hosts or options break a rule.
+    /// Throws ConfigError when the hosts or options break a rule, or when the saga log
+    /// (options.saga_log) cannot be used: corrupt, from a newer version, not writable.
     ClusterClient(executor_type executor, ClientOptions options);
     ~ClusterClient();
     ClusterClient(const ClusterClient&) = delete;
@@ -76,6 +77,11 @@ public:
     auto async_verify_group(std::string group_id, CompletionToken&& token) {
         return start(Operation::verify, std::move(group_id), std::forward<CompletionToken>(token));
     }
+
+    /// Finishes or compensates every saga that the saga log holds open and no live process
+    /// runs (a client killed mid-saga, a compensation that could not finish): one report per
+    /// saga; `left_open()` ones still wait for a node. Nothing to do without a saga log.
+    boost::asio::awaitable<std::vector<SagaReport>> recover();
 
     /// Runs a saga as a coroutine on the client's strand.
     boost::asio::awaitable<SagaReport> run(Operation operation, std::string group_id);

@@ -38,6 +38,23 @@ enum class DeleteMode {
     forward,   ///< keep what was deleted; the saga ends `incomplete` and stays open
 };
 
+/// How hard a saga log commit tries to survive.
+enum class Durability {
+    process,  ///< survives the process being killed (kill -9, a crash): no fsync per commit
+    machine,  ///< also survives power loss: an fsync per commit batch
+};
+
+/// The durable saga log (DESIGN.md section 7): what makes a crash lose nothing.
+struct SagaLogOptions {
+    /// Default empty: no log, sagas live in memory only and a crash mid-saga can leave a
+    /// partial group. The command line sets it to its state directory. The log is the file
+    /// `sagas.db` in this directory (created if missing).
+    std::string state_dir;
+    /// Default process: a killed client loses nothing; power loss is the machine's business
+    /// (and costs an fsync per commit batch with `machine`).
+    Durability durability = Durability::process;
+};
+
 /// The HTTP transport to every host.
 struct HttpOptions {
     /// Default 64: open connections kept per host; more requests wait for one.
@@ -67,6 +84,8 @@ struct ClientOptions {
     /// Default 10s: how long a saga waits for another saga on the same group to end before
     /// it ends `busy` (0: fail fast).
     std::chrono::milliseconds lock_wait{10000};
+    /// The durable saga log; off by default in the library (see SagaLogOptions).
+    SagaLogOptions saga_log{};
 };
 
 }  // namespace cluster_client

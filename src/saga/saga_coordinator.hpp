@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,6 +16,7 @@
 #include <cluster_client/report.hpp>
 
 #include "http/host_pool.hpp"
+#include "log/saga_log.hpp"
 #include "node_api/node_client.hpp"
 #include "retry/retry_policy.hpp"
 #include "saga/group_locks.hpp"
@@ -23,22 +26,29 @@
 namespace cluster_client::saga {
 
 /// Runs sagas (DESIGN.md section 4): every node's step in parallel, each node's steps back
-/// to back, then the compensation the plan asks for, verified by reading. The decisions are
-/// in the step machines and saga_plan; this class only carries out their actions.
+/// to back, then the compensation the plan asks for, verified by reading; with a saga log,
+/// every fact recovery needs is durable before the request that depends on it. The
+/// decisions are in the step machines and saga_plan; this class carries out their actions.
 ///
 /// Every coroutine must run on `executor` (a strand): the pools and locks are not
-/// thread-safe. Expected failures of nodes end up in the report, never as exceptions.
+/// thread-safe. Expected failures of nodes end up in the report, never as exceptions; an
+/// unusable saga log throws Error.
 class SagaCoordinator {
 public:
     using Executor = boost::asio::strand<boost::asio::any_io_executor>;
 
-    /// Throws ConfigError on bad hosts or retry options.
-    SagaCoordinator(Executor executor, const ClientOptions& options);
+    /// Throws ConfigError on bad hosts or retry options. `log` may be null (no durability).
+    SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<log::SagaLog> log);
     ~SagaCoordinator();
 
     /// Runs one saga on `group` (already validated), waiting for another saga on the same
-    /// group to end first (outcome busy after options.lock_wait).
+    /// group, in this process or another sharing the log, to end first (outcome busy after
+    /// options.lock_wait). A saga a dead process left open on the group is recovered first.
     boost::asio::awaitable<SagaReport> run(Operation operation, std::string group);
+
+    /// Finishes or compensates every saga of the log that no live process runs; one report
+    /// per saga. Sagas that stay open (a node is still down) say so (SagaReport::left_open).
+    boost::asio::awaitable<std::vector<SagaReport>> recover();
 
     /// Reads the group on one node (by canonical URL or as given in the options).
     boost::asio::awaitable<HostReport> read(std::size_t host, std::string group);
@@ -51,26 +61,40 @@ public:
 
 private:
     struct Node;
+    /// The nodes of one saga and where its facts go.
+    struct Context {
+        std::vector<Node*> nodes;
+        std::optional<log::SagaId> saga;  ///< set when the saga is in the log
+    };
+
     template <class Step>
-    boost::asio::awaitable<HostState> drive(Step& step, Node& node, const std::string& group,
-                                            HostReport& report);
-    boost::asio::awaitable<std::vector<StepResult>> forward(Operation operation, const std::string& group,
+    boost::asio::awaitable<HostState> drive(Step& step, const Context& context, std::size_t host,
+                                            const std::string& group, HostReport& report);
+    boost::asio::awaitable<std::vector<StepResult>> forward(Operation operation, const Context& context,
+                                                            const std::string& group,
                                                             std::vector<HostReport>& reports);
-    boost::asio::awaitable<void> compensate(Operation operation, const std::string& group,
-                                            const std::vector<std::size_t>& hosts,
-                                            std::vector<HostReport>& reports);
+    boost::asio::awaitable<void> compensate(Operation operation, const Context& context, const std::string& group,
+                                            const std::vector<std::size_t>& hosts, std::vector<HostReport>& reports);
+    /// Compensation (when the plan asks for it), the final outcome, and the log's end.
+    boost::asio::awaitable<void> conclude(Operation operation, const Context& context, const Plan& plan,
+                                          SagaReport& report);
+    boost::asio::awaitable<void> recover_saga(const log::SagaRecord& record, SagaReport& report);
+    /// Begins the saga in the log, recovering what a dead process left on the group and
+    /// waiting for a live one; nullopt when the group stayed busy past lock_wait.
+    boost::asio::awaitable<std::optional<log::SagaId>> begin_logged(Operation operation, const std::string& group);
     template <class Body>
     boost::asio::awaitable<void> in_parallel(const std::vector<std::size_t>& hosts, Body body);
-    boost::asio::awaitable<node_api::NodeReply> call(Node& node, node_api::Call call, const std::string& group,
-                                                     std::chrono::milliseconds timeout);
+    Node& node_for(const std::string& url);
     double uniform();
 
     Executor executor_;
     ClientOptions options_;
     retry::RetryPolicy policy_;
+    std::shared_ptr<log::SagaLog> log_;
     std::unique_ptr<boost::asio::ssl::context> tls_;
-    std::vector<std::unique_ptr<Node>> nodes_;
     std::vector<std::string> urls_;
+    std::map<std::string, std::unique_ptr<Node>> nodes_;  ///< by canonical URL
+    std::vector<Node*> configured_;                       ///< the client's hosts, in order
     GroupLocks locks_;
     std::mt19937_64 random_;
 };

@@ -10,19 +10,11 @@
 
 #include "node_api/node_client.hpp"
 #include "retry/retry_policy.hpp"
+#include "saga/fact.hpp"
 
 namespace cluster_client::saga {
 
 using Clock = retry::Clock;
-
-/// A fact about one node that recovery needs, made durable before the request that
-/// depends on it (DESIGN.md section 7).
-enum class Fact {
-    absent_before,   ///< create: the group was not there, so whatever appears is ours
-    present_before,  ///< delete: the group was there, so its absence is our doing
-    created,         ///< fast create: this saga created the group
-    deleted,         ///< delete: this saga deleted the group
-};
 
 // What a step machine asks its driver to do next.
 struct Send { node_api::Call call; };

@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: MIT
+// The SQLite saga log on real files: round trips, group commit, leases, several writers on
+// one file, refusal of files it must not touch, and the crash hook.
+#include "log/sqlite_saga_log.hpp"
+#include "log/state_dir.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cluster_client/errors.hpp>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace cluster_client::log;
+using namespace std::chrono_literals;
+using boost::system::error_code;
+using cluster_client::ConfigError;
+using cluster_client::HostState;
+using cluster_client::Operation;
+using cluster_client::SagaOutcome;
+using Kind = BeginResult::Kind;
+
+const std::vector<std::string> three_hosts = {"http://a:1", "http://b:2", "http://c:3"};
+
+// pid 1 runs for as long as the machine does, and is never this test.
+const Owner live_other{1, ""};
+
+// This process's pid with another start time: what a dead owner whose pid came back looks like.
+Owner dead_owner() {
+    return Owner{Owner::self().pid, "1"};
+}
+
+std::string read_bytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const fs::path& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+// Overwrites a big-endian 32-bit field of the SQLite file header.
+void patch_header(const fs::path& path, std::size_t offset, std::uint32_t value) {
+    std::string bytes = read_bytes(path);
+    ASSERT_GE(bytes.size(), offset + 4);
+    for (std::size_t i = 0; i < 4; ++i) bytes[offset + i] = static_cast<char>((value >> (8 * (3 - i))) & 0xffU);
+    write_bytes(path, bytes);
+}
+
+template <class Call>
+std::string config_error_of(Call call) {
+    try {
+        call();
+    } catch (const ConfigError& error) {
+        return error.what();
+    }
+    return "no ConfigError";
+}
+
+class SqliteSagaLogTest : public testing::Test {
+protected:
+    void SetUp() override {
+        const auto* test = testing::UnitTest::GetInstance()->current_test_info();
+        dir_ = fs::path(testing::TempDir()) /
+               ("saga_log_" + std::to_string(::getpid()) + "_" + test->test_suite_name() + "_" + test->name());
+        fs::remove_all(dir_);
+        fs::create_directories(dir_);
+    }
+    void TearDown() override {
+        std::error_code ignored;
+        fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add, ignored);
+        fs::remove_all(dir_, ignored);
+    }
+
+    SqliteLogOptions options(std::string name = "sagas.db") const { return {.path = dir_ / name}; }
+
+    // Runs the io_context, on this thread only, until `done`.
+    template <class Done>
+    bool run_until(Done done) {
+        const auto deadline = std::chrono::steady_clock::now() + 60s;
+        while (!done() && std::chrono::steady_clock::now() < deadline) {
+            if (io_.stopped()) io_.restart();
+            io_.run_one_for(50ms);
+        }
+        return done();
+    }
+
+    // Submits a write whose handler stores its error into `slot`.
+    auto into(std::optional<error_code>& slot) {
+        return asio::bind_executor(io_, [&slot](error_code error) { slot = error; });
+    }
+
+    std::pair<error_code, BeginResult> begin_saga(SagaLog& log, const std::string& group, const Owner& owner,
+                                                  Operation operation = Operation::create,
+                                                  std::vector<std::string> hosts = three_hosts) {
+        std::optional<std::pair<error_code, BeginResult>> out;
+        log.begin(operation, group, std::move(hosts), owner,
+                  asio::bind_executor(io_, [&out](error_code error, BeginResult result) { out.emplace(error, result); }));
+        EXPECT_TRUE(run_until([&] { return out.has_value(); }));
+        return out.value_or(std::pair{make_error_code(boost::system::errc::timed_out), BeginResult{}});
+    }
+
+    // Begins a saga that must start.
+    SagaId started(SagaLog& log, const std::string& group, const Owner& owner = Owner::self(),
+                   Operation operation = Operation::create) {
+        const auto [error, result] = begin_saga(log, group, owner, operation);
+        EXPECT_FALSE(error) << error.message();
+        EXPECT_EQ(result.kind, Kind::started) << group;
+        return result.saga;
+    }
+
+    template <class Submit>
+    error_code wait_for(Submit submit) {
+        std::optional<error_code> slot;
+        submit(into(slot));
+        EXPECT_TRUE(run_until([&] { return slot.has_value(); }));
+        return slot.value_or(make_error_code(boost::system::errc::timed_out));
+    }
+
+    error_code record(SagaLog& log, SagaId saga, std::size_t host, Fact fact) {
+        return wait_for([&](auto handler) { log.record(saga, host, fact, std::move(handler)); });
+    }
+    error_code set_phase(SagaLog& log, SagaId saga, Phase phase) {
+        return wait_for([&](auto handler) { log.set_phase(saga, phase, std::move(handler)); });
+    }
+    error_code end(SagaLog& log, SagaId saga, SagaOutcome outcome, std::vector<HostState> states = {}) {
+        return wait_for([&](auto handler) { log.end(saga, outcome, std::move(states), std::move(handler)); });
+    }
+
+    fs::path dir_;
+    asio::io_context io_;
+};
+
+std::vector<SagaId> ids_of(const std::vector<SagaRecord>& sagas) {
+    std::vector<SagaId> ids;
+    for (const auto& saga : sagas) ids.push_back(saga.id);
+    return ids;
+}
+
+}  // namespace
+
+TEST_F(SqliteSagaLogTest, RoundTripsASagaThroughFindOpenAndRecent) {
+    SqliteSagaLog log(options());
+    const auto before = std::chrono::system_clock::now() - 1s;
+    const SagaId saga = started(log, "g1");
+    ASSERT_GT(saga, 0);
+
+    auto found = log.find(saga);
+    ASSERT_TRUE(found);
+    EXPECT_TRUE(found->open);
+    EXPECT_FALSE(found->outcome);
+    EXPECT_EQ(found->phase, Phase::forward);
+    EXPECT_EQ(found->facts, (std::vector<std::vector<Fact>>(3)));
+    EXPECT_TRUE(found->host_states.empty());
+    EXPECT_EQ(ids_of(log.open_sagas()), std::vector<SagaId>{saga});
+
+    EXPECT_FALSE(record(log, saga, 0, Fact::absent_before));
+    EXPECT_FALSE(record(log, saga, 2, Fact::absent_before));
+    EXPECT_FALSE(record(log, saga, 0, Fact::created));
+    EXPECT_FALSE(set_phase(log, saga, Phase::compensating));
+    const std::vector<HostState> states = {HostState::rolled_back, HostState::failed, HostState::absent_before};
+    EXPECT_FALSE(end(log, saga, SagaOutcome::rolled_back, states));
+
+    found = log.find(saga);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->id, saga);
+    EXPECT_EQ(found->operation, Operation::create);
+    EXPECT_EQ(found->group, "g1");
+    EXPECT_EQ(found->hosts, three_hosts);
+    EXPECT_EQ(found->phase, Phase::compensating);
+    EXPECT_FALSE(found->open);
+    EXPECT_EQ(found->outcome, SagaOutcome::rolled_back);
+    EXPECT_EQ(found->facts, (std::vector<std::vector<Fact>>{{Fact::absent_before, Fact::created}, {}, {Fact::absent_before}}));
+    EXPECT_EQ(found->host_states, states);
+    EXPECT_EQ(found->owner, Owner::self());
+    EXPECT_GE(found->started_at, before);
+    EXPECT_LE(found->started_at, found->updated_at);
+    EXPECT_LE(found->updated_at, std::chrono::system_clock::now() + 1s);
+
+    EXPECT_TRUE(log.open_sagas().empty());
+    const auto recent = log.recent_sagas(10);
+    ASSERT_EQ(recent.size(), 1U);
+    EXPECT_EQ(recent[0].facts, found->facts);
+    EXPECT_FALSE(log.find(saga + 1000));
+    EXPECT_EQ(log.path(), options().path);
+}
+
+TEST_F(SqliteSagaLogTest, OpenSagasAreOldestFirstAndRecentSagasNewestFirst) {
+    SqliteSagaLog log(options());
+    const SagaId first = started(log, "first");
+    const SagaId second = started(log, "second", Owner::self(), Operation::delete_);
+    const SagaId third = started(log, "third", Owner::self(), Operation::ensure);
+    EXPECT_FALSE(end(log, second, SagaOutcome::deleted));
+    EXPECT_EQ(ids_of(log.open_sagas()), (std::vector<SagaId>{first, third}));
+    EXPECT_EQ(log.find(second)->operation, Operation::delete_);
+    EXPECT_EQ(log.find(third)->operation, Operation::ensure);
+
+    // Timestamps count milliseconds: let the clock move before the next write.
+    std::this_thread::sleep_for(5ms);
+    EXPECT_FALSE(record(log, first, 1, Fact::absent_before));
+    const auto recent = log.recent_sagas(2);
+    ASSERT_EQ(recent.size(), 2U);
+    EXPECT_EQ(recent[0].id, first);
+    EXPECT_EQ(log.recent_sagas(100).size(), 3U);
+    EXPECT_TRUE(log.recent_sagas(0).empty());
+}
+
+TEST_F(SqliteSagaLogTest, FactsStayPerHostInRecordingOrder) {
+    SqliteSagaLog log(options());
+    const SagaId saga = started(log, "g");
+    const std::vector<std::pair<std::size_t, Fact>> facts = {
+        {1, Fact::present_before}, {0, Fact::absent_before}, {1, Fact::deleted}, {2, Fact::absent_before},
+        {0, Fact::created},        {2, Fact::created},       {0, Fact::deleted}, {1, Fact::created},
+    };
+    // All submitted before any completes: the order must hold within a batch too.
+    std::vector<std::optional<error_code>> results(facts.size());
+    for (std::size_t i = 0; i < facts.size(); ++i) log.record(saga, facts[i].first, facts[i].second, into(results[i]));
+    ASSERT_TRUE(run_until([&] { return std::all_of(results.begin(), results.end(), [](auto& r) { return r.has_value(); }); }));
+    for (const auto& result : results) EXPECT_FALSE(*result);
+    EXPECT_EQ(log.find(saga)->facts, (std::vector<std::vector<Fact>>{
+                                         {Fact::absent_before, Fact::created, Fact::deleted},
+                                         {Fact::present_before, Fact::deleted, Fact::created},
+                                         {Fact::absent_before, Fact::created},
+                                     }));
+}
+
+TEST_F(SqliteSagaLogTest, RejectsAWriteForNoOpenSagaAloneWithoutFailingItsBatch) {
+    SqliteSagaLog log(options());
+    const SagaId saga = started(log, "g");
+    const auto invalid = make_error_code(boost::system::errc::invalid_argument);
+
+    std::optional<error_code> good, unknown_saga, unknown_host;
+    log.record(saga, 0, Fact::absent_before, into(good));
+    log.record(saga + 99, 0, Fact::absent_before, into(unknown_saga));
+    log.record(saga, 3, Fact::absent_before, into(unknown_host));
+    ASSERT_TRUE(run_until([&] { return good && unknown_saga && unknown_host; }));
+    EXPECT_FALSE(*good);
+    EXPECT_EQ(*unknown_saga, invalid);
+    EXPECT_EQ(*unknown_host, invalid);
+
+    EXPECT_EQ(set_phase(log, saga + 99, Phase::compensating), invalid);
+    EXPECT_EQ(end(log, saga, SagaOutcome::created, {HostState::created}), invalid);  // three hosts, one state
+    EXPECT_FALSE(end(log, saga, SagaOutcome::created));
+    EXPECT_EQ(record(log, saga, 0, Fact::created), invalid);  // ended
+    EXPECT_EQ(set_phase(log, saga, Phase::compensating), invalid);
+    EXPECT_EQ(end(log, saga, SagaOutcome::created), invalid);
+
+    const auto found = log.find(saga);
+    EXPECT_EQ(found->facts[0], std::vector<Fact>{Fact::absent_before});
+    EXPECT_EQ(found->phase, Phase::forward);
+}
+
+TEST_F(SqliteSagaLogTest, GroupCommitSharesTransactionsAmongConcurrentWrites) {
+    SqliteLogOptions durable = options();
+    durable.durability = Durability::machine;
+    SqliteSagaLog log(durable);
+    const SagaId saga = started(log, "g");
+    const auto commits_before = log.commits();
+
+    constexpr std::size_t writes = 1000;
+    std::vector<std::optional<error_code>> results(writes);
+    std::set<std::thread::id> handler_threads;
+    for (std::size_t i = 0; i < writes; ++i) {
+        log.record(saga, i % 3, Fact::absent_before, asio::bind_executor(io_, [&results, &handler_threads, i](error_code e) {
+                       results[i] = e;
+                       handler_threads.insert(std::this_thread::get_id());
+                   }));
+    }
+    ASSERT_TRUE(run_until([&] { return std::all_of(results.begin(), results.end(), [](auto& r) { return r.has_value(); }); }));
+    for (const auto& result : results) ASSERT_FALSE(*result) << result->message();
+
+    const auto transactions = log.commits() - commits_before;
+    RecordProperty("transactions_for_1000_writes", static_cast<int>(transactions));
+    EXPECT_GE(transactions, 1U);
+    EXPECT_LE(transactions, writes / 10) << "group commit did not batch";
+    // Handlers ran on the io_context, which only this thread runs.
+    EXPECT_EQ(handler_threads, std::set<std::thread::id>{std::this_thread::get_id()});
+
+    std::size_t recorded = 0;
+    for (const auto& host : log.find(saga)->facts) recorded += host.size();
+    EXPECT_EQ(recorded, writes);
+}
+
+TEST_F(SqliteSagaLogTest, BatchesNeverExceedMaxBatch) {
+    SqliteLogOptions small = options();
+    small.max_batch = 10;
+    SqliteSagaLog log(small);
+    const SagaId saga = started(log, "g");
+    const auto commits_before = log.commits();
+    std::vector<std::optional<error_code>> results(100);
+    for (auto& result : results) log.record(saga, 0, Fact::created, into(result));
+    ASSERT_TRUE(run_until([&] { return std::all_of(results.begin(), results.end(), [](auto& r) { return r.has_value(); }); }));
+    EXPECT_GE(log.commits() - commits_before, 10U);
+}
+
+TEST_F(SqliteSagaLogTest, LiveOtherOwnerMakesTheGroupBusy) {
+    SqliteSagaLog log(options());
+    const SagaId held = started(log, "g", live_other);
+    const auto [error, result] = begin_saga(log, "g", Owner::self());
+    EXPECT_FALSE(error);
+    EXPECT_EQ(result.kind, Kind::busy);
+    // Another group is free.
+    started(log, "h");
+    EXPECT_FALSE(log.adopt(held, Owner::self()));
+    EXPECT_EQ(log.find(held)->owner, live_other);
+}
+
+TEST_F(SqliteSagaLogTest, DeadOwnersOpenSagaNeedsRecoveryAndCanBeAdopted) {
+    SqliteSagaLog log(options());
+    const SagaId orphan = started(log, "g", dead_owner());
+    auto [error, result] = begin_saga(log, "g", Owner::self());
+    EXPECT_FALSE(error);
+    EXPECT_EQ(result.kind, Kind::needs_recovery);
+    EXPECT_EQ(result.saga, orphan);
+
+    ASSERT_TRUE(log.adopt(orphan, Owner::self()));
+    EXPECT_EQ(log.find(orphan)->owner, Owner::self());
+    // Being recovered here now, it is running, not left behind.
+    std::tie(error, result) = begin_saga(log, "g", Owner::self());
+    EXPECT_EQ(result.kind, Kind::busy);
+
+    EXPECT_FALSE(end(log, orphan, SagaOutcome::rolled_back));
+    EXPECT_FALSE(log.adopt(orphan, Owner::self())) << "an ended saga has nothing to adopt";
+    EXPECT_FALSE(log.adopt(orphan + 50, Owner::self()));
+    EXPECT_NE(started(log, "g"), orphan);
+}
+
+TEST_F(SqliteSagaLogTest, EndedSagaFreesTheLease) {
+    SqliteSagaLog log(options());
+    const SagaId first = started(log, "g", live_other);
+    EXPECT_FALSE(end(log, first, SagaOutcome::created));
+    const SagaId second = started(log, "g");
+    EXPECT_GT(second, first);
+}
+
+TEST_F(SqliteSagaLogTest, RunningSagaOfThisLogIsBusyAndLeftOpenOneNeedsRecovery) {
+    SqliteSagaLog log(options());
+    const SagaId saga = started(log, "g");
+    EXPECT_EQ(begin_saga(log, "g", Owner::self()).second.kind, Kind::busy);
+
+    EXPECT_FALSE(set_phase(log, saga, Phase::compensating));
+    EXPECT_FALSE(end(log, saga, SagaOutcome::rollback_incomplete,
+                     {HostState::rollback_failed, HostState::rolled_back, HostState::absent_before}));
+    auto found = log.find(saga);
+    EXPECT_TRUE(found->open);
+    EXPECT_EQ(found->outcome, SagaOutcome::rollback_incomplete);
+    EXPECT_EQ(ids_of(log.open_sagas()), std::vector<SagaId>{saga});
+
+    // Our own process left it open: the caller recovers it before starting anew.
+    const auto [error, result] = begin_saga(log, "g", Owner::self());
+    EXPECT_EQ(result.kind, Kind::needs_recovery);
+    EXPECT_EQ(result.saga, saga);
+    // A live other process waits for us.
+    EXPECT_EQ(begin_saga(log, "g", live_other).second.kind, Kind::busy);
+
+    // Recovery records its facts, then ends the saga for good.
+    EXPECT_FALSE(record(log, saga, 0, Fact::deleted));
+    EXPECT_FALSE(end(log, saga, SagaOutcome::rolled_back,
+                     {HostState::rolled_back, HostState::rolled_back, HostState::absent_before}));
+    found = log.find(saga);
+    EXPECT_FALSE(found->open);
+    EXPECT_EQ(found->outcome, SagaOutcome::rolled_back);
+    started(log, "g");
+}
+
+TEST_F(SqliteSagaLogTest, IncompleteEnsureStaysOpen) {
+    SqliteSagaLog log(options());
+    const SagaId saga = started(log, "g", Owner::self(), Operation::ensure);
+    EXPECT_FALSE(end(log, saga, SagaOutcome::incomplete, {HostState::created, HostState::unknown, HostState::present_before}));
+    EXPECT_TRUE(log.find(saga)->open);
+    EXPECT_EQ(begin_saga(log, "g", Owner::self()).second.kind, Kind::needs_recovery);
+}
+
+TEST_F(SqliteSagaLogTest, ReopenedFileHasEverything) {
+    SagaId open_saga = 0;
+    SagaId ended_saga = 0;
+    {
+        SqliteSagaLog log(options());
+        open_saga = started(log, "open");
+        ended_saga = started(log, "ended");
+        EXPECT_FALSE(record(log, open_saga, 1, Fact::absent_before));
+        EXPECT_FALSE(set_phase(log, open_saga, Phase::compensating));
+        EXPECT_FALSE(end(log, ended_saga, SagaOutcome::already_exists,
+                         {HostState::present_before, HostState::present_before, HostState::present_before}));
+    }
+    const auto reopened = open_sqlite_saga_log(options());
+    const auto open_sagas = reopened->open_sagas();
+    ASSERT_EQ(ids_of(open_sagas), std::vector<SagaId>{open_saga});
+    EXPECT_EQ(open_sagas[0].phase, Phase::compensating);
+    EXPECT_EQ(open_sagas[0].facts[1], std::vector<Fact>{Fact::absent_before});
+    EXPECT_EQ(reopened->find(ended_saga)->outcome, SagaOutcome::already_exists);
+    // The lease outlives the log object: a saga this log did not begin needs recovery.
+    EXPECT_EQ(begin_saga(*reopened, "open", Owner::self()).second.kind, Kind::needs_recovery);
+    EXPECT_EQ(begin_saga(*reopened, "ended", Owner::self()).second.kind, Kind::started);
+}
+
+TEST_F(SqliteSagaLogTest, DestructorCommitsEveryQueuedWriteAndCompletesItsHandler) {
+    constexpr std::size_t writes = 300;
+    std::vector<std::optional<error_code>> results(writes);
+    SagaId saga = 0;
+    {
+        SqliteSagaLog log(options());
+        saga = started(log, "g");
+        for (auto& result : results) log.record(saga, 2, Fact::absent_before, into(result));
+    }
+    ASSERT_TRUE(run_until([&] { return std::all_of(results.begin(), results.end(), [](auto& r) { return r.has_value(); }); }));
+    for (const auto& result : results) EXPECT_FALSE(*result);
+    SqliteSagaLog reopened(options());
+    EXPECT_EQ(reopened.find(saga)->facts[2].size(), writes);
+}
+
+TEST_F(SqliteSagaLogTest, TwoLogsOnOneFileWriteConcurrently) {
+    SqliteSagaLog first(options());
+    SqliteSagaLog second(options());
+    constexpr int per_log = 150;
+    std::vector<std::optional<std::pair<error_code, BeginResult>>> begun(2 * per_log);
+    for (int i = 0; i < per_log; ++i) {
+        for (int which = 0; which < 2; ++which) {
+            auto& slot = begun[static_cast<std::size_t>(2 * i + which)];
+            (which == 0 ? first : second)
+                .begin(Operation::create, "group-" + std::to_string(which) + "-" + std::to_string(i), three_hosts,
+                       Owner::self(), asio::bind_executor(io_, [&slot](error_code e, BeginResult r) { slot.emplace(e, r); }));
+        }
+    }
+    ASSERT_TRUE(run_until([&] { return std::all_of(begun.begin(), begun.end(), [](auto& b) { return b.has_value(); }); }));
+
+    std::vector<std::optional<error_code>> recorded(begun.size());
+    std::set<SagaId> ids;
+    for (std::size_t i = 0; i < begun.size(); ++i) {
+        ASSERT_FALSE(begun[i]->first) << begun[i]->first.message();
+        ASSERT_EQ(begun[i]->second.kind, Kind::started);
+        ids.insert(begun[i]->second.saga);
+        (i % 2 == 0 ? first : second).record(begun[i]->second.saga, i % 3, Fact::absent_before, into(recorded[i]));
+    }
+    EXPECT_EQ(ids.size(), begun.size()) << "ids must be unique across both logs";
+    ASSERT_TRUE(run_until([&] { return std::all_of(recorded.begin(), recorded.end(), [](auto& r) { return r.has_value(); }); }));
+    for (const auto& result : recorded) EXPECT_FALSE(*result) << result->message();
+
+    for (SqliteSagaLog* log : {&first, &second}) {
+        const auto sagas = log->open_sagas();
+        EXPECT_EQ(sagas.size(), begun.size());
+        for (const auto& saga : sagas) {
+            std::size_t facts = 0;
+            for (const auto& host : saga.facts) facts += host.size();
+            EXPECT_EQ(facts, 1U) << saga.id;
+        }
+    }
+    EXPECT_GT(first.commits(), 0U);
+    EXPECT_GT(second.commits(), 0U);
+}
+
+TEST_F(SqliteSagaLogTest, RefusesRandomBytesAndLeavesThemAlone) {
+    std::mt19937 random(42);
+    std::string bytes(16384, '\0');
+    for (char& byte : bytes) byte = static_cast<char>(random() & 0xffU);
+    const fs::path path = options().path;
+    write_bytes(path, bytes);
+
+    const std::string message = config_error_of([&] { open_sqlite_saga_log(options()); });
+    EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("corrupt or not a saga log"), std::string::npos) << message;
+    EXPECT_EQ(read_bytes(path), bytes);
+}
+
+TEST_F(SqliteSagaLogTest, RefusesATruncatedLogAndLeavesItAlone) {
+    {
+        SqliteSagaLog log(options());
+        for (int i = 0; i < 20; ++i) started(log, "g" + std::to_string(i));
+    }
+    const fs::path copy = options("truncated.db").path;
+    fs::copy_file(options().path, copy);
+    fs::resize_file(copy, fs::file_size(copy) / 2);
+    const std::string bytes = read_bytes(copy);
+
+    const std::string message = config_error_of([&] { SqliteSagaLog log(options("truncated.db")); });
+    EXPECT_NE(message.find(copy.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("corrupt or not a saga log"), std::string::npos) << message;
+    EXPECT_EQ(read_bytes(copy), bytes);
+}
+
+TEST_F(SqliteSagaLogTest, RefusesALogFromANewerVersion) {
+    { SqliteSagaLog log(options()); }
+    patch_header(options().path, 60, 2);  // user_version
+    const std::string bytes = read_bytes(options().path);
+    EXPECT_EQ(config_error_of([&] { SqliteSagaLog log(options()); }),
+              "saga log " + options().path.string() + " was written by a newer version (schema 2, this program knows 1)");
+    EXPECT_EQ(read_bytes(options().path), bytes);
+}
+
+TEST_F(SqliteSagaLogTest, RefusesAnotherProgramsDatabase) {
+    { SqliteSagaLog log(options()); }
+    patch_header(options().path, 68, 0x01020304);  // application_id
+    const std::string bytes = read_bytes(options().path);
+    const std::string message = config_error_of([&] { SqliteSagaLog log(options()); });
+    EXPECT_NE(message.find("corrupt or not a saga log"), std::string::npos) << message;
+    EXPECT_EQ(read_bytes(options().path), bytes);
+}
+
+TEST_F(SqliteSagaLogTest, RefusesAPathItCannotWrite) {
+    write_bytes(dir_ / "plain-file", "not a directory");
+    const SqliteLogOptions under_a_file{.path = dir_ / "plain-file" / "sagas.db"};
+    const std::string message = config_error_of([&] { SqliteSagaLog log(under_a_file); });
+    EXPECT_NE(message.find(under_a_file.path.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("cannot be opened for writing"), std::string::npos) << message;
+}
+
+TEST_F(SqliteSagaLogTest, RefusesAReadOnlyDirectoryOrFile) {
+    if (::geteuid() == 0) GTEST_SKIP() << "permissions do not bind root";
+    const fs::path locked = dir_ / "locked";
+    fs::create_directory(locked);
+    fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
+    std::string message = config_error_of([&] { SqliteSagaLog log({.path = locked / "sagas.db"}); });
+    EXPECT_NE(message.find((locked / "sagas.db").string()), std::string::npos) << message;
+
+    { SqliteSagaLog log(options()); }
+    fs::permissions(options().path, fs::perms::owner_read);
+    message = config_error_of([&] { SqliteSagaLog log(options()); });
+    EXPECT_NE(message.find(options().path.string()), std::string::npos) << message;
+    EXPECT_NE(message.find("cannot be opened for writing"), std::string::npos) << message;
+}
+
+TEST_F(SqliteSagaLogTest, RefusesBadOptions) {
+    SqliteLogOptions no_batch = options();
+    no_batch.max_batch = 0;
+    EXPECT_NE(config_error_of([&] { SqliteSagaLog log(no_batch); }), "no ConfigError");
+    EXPECT_NE(config_error_of([&] { SqliteSagaLog log(SqliteLogOptions{}); }), "no ConfigError");
+}
+
+TEST_F(SqliteSagaLogTest, CrashHookExitsRightAfterTheNthCommit) {
+    const pid_t child = ::fork();
+    if (child == 0) {
+        // The child opens its own log after fork, with the hook set: commit 1 begins the
+        // saga, commit 2 records a fact and ends the process, a third write never happens.
+        ::setenv("CLUSTER_CLIENT_CRASH_AFTER_LOG_COMMITS", "2", 1);
+        try {
+            SqliteSagaLog log(options());
+            const SagaId saga = started(log, "g");
+            static_cast<void>(record(log, saga, 0, Fact::absent_before));
+            static_cast<void>(record(log, saga, 0, Fact::created));
+        } catch (...) {
+            std::_Exit(2);
+        }
+        std::_Exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 86);
+
+    SqliteSagaLog log(options());
+    const auto sagas = log.open_sagas();
+    ASSERT_EQ(sagas.size(), 1U);
+    EXPECT_EQ(sagas[0].facts[0], std::vector<Fact>{Fact::absent_before});
+    EXPECT_EQ(sagas[0].owner.pid, static_cast<std::int64_t>(child));
+    // The child is gone: its saga waits for recovery.
+    EXPECT_EQ(begin_saga(log, "g", Owner::self()).second.kind, Kind::needs_recovery);
+}
+
+class StateDirTest : public SqliteSagaLogTest {
+protected:
+    void SetUp() override {
+        SqliteSagaLogTest::SetUp();
+        for (const char* name : {"XDG_STATE_HOME", "HOME"}) {
+            const char* value = std::getenv(name);
+            saved_.emplace_back(name, value != nullptr ? std::optional<std::string>(value) : std::nullopt);
+        }
+    }
+    void TearDown() override {
+        for (const auto& [name, value] : saved_) {
+            if (value) {
+                ::setenv(name.c_str(), value->c_str(), 1);
+            } else {
+                ::unsetenv(name.c_str());
+            }
+        }
+        SqliteSagaLogTest::TearDown();
+    }
+
+    std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+TEST_F(StateDirTest, DefaultFollowsXdgStateHomeThenHome) {
+    ::setenv("XDG_STATE_HOME", "/xdg/state", 1);
+    ::setenv("HOME", "/home/someone", 1);
+    EXPECT_EQ(default_state_dir(), fs::path("/xdg/state/cluster-client"));
+    ::setenv("XDG_STATE_HOME", "relative/state", 1);  // ignored, as the XDG rules say
+    EXPECT_EQ(default_state_dir(), fs::path("/home/someone/.local/state/cluster-client"));
+    ::unsetenv("XDG_STATE_HOME");
+    EXPECT_EQ(default_state_dir(), fs::path("/home/someone/.local/state/cluster-client"));
+    EXPECT_EQ(saga_log_path("/x"), fs::path("/x/sagas.db"));
+}
+
+TEST_F(StateDirTest, PrepareCreatesPrivateDirectoriesAndLeavesExistingOnesAlone) {
+    const fs::path state = dir_ / "a" / "b" / "cluster-client";
+    prepare_state_dir(state);
+    for (const fs::path& made : {dir_ / "a", dir_ / "a" / "b", state}) {
+        struct stat info {};
+        ASSERT_EQ(::stat(made.c_str(), &info), 0) << made;
+        EXPECT_EQ(info.st_mode & 0777U, 0700U) << made;
+    }
+    fs::permissions(dir_, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+    prepare_state_dir(dir_);
+    EXPECT_EQ(fs::status(dir_).permissions() & fs::perms::group_read, fs::perms::group_read);
+
+    SqliteSagaLog log({.path = saga_log_path(state)});
+    EXPECT_TRUE(fs::exists(state / "sagas.db"));
+
+    write_bytes(dir_ / "file", "x");
+    const std::string message = config_error_of([&] { prepare_state_dir(dir_ / "file" / "state"); });
+    EXPECT_NE(message.find((dir_ / "file" / "state").string()), std::string::npos) << message;
+    EXPECT_NE(config_error_of([&] { prepare_state_dir(dir_ / "file"); }), "no ConfigError");
+}
