@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // cluster-client run as a process against reference nodes: exit codes, printed output, and
 // the nodes' real state.
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -14,9 +16,17 @@ namespace {
 using testing::LocalCluster;
 using testing::ProgramResult;
 
+// A state directory of its own for every test: the saga log never leaks between tests, nor
+// into the user's.
+std::string test_state_home() {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    return ::testing::TempDir() + "cli-state-" + std::to_string(::getpid()) + "-" + test->name();
+}
+
 ProgramResult cli(const std::vector<std::string>& args, testing::ProgramOptions options = {}) {
-    // The tests never depend on the caller's HOSTS.
+    // The tests never depend on the caller's HOSTS or state.
     options.env.insert(options.env.begin(), {"HOSTS", std::nullopt});
+    options.env.insert(options.env.begin(), {"XDG_STATE_HOME", test_state_home()});
     return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
 }
 
@@ -83,6 +93,7 @@ TEST(Cli, HostsComeFromTheEnvironment) {
     LocalCluster cluster;
     testing::ProgramOptions options;
     options.env.emplace_back("HOSTS", join(cluster.urls()));
+    options.env.emplace_back("XDG_STATE_HOME", test_state_home());
     auto result = testing::run_program(CLUSTER_CLIENT_EXE, {"create", "from-env"}, options);
     EXPECT_EQ(result.exit_status, 0) << result.err;
     EXPECT_EQ(cluster.nodes_with("from-env").size(), 3u);

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -99,10 +100,21 @@ ProgramResult run_program(const std::string& executable, const std::vector<std::
         ::fcntl(in.write_end, F_SETFL, O_NONBLOCK);
     }
     std::array<pollfd, 3> fds{{{out.read_end, POLLIN, 0}, {err.read_end, POLLIN, 0}, {in.write_end, POLLOUT, 0}}};
-    const auto deadline = Clock::now() + options.timeout;
+    const auto started = Clock::now();
+    const auto deadline = started + options.timeout;
     bool timed_out = false;
+    bool killed = false;
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (options.kill_after && !killed && Clock::now() >= started + *options.kill_after) {
+            ::kill(pid, SIGKILL);
+            killed = true;
+        }
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        if (options.kill_after && !killed) {
+            left = std::min(left, std::chrono::duration_cast<std::chrono::milliseconds>(started + *options.kill_after -
+                                                                                        Clock::now()) +
+                                      std::chrono::milliseconds(1));
+        }
         if (left.count() <= 0) {
             timed_out = true;
             break;

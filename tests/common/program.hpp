@@ -23,6 +23,9 @@ struct ProgramOptions {
     std::string input;
     /// The child is killed (and std::runtime_error thrown) when it runs longer.
     std::chrono::milliseconds timeout = std::chrono::seconds(60);
+    /// When set, the child is sent SIGKILL this long after it started, as a crash would end
+    /// it; the result then says 137 unless it had already exited.
+    std::optional<std::chrono::milliseconds> kill_after;
 };
 
 /// Runs `executable` with `args` to completion, capturing stdout and stderr.
