@@ -100,7 +100,9 @@ std::string usage_error(CommandLine& line) {
 
 void print_urls(const node::NodeCluster& cluster) {
     const std::vector<std::string> urls = cluster.urls();
-    for (std::size_t i = 0; i < urls.size(); ++i) std::cout << "node " << i << ' ' << urls[i] << '\n';
+    for (std::size_t i = 0; i < urls.size(); ++i) {
+        std::cout << "node " << i << ' ' << urls[i] << '\n';
+    }
     if (const auto admin = cluster.admin_url()) std::cout << "admin " << *admin << '\n';
     // Whoever started us reads these lines to learn the ephemeral ports.
     std::cout.flush();

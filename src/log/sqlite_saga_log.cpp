@@ -327,7 +327,9 @@ void migrate(const std::filesystem::path& path, sqlite3* db) {
     exec(db, "BEGIN IMMEDIATE");
     try {
         const std::int64_t version = check_identity(path, identify(db));
-        for (auto step = static_cast<std::size_t>(version); step < migrations.size(); ++step) exec(db, migrations[step]);
+        for (auto step = static_cast<std::size_t>(version); step < migrations.size(); ++step) {
+            exec(db, migrations[step]);
+        }
         if (version < SqliteSagaLog::schema_version) {
             exec(db, "PRAGMA application_id = " + std::to_string(saga_log_application_id));
             exec(db, "PRAGMA user_version = " + std::to_string(SqliteSagaLog::schema_version));
@@ -342,8 +344,8 @@ void migrate(const std::filesystem::path& path, sqlite3* db) {
 // The checks run before anything is written, so a file that fails them is left untouched.
 Database open_log_file(const std::filesystem::path& path, Durability durability) {
     sqlite3* raw = nullptr;
-    const int code = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                                     nullptr);
+    constexpr int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    const int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
     Database db(raw);
     if (code != SQLITE_OK) {
         throw ConfigError(describe(path, code, db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(code)));
@@ -501,8 +503,8 @@ public:
         auto& s = *statements_;
         const bool stays_open = leaves_open(outcome);
         const std::int64_t open_flag = stays_open ? 1 : 0;
-        if (s.end_saga.execute(to_string(outcome), encode_states(states), open_flag, now, saga, to_int64(states.size())) ==
-            0) {
+        const std::int64_t state_count = to_int64(states.size());
+        if (s.end_saga.execute(to_string(outcome), encode_states(states), open_flag, now, saga, state_count) == 0) {
             return false;
         }
         if (!stays_open) s.free_lease.execute(saga);

@@ -7,8 +7,7 @@
 
 namespace cluster_client::reference_node {
 
-ClusterState::ClusterState(int nodes, const FaultOptions& faults,
-                           unsigned delete_missing_status)
+ClusterState::ClusterState(int nodes, const FaultOptions& faults, unsigned delete_missing_status)
     : nodes_(static_cast<std::size_t>(nodes > 0 ? nodes : 0)),
       injectors_(nodes_.size()),
       delete_missing_status_(delete_missing_status) {

@@ -24,10 +24,9 @@ void FaultInjector::configure(const FaultOptions& faults, int index) {
         sum += probabilities[i];
         ends[i] = sum;
     }
-    const bool listed =
-        faults.faulty_nodes.empty() ||
-        std::find(faults.faulty_nodes.begin(), faults.faulty_nodes.end(), index) !=
-            faults.faulty_nodes.end();
+    const bool listed = faults.faulty_nodes.empty() ||
+                        std::find(faults.faulty_nodes.begin(), faults.faulty_nodes.end(), index) !=
+                            faults.faulty_nodes.end();
 
     const std::lock_guard lock(mutex_);
     generator_.seed(faults.seed + static_cast<std::uint64_t>(index));

@@ -4,6 +4,8 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -78,6 +80,15 @@ void render(std::string& out, const Reply& reply, bool keep_alive, unsigned vers
     out += reply.body;
 }
 
+// A new strand on `executor`. A strand of the io_context's own executor fits in
+// any_io_executor's small buffer: no shared, reference-counted copy per connection.
+asio::any_io_executor make_strand_of(const asio::any_io_executor& executor) {
+    if (const auto* io = executor.target<asio::io_context::executor_type>()) {
+        return asio::make_strand(*io);
+    }
+    return asio::make_strand(executor);
+}
+
 // Completion of the detached coroutines: an escaped exception is a bug, so say so.
 struct LogFailure {
     void operator()(const std::exception_ptr& failure) const {
@@ -93,65 +104,59 @@ struct LogFailure {
 }  // namespace
 
 struct HttpServer::Listener {
-    Listener(const asio::any_io_executor& executor, std::shared_ptr<RequestHandler> handler_)
-        : acceptor(asio::make_strand(executor)), retry_timer(acceptor.get_executor()),
-          handler(std::move(handler_)) {}
+    Listener(const asio::any_io_executor& executor, std::shared_ptr<RequestHandler> served_by)
+        : acceptor(make_strand_of(executor)),
+          retry_timer(acceptor.get_executor()),
+          handler(std::move(served_by)) {}
 
     tcp::acceptor acceptor;
     asio::steady_timer retry_timer;
     std::shared_ptr<RequestHandler> handler;
 };
 
+// Every member runs on the connection's strand: sockets and timers are not thread-safe.
 struct HttpServer::Connection {
-    explicit Connection(tcp::socket socket_)
-        : socket(std::move(socket_)), timer(socket.get_executor()) {}
+    explicit Connection(tcp::socket accepted)
+        : socket(std::move(accepted)), timer(socket.get_executor()) {}
 
-    // Both run on the connection's strand, so closing them there needs no lock.
     void close() {
         error_code ignored;
         socket.close(ignored);
         timer.cancel();
     }
 
+    // SO_LINGER with a zero timeout makes close() send RST instead of FIN.
+    void reset() {
+        error_code ignored;
+        socket.set_option(tcp::socket::linger(true, 0), ignored);
+        close();
+    }
+
+    // Reads and drops whatever the client sends until it closes or the connection is closed.
+    asio::awaitable<void> discard_until_closed() {
+        std::array<char, 1024> sink{};
+        for (;;) {
+            auto [ec, size] = co_await socket.async_read_some(asio::buffer(sink), use_tuple);
+            if (ec) co_return;
+        }
+    }
+
+    static asio::awaitable<void> close_gracefully(std::shared_ptr<Connection> self) {
+        error_code ignored;
+        self->socket.shutdown(tcp::socket::shutdown_send, ignored);
+        self->timer.expires_after(close_linger);
+        self->timer.async_wait([weak = std::weak_ptr(self)](const error_code& ec) {
+            if (ec) return;
+            if (auto alive = weak.lock()) alive->close();
+        });
+        co_await self->discard_until_closed();
+        self->close();
+    }
+
     tcp::socket socket;
     asio::steady_timer timer;
     std::uint64_t id = 0;
 };
-
-namespace {
-
-// Reads and drops whatever the client sends until it closes or the connection is closed.
-template <typename Connection>
-asio::awaitable<void> discard_until_closed(Connection& connection) {
-    std::array<char, 1024> sink{};
-    for (;;) {
-        auto [ec, size] = co_await connection.socket.async_read_some(asio::buffer(sink), use_tuple);
-        if (ec) co_return;
-    }
-}
-
-template <typename Connection>
-asio::awaitable<void> close_gracefully(std::shared_ptr<Connection> connection) {
-    error_code ignored;
-    connection->socket.shutdown(tcp::socket::shutdown_send, ignored);
-    connection->timer.expires_after(close_linger);
-    connection->timer.async_wait([weak = std::weak_ptr(connection)](const error_code& ec) {
-        if (ec) return;
-        if (auto alive = weak.lock()) alive->close();
-    });
-    co_await discard_until_closed(*connection);
-    connection->close();
-}
-
-template <typename Connection>
-void reset_abruptly(Connection& connection) {
-    error_code ignored;
-    // SO_LINGER with a zero timeout makes close() send RST instead of FIN.
-    connection.socket.set_option(tcp::socket::linger(true, 0), ignored);
-    connection.close();
-}
-
-}  // namespace
 
 HttpServer::HttpServer(asio::any_io_executor executor) : executor_(std::move(executor)) {}
 
@@ -195,29 +200,42 @@ void HttpServer::start() {
 
 void HttpServer::stop() {
     std::vector<std::shared_ptr<Connection>> open;
+    bool started = false;
     {
         const std::lock_guard lock(mutex_);
         if (stopped_) return;
         stopped_ = true;
+        started = started_;
         open.reserve(connections_.size());
         for (const auto& [id, weak] : connections_) {
             if (auto connection = weak.lock()) open.push_back(std::move(connection));
         }
         connections_.clear();
     }
-    // Sockets and acceptors are closed on their own strands: they are not thread-safe.
-    for (const auto& listener : listeners_) {
-        asio::dispatch(listener->acceptor.get_executor(),
-                       [self = shared_from_this(), target = listener.get()] {
-                           error_code ignored;
-                           target->acceptor.close(ignored);
-                           target->retry_timer.cancel();
-                       });
+    if (!started) {
+        // Nothing waits on the acceptors yet, and the executor may never run: free the
+        // ports now.
+        for (const auto& listener : listeners_) {
+            error_code ignored;
+            listener->acceptor.close(ignored);
+        }
+        return;
     }
-    for (auto& connection : open) {
-        auto executor = connection->socket.get_executor();
-        asio::dispatch(executor, [target = std::move(connection)] { target->close(); });
-    }
+    // Sockets and acceptors are closed on their own strands: they are not thread-safe. The
+    // hop through the server's executor keeps the strand executors on the serving threads.
+    asio::post(executor_, [self = shared_from_this(), open = std::move(open)] {
+        for (const auto& listener : self->listeners_) {
+            asio::dispatch(listener->acceptor.get_executor(), [self, target = listener.get()] {
+                error_code ignored;
+                target->acceptor.close(ignored);
+                target->retry_timer.cancel();
+            });
+        }
+        for (const auto& connection : open) {
+            asio::dispatch(connection->socket.get_executor(),
+                           [connection] { connection->close(); });
+        }
+    });
 }
 
 bool HttpServer::remember(const std::shared_ptr<Connection>& connection) {
@@ -237,8 +255,8 @@ asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<HttpServer> self,
                                               Listener& listener) {
     for (;;) {
         // Every connection gets its own strand, so several threads may serve the node.
-        auto [ec, socket] = co_await listener.acceptor.async_accept(
-            asio::any_io_executor(asio::make_strand(executor_)), use_tuple);
+        auto [ec, socket] =
+            co_await listener.acceptor.async_accept(make_strand_of(executor_), use_tuple);
         if (!listener.acceptor.is_open()) co_return;
         if (ec) {
             // Typically EMFILE: wait for connections to end instead of spinning.
@@ -289,11 +307,11 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
             if (!socket.is_open()) break;
         }
         if (fate.fault == Fault::reset) {
-            reset_abruptly(*connection);
+            connection->reset();
             break;
         }
         if (fate.fault == Fault::hang_before) {
-            co_await discard_until_closed(*connection);
+            co_await connection->discard_until_closed();
             break;
         }
 
@@ -305,10 +323,9 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
             const auto target = message.target();
             const std::string& body = message.body();
             reply = handler->serve(Request{std::string_view(method.data(), method.size()),
-                                           std::string_view(target.data(), target.size()),
-                                           body});
+                                           std::string_view(target.data(), target.size()), body});
             if (fate.fault == Fault::hang_after) {
-                co_await discard_until_closed(*connection);
+                co_await connection->discard_until_closed();
                 break;
             }
             if (fate.fault == Fault::error_after) {
@@ -318,7 +335,8 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
 
         const bool keep_alive = message.keep_alive();
         render(out, reply, keep_alive, message.version());
-        auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(out), use_tuple);
+        auto [write_error, written] =
+            co_await asio::async_write(socket, asio::buffer(out), use_tuple);
         if (write_error) break;
         if (!keep_alive) {
             graceful = true;
@@ -326,7 +344,7 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
         }
     }
     if (graceful && socket.is_open()) {
-        co_await close_gracefully(connection);
+        co_await Connection::close_gracefully(connection);
     } else {
         connection->close();
     }

@@ -68,15 +68,15 @@ NodeCluster::NodeCluster(asio::any_io_executor executor, NodeClusterOptions opti
     urls.reserve(static_cast<std::size_t>(options.nodes));
     ports_.reserve(static_cast<std::size_t>(options.nodes));
     for (int i = 0; i < options.nodes; ++i) {
-        const auto port = static_cast<std::uint16_t>(
-            options.base_port == 0 ? 0 : options.base_port + i);
-        ports_.push_back(server_->listen({address, port},
-                                         std::make_shared<NodeHandler>(state_, i)));
+        const auto port =
+            static_cast<std::uint16_t>(options.base_port == 0 ? 0 : options.base_port + i);
+        ports_.push_back(
+            server_->listen({address, port}, std::make_shared<NodeHandler>(state_, i)));
         urls.push_back(url_of(host, ports_.back()));
     }
     if (options.admin_port) {
-        admin_port_ = server_->listen({address, *options.admin_port},
-                                      std::make_shared<AdminHandler>(state_));
+        admin_port_ =
+            server_->listen({address, *options.admin_port}, std::make_shared<AdminHandler>(state_));
         admin_url_ = url_of(host, *admin_port_);
     }
     state_->set_urls(std::move(urls));
@@ -89,7 +89,7 @@ NodeCluster::~NodeCluster() {
 void NodeCluster::start() {
     server_->start();
     spdlog::debug("cluster-node: serving {} node(s){}", size(),
-                 admin_url_ ? ", admin on " + *admin_url_ : std::string());
+                  admin_url_ ? ", admin on " + *admin_url_ : std::string());
 }
 
 void NodeCluster::stop() {

@@ -26,8 +26,7 @@ std::optional<std::string> fault_options_error(const FaultOptions& faults, int n
     double sum = 0.0;
     for (const auto& [name, p] : probabilities) {
         if (!std::isfinite(p) || p < 0.0 || p > 1.0) {
-            return std::string(name) + " must be a probability in [0, 1], got " +
-                   std::to_string(p);
+            return std::string(name) + " must be a probability in [0, 1], got " + std::to_string(p);
         }
         sum += p;
     }

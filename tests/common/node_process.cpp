@@ -58,10 +58,26 @@ pid_t spawn(const std::vector<std::string>& args, int stdout_fd, int stderr_fd) 
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
     if (stderr_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+    // The child starts with no blocked signals and default SIGINT / SIGTERM, whatever the
+    // test runner did to its own (a background shell ignores SIGINT, for one).
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t none;
+    sigemptyset(&none);
+    posix_spawnattr_setsigmask(&attributes, &none);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid = -1;
-    const int error = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+    const int error = ::posix_spawn(&pid, argv[0], &actions, &attributes, argv.data(), environ);
+    posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
-    if (error != 0) throw std::system_error(error, std::generic_category(), "posix_spawn " + storage[0]);
+    if (error != 0) {
+        throw std::system_error(error, std::generic_category(), "posix_spawn " + storage[0]);
+    }
     return pid;
 }
 
@@ -74,7 +90,8 @@ int decode_status(int status) {
 // Polls `fd` until it is readable or `deadline`; false on timeout.
 bool wait_readable(int fd, Clock::time_point deadline) {
     for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) return false;
         pollfd entry{fd, POLLIN, 0};
         const int ready = ::poll(&entry, 1, static_cast<int>(left.count()));
@@ -113,7 +130,9 @@ Expected expected_lines(const std::vector<std::string>& args) {
         } else if (arg == "--nodes" && i + 1 < args.size()) {
             value = args[i + 1];
         }
-        if (!value.empty()) std::from_chars(value.data(), value.data() + value.size(), expected.nodes);
+        if (!value.empty()) {
+            std::from_chars(value.data(), value.data() + value.size(), expected.nodes);
+        }
         if (arg == "--admin-port" || arg.starts_with("--admin-port=")) expected.admin = true;
     }
     return expected;
@@ -153,7 +172,8 @@ NodeProcess::NodeProcess(std::vector<std::string> args, std::chrono::millisecond
                                          std::to_string(wait(std::chrono::seconds(5))) +
                                          " before printing its URLs");
             }
-            for (std::size_t end = pending.find('\n'); end != std::string::npos; end = pending.find('\n')) {
+            for (std::size_t end = pending.find('\n'); end != std::string::npos;
+                 end = pending.find('\n')) {
                 const std::string line = pending.substr(0, end);
                 pending.erase(0, end + 1);
                 if (line.starts_with("node ")) {
@@ -215,7 +235,9 @@ ProcessResult run_cluster_node(const std::vector<std::string>& args,
     try {
         pid = spawn(args, out.write_end, err.write_end);
     } catch (...) {
-        for (int* fd : {&out.read_end, &out.write_end, &err.read_end, &err.write_end}) close_fd(*fd);
+        for (int* fd : {&out.read_end, &out.write_end, &err.read_end, &err.write_end}) {
+            close_fd(*fd);
+        }
         throw;
     }
     close_fd(out.write_end);
@@ -228,7 +250,8 @@ ProcessResult run_cluster_node(const std::vector<std::string>& args,
     int open = 2;
     bool timed_out = false;
     while (open > 0) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
             timed_out = true;
             break;

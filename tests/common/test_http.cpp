@@ -69,7 +69,8 @@ Transport classify(const error_code& ec) {
 
 asio::awaitable<error_code> connect(beast::tcp_stream& stream, const Url& url) {
     tcp::resolver resolver(stream.get_executor());
-    auto [resolve_error, endpoints] = co_await resolver.async_resolve(url.host, url.port, use_tuple);
+    auto [resolve_error, endpoints] =
+        co_await resolver.async_resolve(url.host, url.port, use_tuple);
     if (resolve_error) co_return resolve_error;
     auto [connect_error, endpoint] = co_await stream.async_connect(endpoints, use_tuple);
     co_return connect_error;
@@ -92,8 +93,7 @@ asio::awaitable<void> exchange(beast::tcp_stream& stream, const Url& url,
 }
 
 asio::awaitable<void> raw_exchange(beast::tcp_stream& stream, const Url& url,
-                                   std::string_view bytes, RawReply& reply,
-                                   error_code& result) {
+                                   std::string_view bytes, RawReply& reply, error_code& result) {
     result = co_await connect(stream, url);
     if (result) co_return;
     auto [write_error, written] =
@@ -161,8 +161,7 @@ HttpReply test_http(std::string_view method, std::string_view url, std::string_v
     return reply;
 }
 
-RawReply raw_http(std::string_view url, std::string_view bytes,
-                  std::chrono::milliseconds timeout) {
+RawReply raw_http(std::string_view url, std::string_view bytes, std::chrono::milliseconds timeout) {
     const Url parsed = parse_url(url);
     asio::io_context io;
     beast::tcp_stream stream(io);

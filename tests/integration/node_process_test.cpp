@@ -10,6 +10,8 @@
 
 #include <csignal>
 #include <future>
+#include <ostream>
+#include <thread>
 
 namespace {
 
@@ -26,8 +28,9 @@ std::string collection(const std::string& base) {
 // The groups of every node, as the admin endpoint reports them.
 std::vector<std::vector<std::string>> admin_groups(const NodeProcess& process) {
     const HttpReply reply = test_http("GET", *process.admin_url() + "/admin/state");
+    const json::value state = json::parse(reply.body);
     std::vector<std::vector<std::string>> groups;
-    for (const json::value& node : json::parse(reply.body).at("nodes").as_array()) {
+    for (const json::value& node : state.at("nodes").as_array()) {
         groups.push_back(json::value_to<std::vector<std::string>>(node.at("groups")));
     }
     return groups;
@@ -37,11 +40,12 @@ TEST(NodeProcess, PrintsItsUrlsServesAndStopsOnSigterm) {
     NodeProcess process({"--nodes", "3", "--base-port", "0", "--admin-port", "0"});
     ASSERT_EQ(process.urls().size(), 3u);
     ASSERT_TRUE(process.admin_url());
-    for (const std::string& url : process.urls()) EXPECT_TRUE(url.starts_with("http://127.0.0.1:")) << url;
+    for (const std::string& url : process.urls()) {
+        EXPECT_TRUE(url.starts_with("http://127.0.0.1:")) << url;
+    }
 
     EXPECT_EQ(test_http("POST", collection(process.urls()[2]), group_body("a b")).status, 201u);
-    EXPECT_EQ(admin_groups(process),
-              (std::vector<std::vector<std::string>>{{}, {}, {"a b"}}));
+    EXPECT_EQ(admin_groups(process), (std::vector<std::vector<std::string>>{{}, {}, {"a b"}}));
 
     process.kill(SIGTERM);
     EXPECT_EQ(process.wait(), 0);
@@ -60,7 +64,10 @@ TEST(NodeProcess, StopsWhileAConnectionHangs) {
     auto hung = std::async(std::launch::async, [&process] {
         return test_http("POST", collection(process.urls()[0]), group_body("a"), 10s);
     });
-    for (int i = 0; i < 200 && admin_groups(process)[0].empty(); ++i) std::this_thread::sleep_for(5ms);
+    // hang-after applies before parking: wait until the group is there.
+    for (int i = 0; i < 200 && admin_groups(process)[0].empty(); ++i) {
+        std::this_thread::sleep_for(5ms);
+    }
     EXPECT_EQ(admin_groups(process)[0], std::vector<std::string>{"a"});
     process.kill(SIGTERM);
     EXPECT_EQ(process.wait(), 0);
@@ -72,8 +79,7 @@ TEST(NodeProcess, FaultFlagsApplyToTheListedNodes) {
                          "--faulty-nodes", "1", "--seed", "9"});
     EXPECT_EQ(test_http("POST", collection(process.urls()[0]), group_body("a")).status, 201u);
     EXPECT_EQ(test_http("POST", collection(process.urls()[1]), group_body("a")).status, 500u);
-    EXPECT_EQ(admin_groups(process),
-              (std::vector<std::vector<std::string>>{{"a"}, {"a"}}));
+    EXPECT_EQ(admin_groups(process), (std::vector<std::vector<std::string>>{{"a"}, {"a"}}));
     const json::value faults =
         json::parse(test_http("GET", *process.admin_url() + "/admin/faults").body);
     EXPECT_EQ(faults.at("faulty_nodes"), (json::array{1}));
@@ -95,7 +101,8 @@ TEST(NodeProcess, ServesOnSeveralThreads) {
             int count = 0;
             for (int i = 0; i < 25; ++i) {
                 const std::string id = std::to_string(c) + "-" + std::to_string(i);
-                count += test_http("POST", collection(process.urls()[1]), group_body(id)).status == 201u;
+                count +=
+                    test_http("POST", collection(process.urls()[1]), group_body(id)).status == 201u;
             }
             return count;
         }));
@@ -124,9 +131,15 @@ TEST(NodeProcess, TakenPortExits1NamingTheAddress) {
 }
 
 struct UsageCase {
+    std::string name;
     Args args;
     std::string message;
 };
+
+// GoogleTest prints the parameter of a failing case: its name says enough.
+void PrintTo(const UsageCase& usage, std::ostream* out) {
+    *out << usage.name;
+}
 
 class UsageError : public ::testing::TestWithParam<UsageCase> {};
 
@@ -137,23 +150,34 @@ TEST_P(UsageError, Exits2NamingTheRule) {
     EXPECT_TRUE(result.out.empty()) << result.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    NodeProcess, UsageError,
-    ::testing::Values(UsageCase{{"--p-500-before", "1.5"}, "p_500_before must be a probability in [0, 1]"},
-                      UsageCase{{"--p-reset", "-0.1"}, "p_reset must be a probability in [0, 1]"},
-                      UsageCase{{"--p-500-before", "0.6", "--p-hang-after", "0.6"}, "sum to at most 1"},
-                      UsageCase{{"--nodes", "0"}, "node count must be in [1, 10000]"},
-                      UsageCase{{"--nodes", "10001"}, "node count must be in [1, 10000]"},
-                      UsageCase{{"--nodes", "many"}, "--nodes"},
-                      UsageCase{{"--base-port", "70000"}, "--base-port must be in [0, 65535]"},
-                      UsageCase{{"--base-port", "65534"}, "exceeds port 65535"},
-                      UsageCase{{"--admin-port", "65536"}, "--admin-port must be in [0, 65535]"},
-                      UsageCase{{"--faulty-nodes", "0,3"}, "faulty node index 3"},
-                      UsageCase{{"--delete-missing", "500"}, "delete_missing_status must be 404, 200 or 400"},
-                      UsageCase{{"--latency-ms", "-5"}, "latency must be >= 0"},
-                      UsageCase{{"--threads", "0"}, "--threads must be in [1, 256]"},
-                      UsageCase{{"--bind", "localhost"}, "bind address"},
-                      UsageCase{{"--log-level", "loud"}, "--log-level"},
-                      UsageCase{{"--no-such-flag"}, "--no-such-flag"}));
+const UsageCase usage_cases[] = {
+    {"ProbabilityAboveOne",
+     {"--p-500-before", "1.5"},
+     "p_500_before must be a probability in [0, 1]"},
+    {"NegativeProbability", {"--p-reset", "-0.1"}, "p_reset must be a probability in [0, 1]"},
+    {"ProbabilitiesSumAboveOne",
+     {"--p-500-before", "0.6", "--p-hang-after", "0.6"},
+     "sum to at most 1"},
+    {"ZeroNodes", {"--nodes", "0"}, "node count must be in [1, 10000]"},
+    {"TooManyNodes", {"--nodes", "10001"}, "node count must be in [1, 10000]"},
+    {"NodesNotANumber", {"--nodes", "many"}, "--nodes"},
+    {"BasePortOutOfRange", {"--base-port", "70000"}, "--base-port must be in [0, 65535]"},
+    {"BasePortPlusNodesOverflows", {"--base-port", "65534"}, "exceeds port 65535"},
+    {"AdminPortOutOfRange", {"--admin-port", "65536"}, "--admin-port must be in [0, 65535]"},
+    {"FaultyNodeOutOfRange", {"--faulty-nodes", "0,3"}, "faulty node index 3"},
+    {"DeleteMissingStatus",
+     {"--delete-missing", "500"},
+     "delete_missing_status must be 404, 200 or 400"},
+    {"NegativeLatency", {"--latency-ms", "-5"}, "latency must be >= 0"},
+    {"ZeroThreads", {"--threads", "0"}, "--threads must be in [1, 256]"},
+    {"BindNotAnAddress", {"--bind", "localhost"}, "bind address"},
+    {"UnknownLogLevel", {"--log-level", "loud"}, "--log-level"},
+    {"UnknownFlag", {"--no-such-flag"}, "--no-such-flag"},
+};
+
+INSTANTIATE_TEST_SUITE_P(NodeProcess, UsageError, ::testing::ValuesIn(usage_cases),
+                         [](const ::testing::TestParamInfo<UsageCase>& param_info) {
+                             return param_info.param.name;
+                         });
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <future>
 #include <map>
+#include <thread>
 
 namespace {
 
@@ -96,8 +97,9 @@ TEST(ReferenceNodeFaults, LatencyDoesNotSerialiseConnections) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::future<HttpReply>> replies;
     for (int i = 0; i < 5; ++i) {
-        replies.push_back(std::async(std::launch::async,
-                                     [&cluster] { return test_http("GET", item(cluster.url(0), "a")); }));
+        replies.push_back(std::async(std::launch::async, [&cluster] {
+            return test_http("GET", item(cluster.url(0), "a"));
+        }));
     }
     for (auto& reply : replies) EXPECT_EQ(reply.get().status, 404u);
     // One at a time would take 2 s; concurrently about 0.4 s.
@@ -136,8 +138,11 @@ TEST(ReferenceNodeFaults, SameSeedGivesTheSameFaultSequence) {
 }
 
 TEST(ReferenceNodeFaults, MixedProbabilitiesSplitRequestsIntoTheirBands) {
-    LocalCluster cluster(faulty({.p_500_before = 0.25, .p_500_after = 0.25, .p_reset = 0.25,
-                                 .faulty_nodes = {0}, .seed = 5}));
+    LocalCluster cluster(faulty({.p_500_before = 0.25,
+                                 .p_500_after = 0.25,
+                                 .p_reset = 0.25,
+                                 .faulty_nodes = {0},
+                                 .seed = 5}));
     std::map<std::string, int> outcomes;
     int applied_500 = 0;
     for (int i = 0; i < 200; ++i) {

@@ -7,9 +7,9 @@
 #include "reference_node/node_cluster.hpp"
 #include "test_http.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
-#include <gtest/gtest.h>
 
 #include <future>
 #include <system_error>
@@ -73,9 +73,9 @@ TEST(ReferenceNodeApi, CreateOfAnExistingGroupAnswers400) {
 
 TEST(ReferenceNodeApi, CreateWithAnInvalidBodyAnswers400) {
     LocalCluster cluster;
-    for (const std::string_view body : {"", "not json", "[]", "{}", R"({"groupId":5})",
-                                   R"({"id":"x"})", R"({"groupId":null})",
-                                   "{\"groupId\":\"\xff\"}"}) {
+    for (const std::string_view body :
+         {"", "not json", "[]", "{}", R"({"groupId":5})", R"({"id":"x"})", R"({"groupId":null})",
+          "{\"groupId\":\"\xff\"}"}) {
         const HttpReply reply = test_http("POST", collection(cluster.url(0)), body);
         EXPECT_EQ(reply.status, 400u) << body;
         EXPECT_FALSE(error_of(reply).empty()) << body;
@@ -86,7 +86,7 @@ TEST(ReferenceNodeApi, CreateWithAnInvalidBodyAnswers400) {
 TEST(ReferenceNodeApi, CreateWithAnInvalidIdAnswers400NamingTheRule) {
     LocalCluster cluster;
     for (const std::string& id : {std::string(), std::string(256, 'a'), std::string("a\x01z"),
-                                 std::string("tab\there"), std::string("del\x7f")}) {
+                                  std::string("tab\there"), std::string("del\x7f")}) {
         const HttpReply reply = test_http("POST", collection(cluster.url(0)), group_body(id));
         EXPECT_EQ(reply.status, 400u) << id;
         EXPECT_FALSE(error_of(reply).empty()) << id;
@@ -126,9 +126,9 @@ TEST(ReferenceNodeApi, GetIgnoresTheQueryString) {
 
 TEST(ReferenceNodeApi, IdsWithReservedAndNonAsciiCharactersRoundTrip) {
     LocalCluster cluster;
-    const Strings ids{"a/b",   "what?",   "#hash",  "100%",       "with space", "naïve",
-                      "日本語", "a+b&c=d", "../up",  "%2F",        "\"quoted\"", "back\\slash",
-                      "☃/?#% mixed"};
+    const Strings ids{"a/b",        "what?",       "#hash",      "100%",  "with space",
+                      "naïve",      "日本語",      "a+b&c=d",    "../up", "%2F",
+                      "\"quoted\"", "back\\slash", "☃/?#% mixed"};
     const std::string& base = cluster.url(2);
     for (const std::string& id : ids) {
         EXPECT_EQ(test_http("POST", collection(base), group_body(id)).status, 201u) << id;
@@ -185,7 +185,8 @@ TEST_P(DeleteMissingStatus, IsWhatDeleteOfAMissingGroupAnswers) {
     EXPECT_TRUE(cluster.groups(0).empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(ReferenceNodeApi, DeleteMissingStatus, ::testing::Values(404u, 200u, 400u));
+INSTANTIATE_TEST_SUITE_P(ReferenceNodeApi, DeleteMissingStatus,
+                         ::testing::Values(404u, 200u, 400u));
 
 TEST(ReferenceNodeApi, UnknownRoutesAnswer404AndWrongMethods405) {
     LocalCluster cluster;
@@ -216,10 +217,11 @@ TEST(ReferenceNodeApi, MalformedPercentEncodingAnswers400) {
 TEST(ReferenceNodeHttp, KeepAliveServesPipelinedRequestsOnOneConnection) {
     LocalCluster cluster;
     cluster.put(0, "alpha");
-    const RawReply raw = raw_http(cluster.url(0),
-                                  "GET /v1/group/alpha/ HTTP/1.1\r\nHost: x\r\n\r\n"
-                                  "GET /v1/group/beta/ HTTP/1.1\r\nHost: x\r\n\r\n"
-                                  "GET /v1/group/alpha HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const RawReply raw =
+        raw_http(cluster.url(0),
+                 "GET /v1/group/alpha/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                 "GET /v1/group/beta/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                 "GET /v1/group/alpha HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(raw.transport, Transport::ok) << raw.error;
     EXPECT_EQ(count_responses(raw.data), 3) << raw.data;
     EXPECT_TRUE(raw.data.starts_with("HTTP/1.1 200 OK\r\n")) << raw.data;
@@ -230,9 +232,10 @@ TEST(ReferenceNodeHttp, KeepAliveServesPipelinedRequestsOnOneConnection) {
 
 TEST(ReferenceNodeHttp, ConnectionCloseEndsTheConnectionAfterTheAnswer) {
     LocalCluster cluster;
-    const RawReply raw = raw_http(cluster.url(0),
-                                  "GET /v1/group/a/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                                  "GET /v1/group/b/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    const RawReply raw =
+        raw_http(cluster.url(0),
+                 "GET /v1/group/a/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                 "GET /v1/group/b/ HTTP/1.1\r\nHost: x\r\n\r\n");
     EXPECT_EQ(raw.transport, Transport::ok) << raw.error;
     EXPECT_EQ(count_responses(raw.data), 1) << raw.data;
     EXPECT_EQ(cluster.requests(0), 1u);
@@ -244,17 +247,17 @@ TEST(ReferenceNodeHttp, Http10IsClosedUnlessItAsksForKeepAlive) {
     EXPECT_EQ(plain.transport, Transport::ok) << plain.error;
     EXPECT_EQ(count_responses(plain.data), 1) << plain.data;
 
-    const RawReply kept = raw_http(cluster.url(0),
-                                   "GET /v1/group/a/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-                                   std::chrono::milliseconds(300));
+    const RawReply kept =
+        raw_http(cluster.url(0), "GET /v1/group/a/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                 std::chrono::milliseconds(300));
     EXPECT_EQ(kept.transport, Transport::timeout);
     EXPECT_NE(kept.data.find("Connection: keep-alive\r\n"), std::string::npos) << kept.data;
 }
 
 TEST(ReferenceNodeHttp, OversizedHeaderAnswers431) {
     LocalCluster cluster;
-    const std::string request = "GET /v1/group/a/ HTTP/1.1\r\nHost: x\r\nX-Filler: " +
-                                std::string(9000, 'f') + "\r\n\r\n";
+    const std::string request =
+        "GET /v1/group/a/ HTTP/1.1\r\nHost: x\r\nX-Filler: " + std::string(9000, 'f') + "\r\n\r\n";
     const RawReply raw = raw_http(cluster.url(0), request);
     EXPECT_TRUE(raw.data.starts_with("HTTP/1.1 431 ")) << raw.data << raw.error;
 }
@@ -292,7 +295,8 @@ TEST(ReferenceNodeHttp, ServesConcurrentClientsOnSeveralThreads) {
             for (int i = 0; i < per_client; ++i) {
                 const std::string id = "g-" + std::to_string(c) + "-" + std::to_string(i);
                 for (int n = 0; n < cluster.size(); ++n) {
-                    count += test_http("POST", collection(cluster.url(n)), group_body(id)).status == 201u;
+                    count += test_http("POST", collection(cluster.url(n)), group_body(id)).status ==
+                             201u;
                 }
             }
             return count;
@@ -364,8 +368,9 @@ TEST(ReferenceNodeCluster, BindConflictThrowsNamingTheAddress) {
         node::NodeCluster second(io.get_executor(), second_options);
         FAIL() << "bound a port that is taken";
     } catch (const std::system_error& e) {
-        EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(second_options.base_port)),
-                  std::string::npos)
+        EXPECT_NE(
+            std::string(e.what()).find("127.0.0.1:" + std::to_string(second_options.base_port)),
+            std::string::npos)
             << e.what();
     }
 }
@@ -458,13 +463,18 @@ TEST(ReferenceNodeAdmin, StateListsEveryNodeWithSortedGroupsAndRequests) {
     ASSERT_EQ(reply.status, 200u);
     EXPECT_EQ(reply.content_type, "application/json");
     const json::value expected = {
-        {"nodes", json::array{json::object{{"index", 0}, {"url", cluster.url(0)},
-                                           {"groups", json::array{}}, {"requests", 0}},
-                              json::object{{"index", 1}, {"url", cluster.url(1)},
-                                           {"groups", json::array{"alpha", "zeta"}},
-                                           {"requests", 0}},
-                              json::object{{"index", 2}, {"url", cluster.url(2)},
-                                           {"groups", json::array{}}, {"requests", 1}}}}};
+        {"nodes",
+         json::array{
+             json::object{
+                 {"index", 0}, {"url", cluster.url(0)}, {"groups", json::array{}}, {"requests", 0}},
+             json::object{{"index", 1},
+                          {"url", cluster.url(1)},
+                          {"groups", json::array{"alpha", "zeta"}},
+                          {"requests", 0}},
+             json::object{{"index", 2},
+                          {"url", cluster.url(2)},
+                          {"groups", json::array{}},
+                          {"requests", 1}}}}};
     EXPECT_EQ(parse(reply.body), expected) << reply.body;
 }
 
@@ -541,8 +551,8 @@ TEST(ReferenceNodeAdmin, IsNeverFaultedNorDelayed) {
     options.faults.p_hang_before = 1.0;
     options.faults.latency = std::chrono::milliseconds(2000);
     LocalCluster cluster(options);
-    const HttpReply reply = test_http("GET", *cluster.admin_url() + "/admin/state",
-                                      {}, std::chrono::milliseconds(1000));
+    const HttpReply reply = test_http("GET", *cluster.admin_url() + "/admin/state", {},
+                                      std::chrono::milliseconds(1000));
     EXPECT_EQ(reply.status, 200u) << reply.error;
 }
 

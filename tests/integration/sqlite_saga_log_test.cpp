@@ -115,8 +115,8 @@ protected:
                                                   Operation operation = Operation::create,
                                                   std::vector<std::string> hosts = three_hosts) {
         std::optional<std::pair<error_code, BeginResult>> out;
-        log.begin(operation, group, std::move(hosts), owner,
-                  asio::bind_executor(io_, [&out](error_code error, BeginResult result) { out.emplace(error, result); }));
+        auto handler = [&out](error_code error, BeginResult result) { out.emplace(error, result); };
+        log.begin(operation, group, std::move(hosts), owner, asio::bind_executor(io_, handler));
         EXPECT_TRUE(run_until([&] { return out.has_value(); }));
         return out.value_or(std::pair{make_error_code(boost::system::errc::timed_out), BeginResult{}});
     }
@@ -151,6 +151,11 @@ protected:
     fs::path dir_;
     asio::io_context io_;
 };
+
+template <class T>
+bool all_set(const std::vector<std::optional<T>>& slots) {
+    return std::all_of(slots.begin(), slots.end(), [](const auto& slot) { return slot.has_value(); });
+}
 
 std::vector<SagaId> ids_of(const std::vector<SagaRecord>& sagas) {
     std::vector<SagaId> ids;
@@ -191,7 +196,8 @@ TEST_F(SqliteSagaLogTest, RoundTripsASagaThroughFindOpenAndRecent) {
     EXPECT_EQ(found->phase, Phase::compensating);
     EXPECT_FALSE(found->open);
     EXPECT_EQ(found->outcome, SagaOutcome::rolled_back);
-    EXPECT_EQ(found->facts, (std::vector<std::vector<Fact>>{{Fact::absent_before, Fact::created}, {}, {Fact::absent_before}}));
+    EXPECT_EQ(found->facts,
+              (std::vector<std::vector<Fact>>{{Fact::absent_before, Fact::created}, {}, {Fact::absent_before}}));
     EXPECT_EQ(found->host_states, states);
     EXPECT_EQ(found->owner, Owner::self());
     EXPECT_GE(found->started_at, before);
@@ -236,7 +242,7 @@ TEST_F(SqliteSagaLogTest, FactsStayPerHostInRecordingOrder) {
     // All submitted before any completes: the order must hold within a batch too.
     std::vector<std::optional<error_code>> results(facts.size());
     for (std::size_t i = 0; i < facts.size(); ++i) log.record(saga, facts[i].first, facts[i].second, into(results[i]));
-    ASSERT_TRUE(run_until([&] { return std::all_of(results.begin(), results.end(), [](auto& r) { return r.has_value(); }); }));
+    ASSERT_TRUE(run_until([&] { return all_set(results); }));
     for (const auto& result : results) EXPECT_FALSE(*result);
     EXPECT_EQ(log.find(saga)->facts, (std::vector<std::vector<Fact>>{
                                          {Fact::absent_before, Fact::created, Fact::deleted},
@@ -282,12 +288,13 @@ TEST_F(SqliteSagaLogTest, GroupCommitSharesTransactionsAmongConcurrentWrites) {
     std::vector<std::optional<error_code>> results(writes);
     std::set<std::thread::id> handler_threads;
     for (std::size_t i = 0; i < writes; ++i) {
-        log.record(saga, i % 3, Fact::absent_before, asio::bind_executor(io_, [&results, &handler_threads, i](error_code e) {
-                       results[i] = e;
-                       handler_threads.insert(std::this_thread::get_id());
-                   }));
+        auto handler = [&results, &handler_threads, i](error_code e) {
+            results[i] = e;
+            handler_threads.insert(std::this_thread::get_id());
+        };
+        log.record(saga, i % 3, Fact::absent_before, asio::bind_executor(io_, handler));
     }
-    ASSERT_TRUE(run_until([&] { return std::all_of(results.begin(), results.end(), [](auto& r) { return r.has_value(); }); }));
+    ASSERT_TRUE(run_until([&] { return all_set(results); }));
     for (const auto& result : results) ASSERT_FALSE(*result) << result->message();
 
     const auto transactions = log.commits() - commits_before;
@@ -297,8 +304,10 @@ TEST_F(SqliteSagaLogTest, GroupCommitSharesTransactionsAmongConcurrentWrites) {
     // Handlers ran on the io_context, which only this thread runs.
     EXPECT_EQ(handler_threads, std::set<std::thread::id>{std::this_thread::get_id()});
 
+    const auto found = log.find(saga);
+    ASSERT_TRUE(found);
     std::size_t recorded = 0;
-    for (const auto& host : log.find(saga)->facts) recorded += host.size();
+    for (const auto& host : found->facts) recorded += host.size();
     EXPECT_EQ(recorded, writes);
 }
 
@@ -310,7 +319,7 @@ TEST_F(SqliteSagaLogTest, BatchesNeverExceedMaxBatch) {
     const auto commits_before = log.commits();
     std::vector<std::optional<error_code>> results(100);
     for (auto& result : results) log.record(saga, 0, Fact::created, into(result));
-    ASSERT_TRUE(run_until([&] { return std::all_of(results.begin(), results.end(), [](auto& r) { return r.has_value(); }); }));
+    ASSERT_TRUE(run_until([&] { return all_set(results); }));
     EXPECT_GE(log.commits() - commits_before, 10U);
 }
 
@@ -387,7 +396,8 @@ TEST_F(SqliteSagaLogTest, RunningSagaOfThisLogIsBusyAndLeftOpenOneNeedsRecovery)
 TEST_F(SqliteSagaLogTest, IncompleteEnsureStaysOpen) {
     SqliteSagaLog log(options());
     const SagaId saga = started(log, "g", Owner::self(), Operation::ensure);
-    EXPECT_FALSE(end(log, saga, SagaOutcome::incomplete, {HostState::created, HostState::unknown, HostState::present_before}));
+    EXPECT_FALSE(end(log, saga, SagaOutcome::incomplete,
+                     {HostState::created, HostState::unknown, HostState::present_before}));
     EXPECT_TRUE(log.find(saga)->open);
     EXPECT_EQ(begin_saga(log, "g", Owner::self()).second.kind, Kind::needs_recovery);
 }
@@ -424,7 +434,7 @@ TEST_F(SqliteSagaLogTest, DestructorCommitsEveryQueuedWriteAndCompletesItsHandle
         saga = started(log, "g");
         for (auto& result : results) log.record(saga, 2, Fact::absent_before, into(result));
     }
-    ASSERT_TRUE(run_until([&] { return std::all_of(results.begin(), results.end(), [](auto& r) { return r.has_value(); }); }));
+    ASSERT_TRUE(run_until([&] { return all_set(results); }));
     for (const auto& result : results) EXPECT_FALSE(*result);
     SqliteSagaLog reopened(options());
     EXPECT_EQ(reopened.find(saga)->facts[2].size(), writes);
@@ -438,12 +448,13 @@ TEST_F(SqliteSagaLogTest, TwoLogsOnOneFileWriteConcurrently) {
     for (int i = 0; i < per_log; ++i) {
         for (int which = 0; which < 2; ++which) {
             auto& slot = begun[static_cast<std::size_t>(2 * i + which)];
+            const std::string group = "group-" + std::to_string(which) + "-" + std::to_string(i);
             (which == 0 ? first : second)
-                .begin(Operation::create, "group-" + std::to_string(which) + "-" + std::to_string(i), three_hosts,
-                       Owner::self(), asio::bind_executor(io_, [&slot](error_code e, BeginResult r) { slot.emplace(e, r); }));
+                .begin(Operation::create, group, three_hosts, Owner::self(),
+                       asio::bind_executor(io_, [&slot](error_code e, BeginResult r) { slot.emplace(e, r); }));
         }
     }
-    ASSERT_TRUE(run_until([&] { return std::all_of(begun.begin(), begun.end(), [](auto& b) { return b.has_value(); }); }));
+    ASSERT_TRUE(run_until([&] { return all_set(begun); }));
 
     std::vector<std::optional<error_code>> recorded(begun.size());
     std::set<SagaId> ids;
@@ -454,7 +465,7 @@ TEST_F(SqliteSagaLogTest, TwoLogsOnOneFileWriteConcurrently) {
         (i % 2 == 0 ? first : second).record(begun[i]->second.saga, i % 3, Fact::absent_before, into(recorded[i]));
     }
     EXPECT_EQ(ids.size(), begun.size()) << "ids must be unique across both logs";
-    ASSERT_TRUE(run_until([&] { return std::all_of(recorded.begin(), recorded.end(), [](auto& r) { return r.has_value(); }); }));
+    ASSERT_TRUE(run_until([&] { return all_set(recorded); }));
     for (const auto& result : recorded) EXPECT_FALSE(*result) << result->message();
 
     for (SqliteSagaLog* log : {&first, &second}) {
@@ -504,7 +515,8 @@ TEST_F(SqliteSagaLogTest, RefusesALogFromANewerVersion) {
     patch_header(options().path, 60, 2);  // user_version
     const std::string bytes = read_bytes(options().path);
     EXPECT_EQ(config_error_of([&] { SqliteSagaLog log(options()); }),
-              "saga log " + options().path.string() + " was written by a newer version (schema 2, this program knows 1)");
+              "saga log " + options().path.string() +
+                  " was written by a newer version (schema 2, this program knows 1)");
     EXPECT_EQ(read_bytes(options().path), bytes);
 }
 

@@ -68,7 +68,9 @@ TEST(Owner, KilledChildIsDeadBeforeAndAfterItIsReaped) {
     ::close(pipe_ends[1]);
     std::string start_time;
     char buffer[64];
-    for (ssize_t n; (n = ::read(pipe_ends[0], buffer, sizeof buffer)) > 0;) start_time.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(pipe_ends[0], buffer, sizeof buffer)) > 0;) {
+        start_time.append(buffer, static_cast<std::size_t>(n));
+    }
     ::close(pipe_ends[0]);
 
     const Owner owner{child, start_time};
