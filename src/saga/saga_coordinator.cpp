@@ -208,7 +208,8 @@ asio::awaitable<void> SagaCoordinator::conclude(Operation operation, const Conte
     }
 }
 
-asio::awaitable<std::optional<log::SagaId>> SagaCoordinator::begin_logged(Operation operation, const std::string& group) {
+asio::awaitable<std::variant<log::SagaId, std::string>> SagaCoordinator::begin_logged(Operation operation,
+                                                                                      const std::string& group) {
     const auto give_up = Clock::now() + options_.lock_wait;
     for (;;) {
         auto [ec, begun] = co_await asio::async_initiate<decltype(use_tuple), void(boost::system::error_code, log::BeginResult)>(
@@ -221,14 +222,17 @@ asio::awaitable<std::optional<log::SagaId>> SagaCoordinator::begin_logged(Operat
                 if (record && log_->adopt(begun.saga, log::Owner::self())) {
                     SagaReport recovered;
                     co_await recover_saga(*record, recovered);
-                    // Still open (a node is down): this group cannot take a new saga yet.
-                    if (recovered.left_open()) co_return std::nullopt;
+                    // Still open (a node is down): a new saga could undo or be undone by it.
+                    if (recovered.left_open()) {
+                        co_return "saga " + std::to_string(begun.saga) + " on this group is still open (" +
+                            std::string(to_string(recovered.outcome)) + "); run recover once its nodes answer";
+                    }
                 }
                 break;
             }
             case log::BeginResult::Kind::busy: break;
         }
-        if (Clock::now() >= give_up) co_return std::nullopt;
+        if (Clock::now() >= give_up) co_return std::string("another saga on this group is still running");
         asio::steady_timer pause(executor_, milliseconds(20));
         co_await pause.async_wait(use_tuple);
     }
@@ -245,18 +249,23 @@ asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::strin
     const bool locked = co_await locks_.acquire(group, options_.lock_wait);
     std::optional<GroupLease> lease;
     Context context{configured_, std::nullopt};
-    bool busy = !locked;
+    std::optional<std::string> busy;
+    if (!locked) busy = "another saga on this group is still running";
     if (locked) {
         lease.emplace(locks_, group);
         // A verify writes nothing, so it needs neither the log nor its lease.
         if (log_ && operation != Operation::verify) {
-            context.saga = co_await begin_logged(operation, group);
-            busy = !context.saga;
+            auto begun = co_await begin_logged(operation, group);
+            if (auto* id = std::get_if<log::SagaId>(&begun)) {
+                context.saga = *id;
+            } else {
+                busy = std::get<std::string>(std::move(begun));
+            }
         }
     }
     if (busy) {
         report.outcome = SagaOutcome::busy;
-        for (auto& host : report.hosts) host.last_error = "another saga on this group is still running";
+        for (auto& host : report.hosts) host.last_error = *busy;
     } else {
         const auto results = co_await forward(operation, context, group, report.hosts);
         const auto plan = plan_after_forward(operation, results, options_.delete_mode == DeleteMode::rollback);

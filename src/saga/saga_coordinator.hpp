@@ -6,6 +6,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/awaitable.hpp>
@@ -80,8 +81,9 @@ private:
                                           SagaReport& report);
     boost::asio::awaitable<void> recover_saga(const log::SagaRecord& record, SagaReport& report);
     /// Begins the saga in the log, recovering what a dead process left on the group and
-    /// waiting for a live one; nullopt when the group stayed busy past lock_wait.
-    boost::asio::awaitable<std::optional<log::SagaId>> begin_logged(Operation operation, const std::string& group);
+    /// waiting for a live one: the saga's id, or why the group is busy.
+    boost::asio::awaitable<std::variant<log::SagaId, std::string>> begin_logged(Operation operation,
+                                                                                const std::string& group);
     template <class Body>
     boost::asio::awaitable<void> in_parallel(const std::vector<std::size_t>& hosts, Body body);
     Node& node_for(const std::string& url);

@@ -151,9 +151,43 @@ TEST(Cli, ExitCodesFollowTheOutcome) {
     EXPECT_EQ(with(healthy, {"delete", "missing"}).exit_status, 1) << "not_found";
     EXPECT_EQ(with(with_dead, {"create", "g"}).exit_status, 1) << "rolled_back";
     EXPECT_TRUE(cluster.nodes_with("g").empty());
-    EXPECT_EQ(with(with_dead, {"ensure", "g"}).exit_status, 3) << "incomplete: left open";
-    EXPECT_EQ(cluster.nodes_with("g").size(), 3u);
+    EXPECT_EQ(with(healthy, {"create", "g"}).exit_status, 0) << "created";
     EXPECT_EQ(with(healthy, {"create", "g"}).exit_status, 0) << "already_exists is success";
+    EXPECT_EQ(with(with_dead, {"ensure", "h"}).exit_status, 3) << "incomplete: left open";
+    EXPECT_EQ(cluster.nodes_with("h").size(), 3u);
+}
+
+TEST(Cli, AnOpenSagaHoldsItsGroupUntilRecovered) {
+    LocalCluster cluster;
+    const auto down = testing::dead_node_url();
+    const auto hosts = join(cluster.urls()) + "," + down;
+    const std::vector<std::string> fast{"--attempts", "2", "--initial-backoff", "1ms", "--max-backoff", "2ms"};
+    auto with = [&](std::vector<std::string> rest) {
+        std::vector<std::string> args{"--hosts", hosts};
+        args.insert(args.end(), fast.begin(), fast.end());
+        args.insert(args.end(), rest.begin(), rest.end());
+        return cli(args);
+    };
+
+    EXPECT_EQ(with({"ensure", "g"}).exit_status, 3) << "a node is down: left open";
+    auto blocked = with({"delete", "g"});
+    EXPECT_EQ(blocked.exit_status, 1) << "busy: the open saga could undo what a new one does";
+    EXPECT_NE(blocked.out.find("run recover"), std::string::npos) << blocked.out;
+    auto listed = cli({"sagas"});
+    EXPECT_NE(listed.out.find("1 open saga"), std::string::npos) << listed.out;
+
+    // The node comes back on its port; recovery drives the ensure to its end.
+    const auto port = static_cast<std::uint16_t>(std::stoi(down.substr(down.rfind(':') + 1)));
+    reference_node::NodeClusterOptions options;
+    options.nodes = 1;
+    options.base_port = port;
+    LocalCluster back(options);
+    auto recovered = cli({"recover"});
+    EXPECT_EQ(recovered.exit_status, 0) << recovered.out << recovered.err;
+    EXPECT_TRUE(back.has(0, "g"));
+    EXPECT_EQ(cluster.nodes_with("g").size(), 3u);
+    EXPECT_NE(cli({"sagas"}).out.find("0 open saga"), std::string::npos);
+    EXPECT_EQ(with({"delete", "g"}).exit_status, 0) << "the group is free again";
 }
 
 TEST(Cli, BatchFromFileStreamsOneLinePerSaga) {
