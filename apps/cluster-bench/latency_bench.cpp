@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <iomanip>
 #include <ostream>
-#include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -13,7 +12,7 @@
 
 #include <cluster_client/cluster_client.hpp>
 
-#include "reference_node/node_cluster.hpp"
+#include "node_thread.hpp"
 #include "sequential_client.hpp"
 
 namespace cluster_client::bench {
@@ -31,31 +30,6 @@ double percentile(std::vector<double> samples, double p) {
     const auto index = static_cast<std::size_t>(p * static_cast<double>(samples.size() - 1) + 0.5);
     return samples[std::min(index, samples.size() - 1)];
 }
-
-// The nodes run on their own thread so that the client's thread measures only the client.
-class NodeThread {
-public:
-    NodeThread(int nodes, std::chrono::milliseconds latency) : cluster_(io_.get_executor(), options(nodes, latency)) {
-        cluster_.start();
-        thread_ = std::thread([this] { io_.run(); });
-    }
-    ~NodeThread() {
-        cluster_.stop();
-        thread_.join();
-    }
-    std::vector<std::string> urls() const { return cluster_.urls(); }
-
-private:
-    static reference_node::NodeClusterOptions options(int nodes, std::chrono::milliseconds latency) {
-        reference_node::NodeClusterOptions result;
-        result.nodes = nodes;
-        result.faults.latency = latency;
-        return result;
-    }
-    asio::io_context io_;
-    reference_node::NodeCluster cluster_;
-    std::thread thread_;
-};
 
 template <class Saga>
 LatencyRow measure(int nodes, std::string client, std::string operation, const LatencyBenchOptions& options,

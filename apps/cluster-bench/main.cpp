@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "latency_bench.hpp"
+#include "throughput_bench.hpp"
 
 namespace {
 
@@ -40,6 +41,22 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     latency_command->add_flag("--no-sequential", no_sequential, "skip the sequential (2N) comparison client");
 
+    cluster_client::bench::ThroughputBenchOptions throughput;
+    std::string log_modes = "both";
+    auto* throughput_command = app.add_subcommand("throughput", "sagas per second through one client");
+    throughput_command->add_option("--nodes", throughput.nodes, "nodes in the cluster")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    throughput_command->add_option("--concurrency", throughput.concurrency, "sagas in flight")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+        ->capture_default_str();
+    throughput_command->add_option("--sagas", throughput.sagas, "sagas measured (creates, then deletes)")
+        ->check(CLI::Range(std::size_t{2}, std::size_t{100000000}))
+        ->capture_default_str();
+    throughput_command->add_option("--saga-log", log_modes, "off, on, or both")
+        ->check(CLI::IsMember({"off", "on", "both"}))
+        ->capture_default_str();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -49,6 +66,16 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);
     raise_open_file_limit();
 
+    if (throughput_command->parsed()) {
+        if (log_modes != "both") throughput.log_modes = {log_modes == "on"};
+        const auto rows = cluster_client::bench::run_throughput_bench(throughput);
+        if (output == "json") {
+            cluster_client::bench::print_throughput_json(std::cout, rows);
+        } else {
+            cluster_client::bench::print_throughput_table(std::cout, rows);
+        }
+        return 0;
+    }
     latency.latency = std::chrono::milliseconds(latency_ms);
     latency.sequential = !no_sequential;
     const auto rows = cluster_client::bench::run_latency_bench(latency);

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "reference_node/node_cluster.hpp"
+
+namespace cluster_client::bench {
+
+/// Reference nodes served on a thread of their own, so that the client's thread measures
+/// only the client.
+class NodeThread {
+public:
+    NodeThread(int nodes, std::chrono::milliseconds latency);
+    ~NodeThread();
+    NodeThread(const NodeThread&) = delete;
+    NodeThread& operator=(const NodeThread&) = delete;
+
+    std::vector<std::string> urls() const { return cluster_.urls(); }
+
+private:
+    static reference_node::NodeClusterOptions options(int nodes, std::chrono::milliseconds latency);
+    boost::asio::io_context io_;
+    reference_node::NodeCluster cluster_;
+    std::thread thread_;
+};
+
+}  // namespace cluster_client::bench

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: MIT
+#include "throughput_bench.hpp"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iomanip>
+#include <ostream>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+
+#include <cluster_client/cluster_client.hpp>
+
+#include "node_thread.hpp"
+
+namespace cluster_client::bench {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double thread_cpu_seconds() {
+    timespec now{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
+ThroughputRow measure(const ThroughputBenchOptions& options, const std::vector<std::string>& urls, bool saga_log) {
+    const auto state_dir = std::filesystem::temp_directory_path() /
+                           ("cluster-bench-" + std::to_string(::getpid()) + (saga_log ? "-log" : "-nolog"));
+    std::filesystem::remove_all(state_dir);
+    ThroughputRow row{.saga_log = saga_log, .sagas = options.sagas};
+    std::size_t requests = 0;
+    double cpu = 0;
+    {
+        asio::io_context io{1};
+        ClientOptions client_options{.hosts = urls, .ownership = options.ownership};
+        if (saga_log) client_options.saga_log.state_dir = state_dir.string();
+        ClusterClient client(io.get_executor(), client_options);
+
+        const auto groups = options.sagas / 2;
+        std::size_t next = 0;
+        auto worker = [&]() -> asio::awaitable<void> {
+            while (next < 2 * groups) {
+                const auto index = next++;
+                const auto operation = index < groups ? Operation::create : Operation::delete_;
+                const auto report = co_await client.run(operation, "bench-" + std::to_string(index % groups));
+                if (!report.ok()) ++row.failed;
+                for (const auto& host : report.hosts) requests += static_cast<std::size_t>(host.attempts);
+            }
+        };
+        const auto cpu_before = thread_cpu_seconds();
+        const auto started = Clock::now();
+        for (std::size_t i = 0; i < options.concurrency; ++i) asio::co_spawn(io, worker(), asio::detached);
+        io.run();
+        row.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+        cpu = thread_cpu_seconds() - cpu_before;
+    }
+    std::filesystem::remove_all(state_dir);
+    row.sagas_per_second = static_cast<double>(row.sagas) / row.seconds;
+    row.requests_per_second = static_cast<double>(requests) / row.seconds;
+    row.client_cpu_us_per_request = requests > 0 ? cpu * 1e6 / static_cast<double>(requests) : 0;
+    return row;
+}
+
+}  // namespace
+
+std::vector<ThroughputRow> run_throughput_bench(const ThroughputBenchOptions& options) {
+    NodeThread cluster(options.nodes, std::chrono::milliseconds(0));
+    std::vector<ThroughputRow> rows;
+    for (const bool saga_log : options.log_modes) rows.push_back(measure(options, cluster.urls(), saga_log));
+    return rows;
+}
+
+void print_throughput_table(std::ostream& out, const std::vector<ThroughputRow>& rows) {
+    out << std::left << std::setw(10) << "saga log" << std::right << std::setw(9) << "sagas" << std::setw(10)
+        << "seconds" << std::setw(10) << "sagas/s" << std::setw(12) << "requests/s" << std::setw(16)
+        << "client us/req" << std::setw(8) << "failed" << '\n';
+    for (const auto& row : rows) {
+        out << std::left << std::setw(10) << (row.saga_log ? "on" : "off") << std::right << std::setw(9) << row.sagas
+            << std::fixed << std::setprecision(2) << std::setw(10) << row.seconds << std::setprecision(0)
+            << std::setw(10) << row.sagas_per_second << std::setw(12) << row.requests_per_second
+            << std::setprecision(1) << std::setw(16) << row.client_cpu_us_per_request << std::setw(8) << row.failed
+            << '\n';
+    }
+}
+
+void print_throughput_json(std::ostream& out, const std::vector<ThroughputRow>& rows) {
+    for (const auto& row : rows) {
+        out << boost::json::serialize(boost::json::object{{"saga_log", row.saga_log},
+                                                          {"sagas", row.sagas},
+                                                          {"seconds", row.seconds},
+                                                          {"sagas_per_second", row.sagas_per_second},
+                                                          {"requests_per_second", row.requests_per_second},
+                                                          {"client_cpu_us_per_request", row.client_cpu_us_per_request},
+                                                          {"failed", row.failed}})
+            << '\n';
+    }
+}
+
+}  // namespace cluster_client::bench
