@@ -3,6 +3,9 @@
 // the nodes' real state.
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -247,6 +250,25 @@ TEST(Cli, DemoWithFaultsStillEndsAllOrNone) {
     ASSERT_EQ(lines.size(), 4u);
     EXPECT_EQ(lines[0].at("outcome").as_string(), "created");
     EXPECT_EQ(lines[2].at("outcome").as_string(), "deleted");
+}
+
+TEST(Cli, ACorruptSagaLogIsAUsageErrorAndStaysUntouched) {
+    LocalCluster cluster;
+    const auto dir = test_state_home() + "/cluster-client";
+    std::filesystem::create_directories(dir);
+    const std::string garbage = "this is not a saga log, and it must not be replaced by one";
+    {
+        std::ofstream file(dir + "/sagas.db", std::ios::binary);
+        file << garbage;
+    }
+    auto result = cli({"--hosts", join(cluster.urls()), "create", "g"});
+    EXPECT_EQ(result.exit_status, 2);
+    EXPECT_NE(result.err.find("corrupt or not a saga log"), std::string::npos) << result.err;
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 0u) << "nothing is sent";
+    std::ifstream file(dir + "/sagas.db", std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(file), {}), garbage);
+    EXPECT_EQ(cli({"sagas"}).exit_status, 2);
+    EXPECT_EQ(cli({"recover"}).exit_status, 2);
 }
 
 TEST(Cli, HelpExitsZero) {
