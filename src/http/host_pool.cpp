@@ -106,9 +106,6 @@ asio::awaitable<ExchangeResult> exchange(Stream& stream, beast::flat_buffer& buf
     if (auto it = message.find(bhttp::field::retry_after); it != message.end()) {
         response.retry_after = parse_retry_after(it->value());
     }
-    if (auto it = message.find(bhttp::field::location); it != message.end()) {
-        response.location = std::string(it->value());
-    }
     // Bytes after the response mean the node broke framing: never reuse that connection.
     const bool keep_alive = message.keep_alive() && buffer.size() == 0;
     co_return ExchangeResult{std::move(response), keep_alive};
@@ -138,11 +135,6 @@ HostPool::HostPool(asio::any_io_executor executor, Endpoint endpoint, const Http
 }
 
 HostPool::~HostPool() = default;
-
-void HostPool::close_idle() {
-    open_ -= idle_.size();
-    idle_.clear();
-}
 
 void HostPool::release(std::unique_ptr<Connection> connection, bool reusable) {
     if (!reusable) {

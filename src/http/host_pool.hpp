@@ -35,7 +35,6 @@ struct Response {
     unsigned status = 0;
     std::string body;
     std::optional<std::chrono::milliseconds> retry_after;  ///< from a `Retry-After: <seconds>`
-    std::string location;                                   ///< the Location header, if any
 };
 
 /// Why an attempt got no complete answer. The kind drives everything above this layer.
@@ -69,9 +68,6 @@ public:
     /// Sends `request` and reads the answer, all within `timeout`. Never throws for a
     /// failure of the node or the network: that is a Failure.
     boost::asio::awaitable<Outcome> send(Request request, std::chrono::milliseconds timeout);
-
-    /// Closes the idle connections (busy ones close when their request ends).
-    void close_idle();
 
     const Endpoint& endpoint() const { return endpoint_; }
     std::size_t open_connections() const { return open_; }
