@@ -34,9 +34,12 @@ const std::vector<std::string>& ClusterClient::hosts() const { return coordinato
 ClusterClient::executor_type ClusterClient::get_executor() const { return strand_; }
 
 asio::awaitable<SagaReport> ClusterClient::run(Operation operation, std::string group_id) {
+    co_return co_await asio::co_spawn(strand_, run_on_strand(operation, std::move(group_id)), asio::use_awaitable);
+}
+
+asio::awaitable<SagaReport> ClusterClient::run_on_strand(Operation operation, std::string group_id) {
     validate_group_id(group_id);
-    co_return co_await asio::co_spawn(strand_, coordinator_->run(operation, std::move(group_id)),
-                                      asio::use_awaitable);
+    co_return co_await coordinator_->run(operation, std::move(group_id));
 }
 
 asio::awaitable<std::vector<SagaReport>> ClusterClient::recover() {

@@ -91,11 +91,13 @@ public:
     executor_type get_executor() const;
 
 private:
+    // Already spawned on the strand: no second hop to it.
     template <class CompletionToken>
     auto start(Operation operation, std::string group_id, CompletionToken&& token) {
-        return boost::asio::co_spawn(strand_, run(operation, std::move(group_id)),
+        return boost::asio::co_spawn(strand_, run_on_strand(operation, std::move(group_id)),
                                      std::forward<CompletionToken>(token));
     }
+    boost::asio::awaitable<SagaReport> run_on_strand(Operation operation, std::string group_id);
 
     boost::asio::strand<executor_type> strand_;
     std::unique_ptr<saga::SagaCoordinator> coordinator_;

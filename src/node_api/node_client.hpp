@@ -59,9 +59,6 @@ public:
     boost::asio::awaitable<NodeReply> get_group(std::string_view id, std::chrono::milliseconds timeout);
     boost::asio::awaitable<NodeReply> delete_group(std::string_view id, std::chrono::milliseconds timeout);
 
-    /// The node's canonical URL, the host's name in reports.
-    std::string url() const { return pool_.endpoint().url(); }
-
 private:
     boost::asio::awaitable<NodeReply> call(Call call, http::Request request, std::string id,
                                            std::chrono::milliseconds timeout);
