@@ -3,18 +3,17 @@
 
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <cerrno>
-#include <charconv>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <cluster_client/errors.hpp>
 
@@ -22,58 +21,58 @@ namespace cluster_client::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
-using namespace std::chrono_literals;
 using asio::experimental::awaitable_operators::operator||;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+// One keep-alive connection. Its timer enforces the deadline of whatever the connection is
+// doing (connect, handshake, send, receive): at the deadline it closes the socket, so that
+// every pending and later operation on it fails at once.
 struct HostPool::Connection {
-    std::optional<beast::tcp_stream> plain;
-    std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
-    beast::flat_buffer buffer;
+    explicit Connection(const asio::any_io_executor& executor) : timer(executor) {}
 
-    beast::tcp_stream& lowest() { return secure ? beast::get_lowest_layer(*secure) : *plain; }
+    std::optional<tcp::socket> plain;
+    std::optional<asio::ssl::stream<tcp::socket>> secure;
+    beast::flat_buffer buffer;  ///< bytes received and not yet parsed
+    asio::steady_timer timer;
+    bool timed_out = false;
+
+    tcp::socket& socket() { return secure ? secure->next_layer() : *plain; }
 };
 
 namespace {
 
-using Request11 = bhttp::request<bhttp::string_body>;
+using Connection = HostPool::Connection;
 
-bhttp::verb to_verb(Method method) {
-    switch (method) {
-        case Method::get: return bhttp::verb::get;
-        case Method::post: return bhttp::verb::post;
-        case Method::delete_: return bhttp::verb::delete_;
-    }
-    return bhttp::verb::get;
+// Read in pieces of this size: an answer of the node API fits in one.
+constexpr std::size_t read_size = 4096;
+
+void watch(const std::shared_ptr<Connection>& connection, std::chrono::steady_clock::time_point deadline) {
+    connection->timer.expires_at(deadline);
+    // Weak: the timer may fire just as the connection is being dropped.
+    connection->timer.async_wait([weak = std::weak_ptr<Connection>(connection)](boost::system::error_code ec) {
+        const auto alive = weak.lock();
+        if (ec || !alive) return;
+        alive->timed_out = true;
+        alive->socket().close(ec);
+    });
 }
 
 // A pooled connection that the node has closed (or that carries unexpected bytes) would
 // fail the next request after it is written, which would make that request ambiguous.
 // Peeking without blocking finds it before anything is sent.
-bool looks_alive(HostPool::Connection& connection) {
-    auto& socket = connection.lowest().socket();
+bool looks_alive(Connection& connection) {
+    auto& socket = connection.socket();
     if (!socket.is_open()) return false;
     char byte = 0;
     const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value) {
-    unsigned long seconds = 0;
-    const auto* end = value.data() + value.size();
-    const auto [ptr, ec] = std::from_chars(value.data(), end, seconds);
-    if (ec != std::errc{} || ptr != end || seconds > 86'400) return std::nullopt;
-    return std::chrono::seconds(seconds);
-}
-
-std::string describe(std::string_view phase, const boost::system::error_code& ec,
+std::string describe(std::string_view phase, const Connection& connection, const boost::system::error_code& ec,
                      std::chrono::milliseconds timeout) {
-    if (ec == beast::error::timeout || ec == asio::error::timed_out) {
-        return std::string(phase) + ": timed out after " + std::to_string(timeout.count()) + "ms";
-    }
+    if (connection.timed_out) return std::string(phase) + ": timed out after " + std::to_string(timeout.count()) + "ms";
     return std::string(phase) + ": " + ec.message();
 }
 
@@ -82,32 +81,40 @@ struct ExchangeResult {
     bool keep_alive = false;
 };
 
+// Writes the request and reads one answer on an open connection.
 template <class Stream>
-asio::awaitable<ExchangeResult> exchange(Stream& stream, beast::flat_buffer& buffer,
-                                         const Request11& request, const HttpOptions& options,
-                                         std::chrono::milliseconds timeout) {
-    auto [write_error, written] = co_await bhttp::async_write(stream, request, use_tuple);
+asio::awaitable<ExchangeResult> exchange(Stream& stream, Connection& connection, const std::string& request,
+                                         const HttpOptions& options, std::chrono::milliseconds timeout) {
+    auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(request), use_tuple);
     if (write_error) {
         const auto kind = written == 0 ? Failure::Kind::not_sent : Failure::Kind::maybe_applied;
-        co_return ExchangeResult{Failure{kind, describe("send", write_error, timeout)}};
+        co_return ExchangeResult{Failure{kind, describe("send", connection, write_error, timeout)}};
     }
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-    parser.body_limit(options.max_body_bytes);
-    auto [read_error, read] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-    if (read_error) {
-        co_return ExchangeResult{
-            Failure{Failure::Kind::maybe_applied, describe("receive", read_error, timeout)}};
+    ResponseParser parser(options.max_header_bytes, options.max_body_bytes);
+    auto& buffer = connection.buffer;
+    auto fail = [&](const boost::system::error_code& ec) {
+        return ExchangeResult{Failure{Failure::Kind::maybe_applied, describe("receive", connection, ec, timeout)}};
+    };
+    while (!parser.done()) {
+        boost::system::error_code parse_error;
+        if (buffer.size() > 0) {
+            const auto data = buffer.data();
+            buffer.consume(parser.feed({static_cast<const char*>(data.data()), data.size()}, parse_error));
+            if (parse_error && parse_error != beast::http::error::need_more) co_return fail(parse_error);
+            if (parser.done()) break;
+        }
+        auto [read_error, read] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
+        buffer.commit(read);
+        if (read_error == asio::error::eof) {
+            parser.feed_eof(parse_error);  // ends a body that runs to the end of the stream
+            if (!parse_error && parser.done()) break;
+            co_return fail(read_error);
+        }
+        if (read_error) co_return fail(read_error);
     }
-    auto& message = parser.get();
-    Response response;
-    response.status = message.result_int();
-    response.body = std::move(message.body());
-    if (auto it = message.find(bhttp::field::retry_after); it != message.end()) {
-        response.retry_after = parse_retry_after(it->value());
-    }
+    Response response{parser.status(), std::move(parser.body()), parser.retry_after()};
     // Bytes after the response mean the node broke framing: never reuse that connection.
-    const bool keep_alive = message.keep_alive() && buffer.size() == 0;
+    const bool keep_alive = parser.keep_alive() && buffer.size() == 0;
     co_return ExchangeResult{std::move(response), keep_alive};
 }
 
@@ -116,15 +123,6 @@ bool is_certificate_error(const boost::system::error_code& ec) {
 }
 
 }  // namespace
-
-const char* method_name(Method method) {
-    switch (method) {
-        case Method::get: return "GET";
-        case Method::post: return "POST";
-        case Method::delete_: return "DELETE";
-    }
-    return "GET";
-}
 
 HostPool::HostPool(asio::any_io_executor executor, Endpoint endpoint, const HttpOptions& options,
                    asio::ssl::context* tls)
@@ -136,13 +134,13 @@ HostPool::HostPool(asio::any_io_executor executor, Endpoint endpoint, const Http
 
 HostPool::~HostPool() = default;
 
-void HostPool::release(std::unique_ptr<Connection> connection, bool reusable) {
+void HostPool::release(std::shared_ptr<Connection> connection, bool reusable) {
+    connection->timer.cancel();
     if (!reusable) {
         connection.reset();
         release_slot();
         return;
     }
-    connection->lowest().expires_never();
     idle_.push_back(std::move(connection));
     wake_one_waiter();
 }
@@ -158,17 +156,14 @@ void HostPool::wake_one_waiter() {
     waiters_.pop_front();
 }
 
-asio::awaitable<std::variant<std::unique_ptr<HostPool::Connection>, Failure>> HostPool::connect(
-    TimePoint deadline) {
-    const auto timeout =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    auto connection = std::make_unique<Connection>();
+asio::awaitable<std::variant<std::shared_ptr<HostPool::Connection>, Failure>> HostPool::connect(
+    TimePoint deadline, std::chrono::milliseconds timeout) {
+    auto connection = std::make_shared<Connection>(executor_);
     if (endpoint_.tls) {
         connection->secure.emplace(executor_, *tls_);
     } else {
         connection->plain.emplace(executor_);
     }
-    auto& stream = connection->lowest();
 
     std::vector<tcp::endpoint> targets;
     boost::system::error_code address_error;
@@ -176,26 +171,27 @@ asio::awaitable<std::variant<std::unique_ptr<HostPool::Connection>, Failure>> Ho
     if (!address_error) {
         targets.emplace_back(address, endpoint_.port);
     } else {
-        // A name lookup cannot be cancelled by the stream's timer, so it races its own.
+        // A name lookup cannot be cancelled by closing a socket, so it races its own timer.
         tcp::resolver resolver(executor_);
         asio::steady_timer timer(executor_, deadline);
         auto raced = co_await (
             resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), use_tuple) ||
             timer.async_wait(use_tuple));
         if (raced.index() == 1) {
-            co_return Failure{Failure::Kind::not_sent, describe("resolve", beast::error::timeout, timeout)};
+            co_return Failure{Failure::Kind::not_sent, "resolve: timed out after " + std::to_string(timeout.count()) + "ms"};
         }
         auto [ec, results] = std::get<0>(std::move(raced));
         if (ec) co_return Failure{Failure::Kind::not_sent, "resolve " + endpoint_.host + ": " + ec.message()};
         for (const auto& entry : results) targets.push_back(entry.endpoint());
     }
 
-    stream.expires_at(deadline);
-    auto [connect_error, connected] = co_await stream.async_connect(targets, use_tuple);
+    watch(connection, deadline);
+    auto& socket = connection->socket();
+    auto [connect_error, connected] = co_await asio::async_connect(socket, targets, use_tuple);
     if (connect_error) {
-        co_return Failure{Failure::Kind::not_sent, describe("connect", connect_error, timeout)};
+        co_return Failure{Failure::Kind::not_sent, describe("connect", *connection, connect_error, timeout)};
     }
-    stream.socket().set_option(tcp::no_delay(true));
+    socket.set_option(tcp::no_delay(true));
 
     if (connection->secure) {
         auto& secure = *connection->secure;
@@ -207,7 +203,7 @@ asio::awaitable<std::variant<std::unique_ptr<HostPool::Connection>, Failure>> Ho
         }
         auto [handshake_error] = co_await secure.async_handshake(asio::ssl::stream_base::client, use_tuple);
         if (handshake_error) {
-            co_return Failure{Failure::Kind::not_sent, describe("tls handshake", handshake_error, timeout),
+            co_return Failure{Failure::Kind::not_sent, describe("tls handshake", *connection, handshake_error, timeout),
                               is_certificate_error(handshake_error)};
         }
     }
@@ -236,16 +232,8 @@ asio::awaitable<HostPool::Checkout> HostPool::acquire(TimePoint deadline) {
 
 asio::awaitable<Outcome> HostPool::send(Request request, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-
-    Request11 message{to_verb(request.method), endpoint_.path_prefix + request.path, 11};
-    message.set(bhttp::field::host, endpoint_.host_header());
-    message.set(bhttp::field::user_agent, "cluster-client");
-    if (!request.json_body.empty()) {
-        message.set(bhttp::field::content_type, "application/json");
-        message.body() = std::move(request.json_body);
-    }
-    message.keep_alive(true);
-    message.prepare_payload();
+    const auto text = format_request(request.method, endpoint_.path_prefix + request.path, endpoint_.host_header(),
+                                     request.json_body);
 
     for (int round = 0;; ++round) {
         auto [connection, timed_out] = co_await acquire(deadline);
@@ -256,22 +244,23 @@ asio::awaitable<Outcome> HostPool::send(Request request, std::chrono::millisecon
                                   " busy)"};
         }
         const bool reused = connection != nullptr;
-        if (!reused) {
-            auto connected = co_await connect(deadline);
+        if (reused) {
+            watch(connection, deadline);
+        } else {
+            auto connected = co_await connect(deadline, timeout);
             if (auto* failure = std::get_if<Failure>(&connected)) {
                 release_slot();
                 co_return std::move(*failure);
             }
-            connection = std::get<std::unique_ptr<Connection>>(std::move(connected));
+            connection = std::get<std::shared_ptr<Connection>>(std::move(connected));
         }
 
-        connection->lowest().expires_at(deadline);
         // Two statements, not `?:`: GCC 12 miscompiles co_await inside a conditional expression.
         ExchangeResult result;
         if (connection->secure) {
-            result = co_await exchange(*connection->secure, connection->buffer, message, options_, timeout);
+            result = co_await exchange(*connection->secure, *connection, text, options_, timeout);
         } else {
-            result = co_await exchange(*connection->plain, connection->buffer, message, options_, timeout);
+            result = co_await exchange(*connection->plain, *connection, text, options_, timeout);
         }
         auto* failure = std::get_if<Failure>(&result.outcome);
         release(std::move(connection), failure == nullptr && result.keep_alive);

@@ -18,10 +18,9 @@
 #include <cluster_client/options.hpp>
 
 #include "http/endpoint.hpp"
+#include "http/wire.hpp"
 
 namespace cluster_client::http {
-
-enum class Method { get, post, delete_ };
 
 /// One request to a node; `path` is appended to the endpoint's path prefix.
 struct Request {
@@ -78,13 +77,13 @@ public:
 private:
     using TimePoint = std::chrono::steady_clock::time_point;
     struct Checkout {
-        std::unique_ptr<Connection> connection;  ///< an idle connection, or null: open one
+        std::shared_ptr<Connection> connection;  ///< an idle connection, or null: open one
         bool timed_out = false;                  ///< no connection came free by the deadline
     };
     boost::asio::awaitable<Checkout> acquire(TimePoint deadline);
-    boost::asio::awaitable<std::variant<std::unique_ptr<Connection>, Failure>> connect(
-        TimePoint deadline);
-    void release(std::unique_ptr<Connection> connection, bool reusable);
+    boost::asio::awaitable<std::variant<std::shared_ptr<Connection>, Failure>> connect(
+        TimePoint deadline, std::chrono::milliseconds timeout);
+    void release(std::shared_ptr<Connection> connection, bool reusable);
     void release_slot();
     void wake_one_waiter();
 
@@ -92,13 +91,10 @@ private:
     Endpoint endpoint_;
     HttpOptions options_;
     boost::asio::ssl::context* tls_;
-    std::vector<std::unique_ptr<Connection>> idle_;
+    std::vector<std::shared_ptr<Connection>> idle_;
     std::size_t open_ = 0;
     std::deque<boost::asio::steady_timer*> waiters_;
 };
-
-/// Names a method as on the wire ("GET").
-const char* method_name(Method method);
 
 /// Builds the TLS context for https endpoints: system CAs plus `options.ca_file`, peer
 /// verification unless `options.verify_tls` is false. Throws ConfigError on a bad CA file.

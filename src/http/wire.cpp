@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#include "http/wire.hpp"
+
+#include <charconv>
+
+#include <boost/beast/http/error.hpp>
+
+namespace cluster_client::http {
+
+namespace beast = boost::beast;
+
+const char* method_name(Method method) {
+    switch (method) {
+        case Method::get: return "GET";
+        case Method::post: return "POST";
+        case Method::delete_: return "DELETE";
+    }
+    return "GET";
+}
+
+std::string format_request(Method method, std::string_view target, std::string_view host_header,
+                           std::string_view json_body) {
+    constexpr std::string_view version = " HTTP/1.1\r\nHost: ";
+    constexpr std::string_view agent = "\r\nUser-Agent: cluster-client\r\n";
+    constexpr std::string_view content_type = "Content-Type: application/json\r\nContent-Length: ";
+    char length[24];
+    const auto length_end = std::to_chars(length, length + sizeof length, json_body.size()).ptr;
+    const std::string_view length_text(length, static_cast<std::size_t>(length_end - length));
+
+    std::string text;
+    text.reserve(64 + target.size() + host_header.size() + content_type.size() + json_body.size());
+    text.append(method_name(method)).append(" ").append(target);
+    text.append(version).append(host_header).append(agent);
+    if (!json_body.empty()) text.append(content_type).append(length_text).append("\r\n");
+    text.append("\r\n").append(json_body);
+    return text;
+}
+
+std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value) {
+    unsigned long seconds = 0;
+    const auto* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, seconds);
+    if (ec != std::errc{} || ptr != end || seconds > 86'400) return std::nullopt;
+    return std::chrono::seconds(seconds);
+}
+
+ResponseParser::ResponseParser(std::size_t max_header_bytes, std::uint64_t max_body_bytes) {
+    header_limit(static_cast<std::uint32_t>(max_header_bytes));
+    body_limit(max_body_bytes);
+    eager(true);  // the body is parsed in the same call as the header when it is there
+}
+
+std::size_t ResponseParser::feed(std::string_view bytes, boost::system::error_code& ec) {
+    return put(boost::asio::const_buffer(bytes.data(), bytes.size()), ec);
+}
+
+void ResponseParser::feed_eof(boost::system::error_code& ec) { put_eof(ec); }
+
+void ResponseParser::on_request_impl(beast::http::verb, beast::string_view, beast::string_view, int,
+                                     boost::system::error_code& ec) {
+    ec = beast::http::error::bad_version;  // never called: this parses responses
+}
+
+void ResponseParser::on_response_impl(int code, beast::string_view, int, boost::system::error_code&) {
+    status_ = static_cast<unsigned>(code);
+}
+
+void ResponseParser::on_field_impl(beast::http::field name, beast::string_view, beast::string_view value,
+                                   boost::system::error_code&) {
+    if (name == beast::http::field::retry_after) retry_after_ = parse_retry_after({value.data(), value.size()});
+}
+
+void ResponseParser::on_header_impl(boost::system::error_code&) {}
+
+void ResponseParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                                       boost::system::error_code&) {
+    // The parser has already refused a length above the body limit.
+    if (content_length) body_.reserve(static_cast<std::size_t>(*content_length));
+}
+
+std::size_t ResponseParser::on_body_impl(beast::string_view body, boost::system::error_code&) {
+    body_.append(body.data(), body.size());
+    return body.size();
+}
+
+void ResponseParser::on_chunk_header_impl(std::uint64_t, beast::string_view, boost::system::error_code&) {}
+
+std::size_t ResponseParser::on_chunk_body_impl(std::uint64_t, beast::string_view body, boost::system::error_code&) {
+    body_.append(body.data(), body.size());
+    return body.size();
+}
+
+void ResponseParser::on_finish_impl(boost::system::error_code&) {}
+
+}  // namespace cluster_client::http
