@@ -2,6 +2,7 @@
 #include <cluster_client/cluster_client.hpp>
 
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "log/sqlite_saga_log.hpp"
@@ -21,10 +22,17 @@ std::shared_ptr<log::SagaLog> open_log(const SagaLogOptions& options) {
                                       .durability = options.durability});
 }
 
+// A strand of an io_context's own executor fits in any_io_executor's small buffer, so the
+// handlers of every request copy it without a reference count.
+asio::any_io_executor make_strand_of(asio::any_io_executor executor) {
+    if (const auto* io = executor.target<asio::io_context::executor_type>()) return asio::make_strand(*io);
+    return asio::make_strand(std::move(executor));
+}
+
 }  // namespace
 
 ClusterClient::ClusterClient(executor_type executor, ClientOptions options)
-    : strand_(asio::make_strand(std::move(executor))),
+    : strand_(make_strand_of(std::move(executor))),
       coordinator_(std::make_unique<saga::SagaCoordinator>(strand_, options, open_log(options.saga_log))) {}
 
 ClusterClient::~ClusterClient() = default;

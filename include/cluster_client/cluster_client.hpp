@@ -11,7 +11,6 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <cluster_client/errors.hpp>
@@ -99,7 +98,7 @@ private:
     }
     boost::asio::awaitable<SagaReport> run_on_strand(Operation operation, std::string group_id);
 
-    boost::asio::strand<executor_type> strand_;
+    executor_type strand_;  ///< a strand of the executor given to the constructor
     std::unique_ptr<saga::SagaCoordinator> coordinator_;
 };
 

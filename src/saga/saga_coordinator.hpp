@@ -11,7 +11,6 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
 
 #include <cluster_client/options.hpp>
 #include <cluster_client/report.hpp>
@@ -36,7 +35,7 @@ namespace cluster_client::saga {
 /// unusable saga log throws Error.
 class SagaCoordinator {
 public:
-    using Executor = boost::asio::strand<boost::asio::any_io_executor>;
+    using Executor = boost::asio::any_io_executor;  ///< a strand, or one thread
 
     /// Throws ConfigError on bad hosts or retry options. `log` may be null (no durability).
     SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<log::SagaLog> log);
