@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <iomanip>
+#include <optional>
 #include <ostream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -42,7 +43,7 @@ LatencyRow measure(int nodes, std::string client, std::string operation, const L
         if (i >= warm_up) samples.push_back(ms);
     }
     LatencyRow row{nodes, std::move(client), std::move(operation), percentile(samples, 0.5), percentile(samples, 0.99)};
-    row.round_trips = options.latency.count() > 0 ? row.p50_ms / static_cast<double>(options.latency.count()) : 0;
+    row.round_trips = options.latency.count() > 0 && options.hosts.empty() ? row.p50_ms / static_cast<double>(options.latency.count()) : 0;
     return row;
 }
 
@@ -50,24 +51,32 @@ LatencyRow measure(int nodes, std::string client, std::string operation, const L
 
 std::vector<LatencyRow> run_latency_bench(const LatencyBenchOptions& options) {
     std::vector<LatencyRow> rows;
-    for (const int nodes : options.node_counts) {
-        NodeThread cluster(nodes, options.latency);
+    const auto sizes = options.hosts.empty() ? options.node_counts
+                                             : std::vector<int>{static_cast<int>(options.hosts.size())};
+    for (const int nodes : sizes) {
+        std::optional<NodeThread> local;
+        if (options.hosts.empty()) local.emplace(nodes, options.latency);
+        const auto urls = local ? local->urls() : options.hosts;
         for (const auto ownership : {Ownership::strict, Ownership::fast}) {
             const std::string name = ownership == Ownership::strict ? "strict" : "fast";
-            BlockingClusterClient client(ClientOptions{.hosts = cluster.urls(), .ownership = ownership});
-            const auto id = [&](int i) { return name + "-" + std::to_string(i); };
+            BlockingClusterClient client(ClientOptions{.hosts = urls, .ownership = ownership});
+            const auto id = [&](int i) { return "bench-" + name + "-" + std::to_string(i); };
             rows.push_back(measure(nodes, name, "create", options, [&](int i) { client.create_group(id(i)); }));
             rows.push_back(measure(nodes, name, "delete", options, [&](int i) { client.delete_group(id(i)); }));
         }
-        if (options.sequential) {
+        if (nodes <= options.sequential_max_nodes) {
             asio::io_context io;
-            SequentialClient client(io.get_executor(), cluster.urls());
+            SequentialClient client(io.get_executor(), urls);
             rows.push_back(measure(nodes, "sequential", "create", options, [&](int i) {
-                auto done = asio::co_spawn(io, client.create_group("sequential-" + std::to_string(i)), asio::use_future);
+                auto done = asio::co_spawn(io, client.create_group("bench-sequential-" + std::to_string(i)),
+                                           asio::use_future);
                 io.restart();
                 io.run();
                 done.get();
             }));
+            // Leaves the nodes as found, which matters for hosts given with --hosts.
+            BlockingClusterClient cleanup(ClientOptions{.hosts = urls});
+            for (int i = 0; i < warm_up + options.sagas; ++i) cleanup.delete_group("bench-sequential-" + std::to_string(i));
         }
     }
     return rows;

@@ -6,6 +6,9 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cluster_client/errors.hpp>
+
+#include "cpu_bench.hpp"
 #include "latency_bench.hpp"
 #include "throughput_bench.hpp"
 
@@ -20,42 +23,86 @@ void raise_open_file_limit() {
     }
 }
 
+void add_output_option(CLI::App& command, std::string& output) {
+    command.add_option("--output", output, "text (a table) or json (one object per line)")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->capture_default_str();
+}
+
+template <class Rows, class Table, class Json>
+void print(const std::string& output, const Rows& rows, Table table, Json json) {
+    if (output == "json") {
+        json(std::cout, rows);
+    } else {
+        table(std::cout, rows);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"cluster-bench: latency and throughput of cluster-client sagas against reference nodes"};
+    namespace bench = cluster_client::bench;
+    CLI::App app{"cluster-bench: latency, throughput and CPU cost of cluster-client sagas against reference nodes"};
     app.require_subcommand(1);
     std::string output = "text";
-    app.add_option("--output", output, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
 
-    cluster_client::bench::LatencyBenchOptions latency;
+    bench::LatencyBenchOptions latency;
     int latency_ms = static_cast<int>(latency.latency.count());
-    bool no_sequential = false;
-    auto* latency_command = app.add_subcommand("latency", "saga latency against the number of nodes");
-    latency_command->add_option("--nodes", latency.node_counts, "cluster sizes")->delimiter(',')->capture_default_str();
-    latency_command->add_option("--latency-ms", latency_ms, "latency each node adds to each request")
+    auto* latency_command = app.add_subcommand("latency", "saga latency (p50, p99) against the number of nodes");
+    latency_command->add_option("--nodes", latency.node_counts, "cluster sizes, comma-separated")
+        ->delimiter(',')
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
+    latency_command->add_option("--hosts", latency.hosts, "measure these nodes instead of starting them (comma-separated)")
+        ->delimiter(',');
+    latency_command->add_option("--latency-ms", latency_ms, "latency each started node adds to each request")
         ->check(CLI::Range(0, 10000))
         ->capture_default_str();
     latency_command->add_option("--sagas", latency.sagas, "sagas measured per size and client")
         ->check(CLI::Range(1, 1000000))
         ->capture_default_str();
-    latency_command->add_flag("--no-sequential", no_sequential, "skip the sequential (2N) comparison client");
+    latency_command->add_option("--sequential-max-nodes", latency.sequential_max_nodes,
+                                "largest size the sequential (2N) client is measured at; 0 skips it")
+        ->check(CLI::Range(0, 10000))
+        ->capture_default_str();
+    add_output_option(*latency_command, output);
 
-    cluster_client::bench::ThroughputBenchOptions throughput;
+    bench::ThroughputBenchOptions throughput;
     std::string log_modes = "both";
     auto* throughput_command = app.add_subcommand("throughput", "sagas per second through one client");
-    throughput_command->add_option("--nodes", throughput.nodes, "nodes in the cluster")
+    throughput_command->add_option("--nodes", throughput.nodes, "nodes started in this process")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
-    throughput_command->add_option("--concurrency", throughput.concurrency, "sagas in flight")
+    throughput_command->add_option("--hosts", throughput.hosts, "load these nodes instead (comma-separated)")
+        ->delimiter(',');
+    throughput_command->add_option("--concurrency", throughput.concurrency, "sagas in flight, comma-separated")
+        ->delimiter(',')
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
         ->capture_default_str();
-    throughput_command->add_option("--sagas", throughput.sagas, "sagas measured (creates, then deletes)")
+    throughput_command->add_option("--sagas", throughput.sagas, "sagas per measurement (creates, then deletes)")
         ->check(CLI::Range(std::size_t{2}, std::size_t{100000000}))
         ->capture_default_str();
     throughput_command->add_option("--saga-log", log_modes, "off, on, or both")
         ->check(CLI::IsMember({"off", "on", "both"}))
         ->capture_default_str();
+    throughput_command->add_option("--runs", throughput.runs, "runs of each measurement; more than 1 adds medians")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    add_output_option(*throughput_command, output);
+
+    bench::CpuBenchOptions cpu;
+    auto* cpu_command = app.add_subcommand("cpu", "client CPU per request next to wrk's, against one node");
+    cpu_command->add_option("--connections", cpu.connections, "connections (wrk) and requests in flight")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10000}))
+        ->capture_default_str();
+    cpu_command->add_option("--wrk-seconds", cpu.wrk_seconds, "how long wrk runs")
+        ->check(CLI::Range(1, 3600))
+        ->capture_default_str();
+    cpu_command->add_option("--requests", cpu.requests, "GET requests of the HTTP layer; sagas are a tenth")
+        ->check(CLI::Range(std::size_t{10}, std::size_t{100000000}))
+        ->capture_default_str();
+    cpu_command->add_option("--wrk", cpu.wrk, "the wrk program")->capture_default_str();
+    add_output_option(*cpu_command, output);
 
     try {
         app.parse(argc, argv);
@@ -66,23 +113,23 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);
     raise_open_file_limit();
 
-    if (throughput_command->parsed()) {
-        if (log_modes != "both") throughput.log_modes = {log_modes == "on"};
-        const auto rows = cluster_client::bench::run_throughput_bench(throughput);
-        if (output == "json") {
-            cluster_client::bench::print_throughput_json(std::cout, rows);
+    try {
+        if (throughput_command->parsed()) {
+            if (log_modes != "both") throughput.log_modes = {log_modes == "on"};
+            print(output, bench::run_throughput_bench(throughput), bench::print_throughput_table,
+                  bench::print_throughput_json);
+        } else if (cpu_command->parsed()) {
+            print(output, bench::run_cpu_bench(cpu), bench::print_cpu_table, bench::print_cpu_json);
         } else {
-            cluster_client::bench::print_throughput_table(std::cout, rows);
+            latency.latency = std::chrono::milliseconds(latency_ms);
+            print(output, bench::run_latency_bench(latency), bench::print_latency_table, bench::print_latency_json);
         }
-        return 0;
-    }
-    latency.latency = std::chrono::milliseconds(latency_ms);
-    latency.sequential = !no_sequential;
-    const auto rows = cluster_client::bench::run_latency_bench(latency);
-    if (output == "json") {
-        cluster_client::bench::print_latency_json(std::cout, rows);
-    } else {
-        cluster_client::bench::print_latency_table(std::cout, rows);
+    } catch (const cluster_client::ConfigError& error) {
+        std::cerr << "cluster-bench: " << error.what() << '\n';
+        return 2;
+    } catch (const std::exception& error) {
+        std::cerr << "cluster-bench: " << error.what() << '\n';
+        return 1;
     }
     return 0;
 }

@@ -4,8 +4,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
+#include <optional>
 #include <ostream>
 
 #include <boost/asio/co_spawn.hpp>
@@ -22,19 +24,45 @@ namespace cluster_client::bench {
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
-namespace {
-
 double thread_cpu_seconds() {
     timespec now{};
     ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
     return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
-ThroughputRow measure(const ThroughputBenchOptions& options, const std::vector<std::string>& urls, bool saga_log) {
+namespace {
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const auto middle = values.size() / 2;
+    return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+ThroughputRow median_row(const std::vector<ThroughputRow>& runs) {
+    ThroughputRow row = runs.front();
+    row.run = "median";
+    const auto of = [&](double ThroughputRow::*field) {
+        std::vector<double> values;
+        for (const auto& run : runs) values.push_back(run.*field);
+        return median(values);
+    };
+    row.seconds = of(&ThroughputRow::seconds);
+    row.sagas_per_second = of(&ThroughputRow::sagas_per_second);
+    row.requests_per_second = of(&ThroughputRow::requests_per_second);
+    row.client_cpu_us_per_request = of(&ThroughputRow::client_cpu_us_per_request);
+    row.failed = 0;
+    for (const auto& run : runs) row.failed += run.failed;
+    return row;
+}
+
+}  // namespace
+
+ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector<std::string>& urls,
+                        std::size_t concurrency, bool saga_log) {
     const auto state_dir = std::filesystem::temp_directory_path() /
                            ("cluster-bench-" + std::to_string(::getpid()) + (saga_log ? "-log" : "-nolog"));
     std::filesystem::remove_all(state_dir);
-    ThroughputRow row{.saga_log = saga_log, .sagas = options.sagas};
+    ThroughputRow row{.run = {}, .concurrency = concurrency, .saga_log = saga_log, .sagas = options.sagas};
     std::size_t requests = 0;
     double cpu = 0;
     {
@@ -56,7 +84,7 @@ ThroughputRow measure(const ThroughputBenchOptions& options, const std::vector<s
         };
         const auto cpu_before = thread_cpu_seconds();
         const auto started = Clock::now();
-        for (std::size_t i = 0; i < options.concurrency; ++i) asio::co_spawn(io, worker(), asio::detached);
+        for (std::size_t i = 0; i < concurrency; ++i) asio::co_spawn(io, worker(), asio::detached);
         io.run();
         row.seconds = std::chrono::duration<double>(Clock::now() - started).count();
         cpu = thread_cpu_seconds() - cpu_before;
@@ -68,21 +96,36 @@ ThroughputRow measure(const ThroughputBenchOptions& options, const std::vector<s
     return row;
 }
 
-}  // namespace
-
 std::vector<ThroughputRow> run_throughput_bench(const ThroughputBenchOptions& options) {
-    NodeThread cluster(options.nodes, std::chrono::milliseconds(0));
+    std::optional<NodeThread> local;
+    if (options.hosts.empty()) local.emplace(options.nodes, std::chrono::milliseconds(0));
+    const auto urls = local ? local->urls() : options.hosts;
     std::vector<ThroughputRow> rows;
-    for (const bool saga_log : options.log_modes) rows.push_back(measure(options, cluster.urls(), saga_log));
+    for (const auto concurrency : options.concurrency) {
+        std::vector<std::vector<ThroughputRow>> runs(options.log_modes.size());
+        for (int run = 1; run <= options.runs; ++run) {
+            for (std::size_t mode = 0; mode < options.log_modes.size(); ++mode) {
+                auto row = run_sagas(options, urls, concurrency, options.log_modes[mode]);
+                row.run = std::to_string(run);
+                rows.push_back(row);
+                runs[mode].push_back(row);
+            }
+        }
+        if (options.runs > 1) {
+            for (const auto& mode_runs : runs) rows.push_back(median_row(mode_runs));
+        }
+    }
     return rows;
 }
 
 void print_throughput_table(std::ostream& out, const std::vector<ThroughputRow>& rows) {
-    out << std::left << std::setw(10) << "saga log" << std::right << std::setw(9) << "sagas" << std::setw(10)
+    out << std::left << std::setw(8) << "run" << std::right << std::setw(12) << "concurrency" << "  "
+        << std::left << std::setw(10) << "saga log" << std::right << std::setw(9) << "sagas" << std::setw(10)
         << "seconds" << std::setw(10) << "sagas/s" << std::setw(12) << "requests/s" << std::setw(16)
         << "client us/req" << std::setw(8) << "failed" << '\n';
     for (const auto& row : rows) {
-        out << std::left << std::setw(10) << (row.saga_log ? "on" : "off") << std::right << std::setw(9) << row.sagas
+        out << std::left << std::setw(8) << row.run << std::right << std::setw(12) << row.concurrency << "  "
+            << std::left << std::setw(10) << (row.saga_log ? "on" : "off") << std::right << std::setw(9) << row.sagas
             << std::fixed << std::setprecision(2) << std::setw(10) << row.seconds << std::setprecision(0)
             << std::setw(10) << row.sagas_per_second << std::setw(12) << row.requests_per_second
             << std::setprecision(1) << std::setw(16) << row.client_cpu_us_per_request << std::setw(8) << row.failed
@@ -92,7 +135,9 @@ void print_throughput_table(std::ostream& out, const std::vector<ThroughputRow>&
 
 void print_throughput_json(std::ostream& out, const std::vector<ThroughputRow>& rows) {
     for (const auto& row : rows) {
-        out << boost::json::serialize(boost::json::object{{"saga_log", row.saga_log},
+        out << boost::json::serialize(boost::json::object{{"run", row.run},
+                                                          {"concurrency", row.concurrency},
+                                                          {"saga_log", row.saga_log},
                                                           {"sagas", row.sagas},
                                                           {"seconds", row.seconds},
                                                           {"sagas_per_second", row.sagas_per_second},

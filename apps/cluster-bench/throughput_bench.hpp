@@ -11,19 +11,26 @@
 namespace cluster_client::bench {
 
 struct ThroughputBenchOptions {
-    /// 5: nodes in the cluster.
+    /// 5: nodes in the cluster started in this process.
     int nodes = 5;
-    /// 128: sagas in flight at once.
-    std::size_t concurrency = 128;
+    /// empty: measure against these hosts instead.
+    std::vector<std::string> hosts;
+    /// 128: sagas in flight at once; each value is measured.
+    std::vector<std::size_t> concurrency{128};
     /// 20000: sagas per measurement (half creates, then as many deletes of the same groups).
     std::size_t sagas = 20000;
-    /// true, false: measure with the durable saga log and without it.
+    /// false, true: measure without the durable saga log and with it.
     std::vector<bool> log_modes{false, true};
-    /// strict: ownership of the creates.
+    /// 1: how many times each measurement runs; the log modes alternate within a run, so a
+    /// change in the machine's speed touches both alike.
+    int runs = 1;
+    /// strict: ownership of the creates and deletes.
     Ownership ownership = Ownership::strict;
 };
 
 struct ThroughputRow {
+    std::string run;  ///< "1", "2", ... or "median"
+    std::size_t concurrency = 0;
     bool saga_log = false;
     std::size_t sagas = 0;
     double seconds = 0;
@@ -34,10 +41,18 @@ struct ThroughputRow {
 };
 
 /// Runs creates then deletes of `sagas / 2` groups through one ClusterClient on its own
-/// thread, against reference nodes served by another thread of this process.
+/// thread, against reference nodes served by another thread of this process (or the hosts
+/// given). With several runs, a median row follows the runs of each measurement.
 std::vector<ThroughputRow> run_throughput_bench(const ThroughputBenchOptions& options);
+
+/// One measurement: `options.sagas` sagas, `concurrency` at a time, against `urls`.
+ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector<std::string>& urls,
+                        std::size_t concurrency, bool saga_log);
 
 void print_throughput_table(std::ostream& out, const std::vector<ThroughputRow>& rows);
 void print_throughput_json(std::ostream& out, const std::vector<ThroughputRow>& rows);
+
+/// The CPU time of the calling thread, in seconds.
+double thread_cpu_seconds();
 
 }  // namespace cluster_client::bench

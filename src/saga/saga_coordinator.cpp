@@ -65,7 +65,7 @@ std::vector<std::size_t> all_hosts(std::size_t count) {
 
 SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<log::SagaLog> log)
     : executor_(std::move(executor)), options_(options), policy_(options.retry), log_(std::move(log)),
-      random_(std::random_device{}()) {
+      random_(std::random_device{}()), self_(log::Owner::self()) {
     for (const auto& endpoint : http::parse_hosts(options.hosts)) {
         urls_.push_back(endpoint.url());
         configured_.push_back(&node_for(endpoint.url()));
@@ -213,13 +213,13 @@ asio::awaitable<std::variant<log::SagaId, std::string>> SagaCoordinator::begin_l
     const auto give_up = Clock::now() + options_.lock_wait;
     for (;;) {
         auto [ec, begun] = co_await asio::async_initiate<decltype(use_tuple), void(boost::system::error_code, log::BeginResult)>(
-            [&](auto handler) { log_->begin(operation, group, urls_, log::Owner::self(), std::move(handler)); }, use_tuple);
+            [&](auto handler) { log_->begin(operation, group, urls_, self_, std::move(handler)); }, use_tuple);
         if (ec) throw Error("saga log: " + ec.message());
         switch (begun.kind) {
             case log::BeginResult::Kind::started: co_return begun.saga;
             case log::BeginResult::Kind::needs_recovery: {
                 const auto record = log_->find(begun.saga);
-                if (record && log_->adopt(begun.saga, log::Owner::self())) {
+                if (record && log_->adopt(begun.saga, self_)) {
                     SagaReport recovered;
                     co_await recover_saga(*record, recovered);
                     // Still open (a node is down): a new saga could undo or be undone by it.
@@ -330,13 +330,13 @@ asio::awaitable<std::vector<SagaReport>> SagaCoordinator::recover() {
     std::vector<SagaReport> reports;
     if (!log_) co_return reports;
     for (const auto& listed : log_->open_sagas()) {
-        if (listed.owner.alive() && !(listed.owner == log::Owner::self())) continue;  // another process runs it
+        if (listed.owner.alive() && !(listed.owner == self_)) continue;  // another process runs it
         // A saga of this process holding the group is running, not left behind.
         const bool locked = co_await locks_.acquire(listed.group, milliseconds(0));
         if (!locked) continue;
         GroupLease lease(locks_, listed.group);
         const auto record = log_->find(listed.id);
-        if (!record || !record->open || !log_->adopt(record->id, log::Owner::self())) continue;
+        if (!record || !record->open || !log_->adopt(record->id, self_)) continue;
         SagaReport report;
         co_await recover_saga(*record, report);
         reports.push_back(std::move(report));

@@ -98,6 +98,7 @@ private:
     std::vector<Node*> configured_;                       ///< the client's hosts, in order
     GroupLocks locks_;
     std::mt19937_64 random_;
+    log::Owner self_;  ///< this process, as the log names a saga's owner: read once, it costs a file read
 };
 
 }  // namespace cluster_client::saga

@@ -17,6 +17,7 @@ namespace cluster_client {
 namespace {
 
 using testing::LocalCluster;
+using testing::json_lines;
 using testing::ProgramResult;
 
 // A state directory of its own for every test: the saga log never leaks between tests, nor
@@ -37,17 +38,6 @@ std::string join(const std::vector<std::string>& parts) {
     std::string joined;
     for (const auto& part : parts) joined += (joined.empty() ? "" : ",") + part;
     return joined;
-}
-
-std::vector<boost::json::object> json_lines(const std::string& out) {
-    std::vector<boost::json::object> lines;
-    std::size_t start = 0;
-    while (start < out.size()) {
-        const auto end = out.find('\n', start);
-        lines.push_back(boost::json::parse(out.substr(start, end - start)).as_object());
-        start = end == std::string::npos ? out.size() : end + 1;
-    }
-    return lines;
 }
 
 TEST(Cli, CreatesVerifiesAndDeletesOnThreeNodes) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "program.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -154,6 +156,17 @@ ProgramResult run_program(const std::string& executable, const std::vector<std::
     if (timed_out) throw std::runtime_error(executable + " ran longer than " + std::to_string(options.timeout.count()) + "ms");
     result.exit_status = decode_status(status);
     return result;
+}
+
+std::vector<boost::json::object> json_lines(const std::string& out) {
+    std::vector<boost::json::object> lines;
+    std::size_t start = 0;
+    while (start < out.size()) {
+        const auto end = out.find('\n', start);
+        lines.push_back(boost::json::parse(out.substr(start, end - start)).as_object());
+        start = end == std::string::npos ? out.size() : end + 1;
+    }
+    return lines;
 }
 
 }  // namespace cluster_client::testing

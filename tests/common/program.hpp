@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
 namespace cluster_client::testing {
 
 /// What a program run to completion produced.
@@ -31,5 +33,8 @@ struct ProgramOptions {
 /// Runs `executable` with `args` to completion, capturing stdout and stderr.
 ProgramResult run_program(const std::string& executable, const std::vector<std::string>& args,
                           const ProgramOptions& options = {});
+
+/// Parses output made of one JSON object per line (throws on anything else).
+std::vector<boost::json::object> json_lines(const std::string& out);
 
 }  // namespace cluster_client::testing

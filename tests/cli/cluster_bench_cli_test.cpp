@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// cluster-bench run as a process: each measurement runs end to end on small sizes and
+// prints rows a user can trust (every saga ok, numbers in range); bad input is exit 2.
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "program.hpp"
+
+namespace cluster_client {
+namespace {
+
+using testing::json_lines;
+using testing::ProgramResult;
+
+ProgramResult bench(const std::vector<std::string>& args) {
+    testing::ProgramOptions options;
+    options.timeout = std::chrono::seconds(120);
+    return testing::run_program(CLUSTER_BENCH_EXE, args, options);
+}
+
+bool wrk_installed() {
+    for (const char* dir : {"/usr/bin/wrk", "/usr/local/bin/wrk"}) {
+        if (::access(dir, X_OK) == 0) return true;
+    }
+    return false;
+}
+
+TEST(ClusterBench, LatencyMeasuresEveryClientAtEverySize) {
+    const auto result = bench({"latency", "--nodes", "1,3", "--sagas", "3", "--latency-ms", "2", "--output", "json"});
+    ASSERT_EQ(result.exit_status, 0) << result.err;
+    const auto rows = json_lines(result.out);
+    // Per size: strict and fast, create and delete, and the sequential create.
+    ASSERT_EQ(rows.size(), 10u) << result.out;
+    for (const auto& row : rows) {
+        const double p50 = row.at("p50_ms").to_number<double>();
+        EXPECT_GE(p50, 2.0) << "a saga takes at least one round trip of 2 ms";
+        EXPECT_GE(row.at("p99_ms").to_number<double>(), p50);
+    }
+    // The sequential design takes 2N round trips: at 3 nodes at least 6 x 2 ms.
+    EXPECT_EQ(rows.back().at("client").as_string(), "sequential");
+    EXPECT_GE(rows.back().at("p50_ms").to_number<double>(), 12.0);
+}
+
+TEST(ClusterBench, ThroughputRunsBothLogModesAndReportsMedians) {
+    const auto result = bench({"throughput", "--nodes", "2", "--sagas", "40", "--concurrency", "1,8", "--runs", "3",
+                               "--output", "json"});
+    ASSERT_EQ(result.exit_status, 0) << result.err;
+    const auto rows = json_lines(result.out);
+    // Per concurrency: 3 runs x 2 log modes, then a median per mode.
+    ASSERT_EQ(rows.size(), 16u) << result.out;
+    int medians = 0;
+    for (const auto& row : rows) {
+        EXPECT_EQ(row.at("failed").to_number<int>(), 0) << result.out;
+        EXPECT_GT(row.at("sagas_per_second").to_number<double>(), 0.0);
+        // A strict create or delete makes 3 requests per node: at least 6 per saga on 2 nodes.
+        EXPECT_GE(row.at("requests_per_second").to_number<double>(),
+                  5.9 * row.at("sagas_per_second").to_number<double>());
+        if (row.at("run").as_string() == "median") ++medians;
+    }
+    EXPECT_EQ(medians, 4);
+}
+
+TEST(ClusterBench, CpuComparesWithWrk) {
+    if (!wrk_installed()) GTEST_SKIP() << "wrk is not installed (apt-get install wrk)";
+    const auto result = bench({"cpu", "--wrk-seconds", "1", "--requests", "2000", "--connections", "8", "--output", "json"});
+    ASSERT_EQ(result.exit_status, 0) << result.err;
+    const auto rows = json_lines(result.out);
+    ASSERT_EQ(rows.size(), 3u) << result.out;
+    EXPECT_EQ(rows[0].at("client").as_string(), "wrk");
+    EXPECT_DOUBLE_EQ(rows[0].at("versus_wrk").to_number<double>(), 1.0);
+    for (const auto& row : rows) EXPECT_GT(row.at("cpu_us_per_request").to_number<double>(), 0.0);
+}
+
+TEST(ClusterBench, AMissingWrkIsAClearError) {
+    const auto result = bench({"cpu", "--wrk", "no-such-wrk-program", "--wrk-seconds", "1"});
+    EXPECT_EQ(result.exit_status, 1);
+    EXPECT_NE(result.err.find("apt-get install wrk"), std::string::npos) << result.err;
+}
+
+TEST(ClusterBench, BadInputIsExit2) {
+    EXPECT_EQ(bench({"latency", "--nodes", "0"}).exit_status, 2);
+    EXPECT_EQ(bench({"throughput", "--saga-log", "sometimes"}).exit_status, 2);
+    EXPECT_EQ(bench({"throughput", "--hosts", "ftp://x"}).exit_status, 2);
+    EXPECT_EQ(bench({}).exit_status, 2);
+}
+
+}  // namespace
+}  // namespace cluster_client
