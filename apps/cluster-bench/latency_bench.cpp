@@ -55,7 +55,7 @@ std::vector<LatencyRow> run_latency_bench(const LatencyBenchOptions& options) {
                                              : std::vector<int>{static_cast<int>(options.hosts.size())};
     for (const int nodes : sizes) {
         std::optional<NodeThread> local;
-        if (options.hosts.empty()) local.emplace(nodes, options.latency);
+        if (options.hosts.empty()) local.emplace(nodes, options.latency, options.node_threads);
         const auto urls = local ? local->urls() : options.hosts;
         for (const auto ownership : {Ownership::strict, Ownership::fast}) {
             const std::string name = ownership == Ownership::strict ? "strict" : "fast";

@@ -13,6 +13,10 @@ struct LatencyBenchOptions {
     std::vector<int> node_counts{1, 3, 10, 30, 100};
     /// empty: measure against these hosts instead (one size: their number).
     std::vector<std::string> hosts;
+    /// 2: threads serving the in-process nodes. Real nodes each have CPUs of their own; here
+    /// they share this machine's two cores with the client, and one thread would make a
+    /// 1000-node cluster slower than the client it serves.
+    int node_threads = 2;
     /// 5ms: latency every in-process node adds to every request (a timer in the node).
     std::chrono::milliseconds latency{5};
     /// 30: sagas measured per size and client (after 3 warm-up sagas).

@@ -55,6 +55,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     latency_command->add_option("--hosts", latency.hosts, "measure these nodes instead of starting them (comma-separated)")
         ->delimiter(',');
+    latency_command->add_option("--node-threads", latency.node_threads, "threads serving the started nodes")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
     latency_command->add_option("--latency-ms", latency_ms, "latency each started node adds to each request")
         ->check(CLI::Range(0, 10000))
         ->capture_default_str();
@@ -72,6 +75,9 @@ int main(int argc, char** argv) {
     auto* throughput_command = app.add_subcommand("throughput", "sagas per second through one client");
     throughput_command->add_option("--nodes", throughput.nodes, "nodes started in this process")
         ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    throughput_command->add_option("--node-threads", throughput.node_threads, "threads serving the started nodes")
+        ->check(CLI::Range(1, 64))
         ->capture_default_str();
     throughput_command->add_option("--hosts", throughput.hosts, "load these nodes instead (comma-separated)")
         ->delimiter(',');

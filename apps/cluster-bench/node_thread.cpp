@@ -3,15 +3,15 @@
 
 namespace cluster_client::bench {
 
-NodeThread::NodeThread(int nodes, std::chrono::milliseconds latency)
-    : cluster_(io_.get_executor(), options(nodes, latency)) {
+NodeThread::NodeThread(int nodes, std::chrono::milliseconds latency, int threads)
+    : io_(threads), cluster_(io_.get_executor(), options(nodes, latency)) {
     cluster_.start();
-    thread_ = std::thread([this] { io_.run(); });
+    for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
 }
 
 NodeThread::~NodeThread() {
     cluster_.stop();
-    thread_.join();
+    for (auto& thread : threads_) thread.join();
 }
 
 reference_node::NodeClusterOptions NodeThread::options(int nodes, std::chrono::milliseconds latency) {

@@ -12,11 +12,11 @@
 
 namespace cluster_client::bench {
 
-/// Reference nodes served on a thread of their own, so that the client's thread measures
+/// Reference nodes served by threads of their own, so that the client's thread measures
 /// only the client.
 class NodeThread {
 public:
-    NodeThread(int nodes, std::chrono::milliseconds latency);
+    NodeThread(int nodes, std::chrono::milliseconds latency, int threads = 1);
     ~NodeThread();
     NodeThread(const NodeThread&) = delete;
     NodeThread& operator=(const NodeThread&) = delete;
@@ -27,7 +27,7 @@ private:
     static reference_node::NodeClusterOptions options(int nodes, std::chrono::milliseconds latency);
     boost::asio::io_context io_;
     reference_node::NodeCluster cluster_;
-    std::thread thread_;
+    std::vector<std::thread> threads_;
 };
 
 }  // namespace cluster_client::bench

@@ -98,7 +98,7 @@ ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector
 
 std::vector<ThroughputRow> run_throughput_bench(const ThroughputBenchOptions& options) {
     std::optional<NodeThread> local;
-    if (options.hosts.empty()) local.emplace(options.nodes, std::chrono::milliseconds(0));
+    if (options.hosts.empty()) local.emplace(options.nodes, std::chrono::milliseconds(0), options.node_threads);
     const auto urls = local ? local->urls() : options.hosts;
     std::vector<ThroughputRow> rows;
     for (const auto concurrency : options.concurrency) {

@@ -13,6 +13,9 @@ namespace cluster_client::bench {
 struct ThroughputBenchOptions {
     /// 5: nodes in the cluster started in this process.
     int nodes = 5;
+    /// 1: threads serving the in-process nodes (the client has one thread, so the two share
+    /// the machine's two cores).
+    int node_threads = 1;
     /// empty: measure against these hosts instead.
     std::vector<std::string> hosts;
     /// 128: sagas in flight at once; each value is measured.
