@@ -16,7 +16,8 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_set>
+#include <unordered_map>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -399,7 +400,8 @@ struct Statements {
                          "SELECT l.saga, l.owner_pid, l.owner_start_time, coalesce(s.is_open, 0) FROM leases l "
                          "LEFT JOIN sagas s ON s.id = l.saga WHERE l.group_id = ?1"),
           lease_of_saga(db,
-                        "SELECT s.is_open, s.group_id, l.saga, l.owner_pid, l.owner_start_time FROM sagas s "
+                        "SELECT s.is_open, s.group_id, l.saga, l.owner_pid, l.owner_start_time, "
+                        "json_array_length(s.hosts) FROM sagas s "
                         "LEFT JOIN leases l ON l.group_id = s.group_id WHERE s.id = ?1"),
           insert_saga(db,
                       "INSERT INTO sagas (operation, group_id, hosts, phase, is_open, outcome, host_states, owner_pid, "
@@ -484,13 +486,19 @@ public:
         s.insert_saga.execute(to_string(operation), group, encode_hosts(hosts), owner.pid, owner.start_time, now);
         const SagaId saga = sqlite3_last_insert_rowid(db_.get());
         s.put_lease.execute(group, saga, owner.pid, owner.start_time);
-        running_.insert(saga);
+        running_.emplace(saga, hosts.size());
         return {started, saga};
     }
 
+    // A fact is the hottest write: for a saga this process runs, it is checked in memory
+    // and leaves updated_at alone; for any other it is checked against the file.
     bool record(SagaId saga, std::size_t host, Fact fact, std::int64_t now) {
         auto& s = *statements_;
-        if (s.touch_for_fact.execute(now, saga, to_int64(host)) == 0) return false;
+        if (const auto running = running_.find(saga); running != running_.end()) {
+            if (host >= running->second) return false;
+        } else if (s.touch_for_fact.execute(now, saga, to_int64(host)) == 0) {
+            return false;
+        }
         s.insert_fact.execute(saga, to_int64(host), to_string(fact));
         return true;
     }
@@ -515,10 +523,12 @@ public:
     bool adopt(SagaId saga, const Owner& owner, std::int64_t now) {
         auto& s = *statements_;
         std::string group;
+        std::size_t hosts = 0;
         {
             Rows row = s.lease_of_saga.query(saga);
             if (!row.next() || row.integer(0) == 0) return false;
             group = row.text(1);
+            hosts = static_cast<std::size_t>(row.integer(5));
             if (!row.is_null(2)) {
                 const Owner holder{row.integer(3), row.text(4)};
                 if (row.integer(2) != saga) return false;
@@ -527,7 +537,7 @@ public:
         }
         s.set_owner.execute(owner.pid, owner.start_time, now, saga);
         s.put_lease.execute(group, saga, owner.pid, owner.start_time);
-        running_.insert(saga);
+        running_.emplace(saga, hosts);
         return true;
     }
 
@@ -590,20 +600,28 @@ private:
     Database db_;
     std::optional<Statements> statements_;
     // Sagas this log has begun or adopted and not ended: running here, not left behind.
-    std::unordered_set<SagaId> running_;
-    std::unordered_set<SagaId> running_before_;
+    std::unordered_map<SagaId, std::size_t> running_;  ///< open sagas this process runs, and their host counts
+    std::unordered_map<SagaId, std::size_t> running_before_;
 };
 
 // One queued call. Writes run inside their batch's transaction; a write that returns an
 // error is rejected alone and must have changed nothing, while a thrown SqliteError fails
 // the whole batch. Reads run after the batch has committed.
+// A request to the writer thread. complete() runs there and only stores the result;
+// deliver() hands it to the caller, on the caller's executor when it has one.
 class Job {
 public:
     virtual ~Job() = default;
     virtual bool writes() const { return true; }
     virtual error_code run(Store& store, std::int64_t now) = 0;
     virtual void complete(error_code error, const std::string& detail) = 0;
+    /// Where deliver() must run; null: on any thread.
+    virtual const asio::any_completion_executor* executor() const { return nullptr; }
+    virtual void deliver() = 0;
 };
+
+// What a caller hears about a write the writer thread never got to (it failed unexpectedly).
+error_code not_committed() { return make_error_code(boost::system::errc::io_error); }
 
 // Holds the handler's executor with outstanding work, so an io_context does not run out
 // of work while a write waits for its commit.
@@ -613,13 +631,6 @@ asio::any_completion_executor completion_executor(const Handler& handler) {
     // writer thread.
     const auto fallback = asio::require(asio::system_executor(), asio::execution::blocking.never);
     return asio::prefer(asio::get_associated_executor(handler, fallback), asio::execution::outstanding_work.tracked);
-}
-
-// any_completion_executor cannot be required to be never-blocking, which asio::post needs;
-// dispatch queues the handler just the same, since the writer thread runs no executor.
-template <class Handler, class... Args>
-void complete_handler(const asio::any_completion_executor& executor, Handler handler, Args... args) {
-    asio::dispatch(executor, [h = std::move(handler), args...]() mutable { std::move(h)(args...); });
 }
 
 class WriteJob final : public Job {
@@ -634,14 +645,15 @@ public:
         if (action_(store, now)) return {};
         return make_error_code(boost::system::errc::invalid_argument);
     }
-    void complete(error_code error, const std::string&) override {
-        complete_handler(executor_, std::move(handler_), error);
-    }
+    void complete(error_code error, const std::string&) override { error_ = error; }
+    const asio::any_completion_executor* executor() const override { return &executor_; }
+    void deliver() override { std::move(handler_)(error_); }
 
 private:
     Action action_;
     asio::any_completion_executor executor_;
     Handler handler_;
+    error_code error_ = not_committed();
 };
 
 class BeginJob final : public Job {
@@ -661,8 +673,11 @@ public:
         return {};
     }
     void complete(error_code error, const std::string&) override {
-        complete_handler(executor_, std::move(handler_), error, error ? BeginResult{} : result_);
+        error_ = error;
+        if (error) result_ = BeginResult{};
     }
+    const asio::any_completion_executor* executor() const override { return &executor_; }
+    void deliver() override { std::move(handler_)(error_, result_); }
 
 private:
     Operation operation_;
@@ -672,7 +687,34 @@ private:
     asio::any_completion_executor executor_;
     Handler handler_;
     BeginResult result_;
+    error_code error_ = not_committed();
 };
+
+// Hands the results of a batch to their callers: one dispatch per executor, not per job,
+// so a batch of a hundred writes from one client wakes it once.
+void deliver_all(std::vector<std::unique_ptr<Job>> jobs) {
+    while (!jobs.empty()) {
+        const auto* executor = jobs.front()->executor();
+        if (executor == nullptr) {
+            jobs.front()->deliver();
+            jobs.erase(jobs.begin());
+            continue;
+        }
+        std::vector<std::unique_ptr<Job>> same;
+        std::vector<std::unique_ptr<Job>> rest;
+        for (auto& job : jobs) {
+            const auto* other = job->executor();
+            (other != nullptr && *other == *executor ? same : rest).push_back(std::move(job));
+        }
+        // any_completion_executor cannot be required to be never-blocking, which post
+        // needs; dispatch queues all the same, since the writer thread runs no executor.
+        auto target = *executor;
+        asio::dispatch(target, [same = std::move(same)]() mutable {
+            for (auto& job : same) job->deliver();
+        });
+        jobs = std::move(rest);
+    }
+}
 
 // A blocking call: the caller waits on the future.
 template <class T>
@@ -698,6 +740,7 @@ public:
         promise_.set_exception(
             std::make_exception_ptr(Error(log_name_ + ": " + (detail.empty() ? error.message() : detail))));
     }
+    void deliver() override {}  // the caller waits on the future, which complete() has set
 
 private:
     bool writes_;
@@ -733,11 +776,14 @@ public:
     }
 
     void submit(std::unique_ptr<Job> job) {
+        bool was_empty = false;
         {
             std::lock_guard lock(mutex_);
+            was_empty = queue_.empty();
             queue_.push_back(std::move(job));
         }
-        wake_.notify_one();
+        // A queue that held jobs already has the writer's attention.
+        if (was_empty) wake_.notify_one();
     }
 
     template <class T>
@@ -777,6 +823,7 @@ private:
             } catch (const std::exception& error) {
                 spdlog::critical("saga log {}: {}", path_.string(), error.what());
             }
+            deliver_all(std::move(batch));
         }
     }
 

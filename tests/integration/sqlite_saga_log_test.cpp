@@ -222,9 +222,11 @@ TEST_F(SqliteSagaLogTest, OpenSagasAreOldestFirstAndRecentSagasNewestFirst) {
     EXPECT_EQ(log.find(second)->operation, Operation::delete_);
     EXPECT_EQ(log.find(third)->operation, Operation::ensure);
 
-    // Timestamps count milliseconds: let the clock move before the next write.
+    // Timestamps count milliseconds: let the clock move before the next write. A change of
+    // phase moves a saga to the front; its facts do not.
     std::this_thread::sleep_for(5ms);
-    EXPECT_FALSE(record(log, first, 1, Fact::absent_before));
+    EXPECT_FALSE(record(log, third, 1, Fact::absent_before));
+    EXPECT_FALSE(set_phase(log, first, Phase::compensating));
     const auto recent = log.recent_sagas(2);
     ASSERT_EQ(recent.size(), 2U);
     EXPECT_EQ(recent[0].id, first);
