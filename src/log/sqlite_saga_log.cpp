@@ -780,14 +780,11 @@ public:
     }
 
     void submit(std::unique_ptr<Job> job) {
-        bool was_empty = false;
         {
             std::lock_guard lock(mutex_);
-            was_empty = queue_.empty();
             queue_.push_back(std::move(job));
         }
-        // A queue that held jobs already has the writer's attention.
-        if (was_empty) wake_.notify_one();
+        wake_.notify_one();
     }
 
     template <class T>
@@ -818,10 +815,12 @@ private:
                 // Stopping only once the queue is empty: the destructor drains it.
                 if (queue_.empty()) return;
                 // With other sagas running, waiting a moment lets their writes join this
-                // commit: a commit's fixed cost (locks, WAL frames) dwarfs a record's. A lone
-                // saga never waits.
-                if (store_.running() > 1 && queue_.size() < max_batch_ && commit_window_.count() > 0) {
-                    wake_.wait_for(lock, commit_window_, [this] { return stopping_ || queue_.size() >= max_batch_; });
+                // commit: a commit's fixed cost (locks, WAL frames) dwarfs a record's. The
+                // wait ends once half the open sagas have a write queued; a lone saga never
+                // waits.
+                const auto enough = std::min(max_batch_, std::max<std::size_t>(2, store_.running() / 2));
+                if (store_.running() > 1 && queue_.size() < enough && commit_window_.count() > 0) {
+                    wake_.wait_for(lock, commit_window_, [&] { return stopping_ || queue_.size() >= enough; });
                 }
                 while (!queue_.empty() && batch.size() < max_batch_) {
                     batch.push_back(std::move(queue_.front()));

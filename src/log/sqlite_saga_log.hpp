@@ -17,9 +17,9 @@ struct SqliteLogOptions {
     Durability durability = Durability::process;   ///< default: survives kill -9, not power loss
     std::size_t max_batch = 1024;                  ///< default 1024: at most this many writes per transaction
     /// Default 1ms: while more than one saga of this process is open, a commit waits up to
-    /// this long for more writes to join it. At 128 sagas in flight it saves about a sixth
-    /// of the CPU per saga (docs/PERFORMANCE.md) for a millisecond on each durable step; a
-    /// lone saga never waits. 0 commits at once.
+    /// this long for writes of half of them to join it. At 128 sagas in flight it saves
+    /// about a sixth of the CPU per saga (docs/PERFORMANCE.md) for at most a millisecond on
+    /// each durable step; a lone saga never waits. 0 commits at once.
     std::chrono::microseconds commit_window{1000};
 };
 
