@@ -4,7 +4,7 @@
 namespace cluster_client::bench {
 
 NodeThread::NodeThread(int nodes, std::chrono::milliseconds latency, int threads)
-    : io_(threads), cluster_(io_.get_executor(), options(nodes, latency)) {
+    : io_(threads), cluster_(io_.get_executor(), options(nodes, latency, threads)) {
     cluster_.start();
     for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
 }
@@ -14,9 +14,10 @@ NodeThread::~NodeThread() {
     for (auto& thread : threads_) thread.join();
 }
 
-reference_node::NodeClusterOptions NodeThread::options(int nodes, std::chrono::milliseconds latency) {
+reference_node::NodeClusterOptions NodeThread::options(int nodes, std::chrono::milliseconds latency, int threads) {
     reference_node::NodeClusterOptions result;
     result.nodes = nodes;
+    result.threads = threads;
     result.faults.latency = latency;
     return result;
 }

@@ -24,7 +24,7 @@ public:
     std::vector<std::string> urls() const { return cluster_.urls(); }
 
 private:
-    static reference_node::NodeClusterOptions options(int nodes, std::chrono::milliseconds latency);
+    static reference_node::NodeClusterOptions options(int nodes, std::chrono::milliseconds latency, int threads);
     boost::asio::io_context io_;
     reference_node::NodeCluster cluster_;
     std::vector<std::thread> threads_;

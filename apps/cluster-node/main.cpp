@@ -110,7 +110,9 @@ void print_urls(const node::NodeCluster& cluster) {
 
 int serve(const CommandLine& line) {
     boost::asio::io_context io(line.threads);
-    node::NodeCluster cluster(io.get_executor(), line.cluster);
+    auto options = line.cluster;
+    options.threads = line.threads;
+    node::NodeCluster cluster(io.get_executor(), options);
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&cluster](const boost::system::error_code& ec, int signal) {
         if (ec) return;

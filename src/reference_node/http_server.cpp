@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "reference_node/http_server.hpp"
 
+#include "reference_node/request_parser.hpp"
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
@@ -12,10 +14,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -47,6 +46,30 @@ std::optional<unsigned> status_for_read_error(const error_code& ec) {
     }
     if (ec.category() == make_error_code(http::error::bad_method).category()) return 400;
     return std::nullopt;
+}
+
+// Reads one request into `message`, keeping in `buffer` what follows it (a pipelined
+// request). The errors are Beast's, as http::async_read would give them.
+asio::awaitable<error_code> read_request(tcp::socket& socket, boost::beast::flat_buffer& buffer,
+                                         RequestParser& message) {
+    for (;;) {
+        if (buffer.size() > 0) {
+            error_code parse_error;
+            const auto data = buffer.data();
+            buffer.consume(message.feed({static_cast<const char*>(data.data()), data.size()}, parse_error));
+            if (parse_error && parse_error != http::error::need_more) co_return parse_error;
+            if (message.done()) co_return error_code{};
+        }
+        auto [read_error, read] = co_await socket.async_read_some(buffer.prepare(4096), use_tuple);
+        buffer.commit(read);
+        if (read_error == asio::error::eof) {
+            if (!message.got_some()) co_return http::error::end_of_stream;
+            error_code eof_error;
+            message.feed_eof(eof_error);
+            co_return eof_error ? eof_error : error_code(http::error::partial_message);
+        }
+        if (read_error) co_return read_error;
+    }
 }
 
 void append_number(std::string& out, std::uint64_t number) {
@@ -105,7 +128,7 @@ struct LogFailure {
 
 struct HttpServer::Listener {
     Listener(const asio::any_io_executor& executor, std::shared_ptr<RequestHandler> served_by)
-        : acceptor(make_strand_of(executor)),
+        : acceptor(executor),
           retry_timer(acceptor.get_executor()),
           handler(std::move(served_by)) {}
 
@@ -158,13 +181,18 @@ struct HttpServer::Connection {
     std::uint64_t id = 0;
 };
 
-HttpServer::HttpServer(asio::any_io_executor executor) : executor_(std::move(executor)) {}
+HttpServer::HttpServer(asio::any_io_executor executor, int threads)
+    : executor_(std::move(executor)), threads_(threads) {}
+
+asio::any_io_executor HttpServer::serving_executor() const {
+    return threads_ > 1 ? make_strand_of(executor_) : executor_;
+}
 
 HttpServer::~HttpServer() = default;
 
 std::uint16_t HttpServer::listen(const tcp::endpoint& endpoint,
                                  std::shared_ptr<RequestHandler> handler) {
-    auto listener = std::make_unique<Listener>(executor_, std::move(handler));
+    auto listener = std::make_unique<Listener>(serving_executor(), std::move(handler));
     tcp::acceptor& acceptor = listener->acceptor;
     const auto fail = [&](const error_code& ec, std::string_view step) {
         const std::string address = endpoint.address().to_string();
@@ -256,7 +284,7 @@ asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<HttpServer> self,
     for (;;) {
         // Every connection gets its own strand, so several threads may serve the node.
         auto [ec, socket] =
-            co_await listener.acceptor.async_accept(make_strand_of(executor_), use_tuple);
+            co_await listener.acceptor.async_accept(serving_executor(), use_tuple);
         if (!listener.acceptor.is_open()) co_return;
         if (ec) {
             // Typically EMFILE: wait for connections to end instead of spinning.
@@ -286,10 +314,8 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
     std::string out;
     bool graceful = false;
     for (;;) {
-        http::request_parser<http::string_body> parser;
-        parser.header_limit(header_limit);
-        parser.body_limit(body_limit);
-        auto [read_error, read_size] = co_await http::async_read(socket, buffer, parser, use_tuple);
+        RequestParser message(header_limit, body_limit);
+        const error_code read_error = co_await read_request(socket, buffer, message);
         if (read_error) {
             if (auto status = status_for_read_error(read_error)) {
                 render(out, error_reply(*status, read_error.message()), false, 11);
@@ -299,7 +325,6 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
             break;
         }
 
-        const auto& message = parser.get();
         const RequestFate fate = handler->admit();
         if (fate.latency.count() > 0) {
             connection->timer.expires_after(fate.latency);
@@ -319,11 +344,7 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
         if (fate.fault == Fault::error_before) {
             reply = error_reply(500, "injected fault: 500 before applying");
         } else {
-            const auto method = message.method_string();
-            const auto target = message.target();
-            const std::string& body = message.body();
-            reply = handler->serve(Request{std::string_view(method.data(), method.size()),
-                                           std::string_view(target.data(), target.size()), body});
+            reply = handler->serve(Request{message.method(), message.target(), message.body()});
             if (fate.fault == Fault::hang_after) {
                 co_await connection->discard_until_closed();
                 break;

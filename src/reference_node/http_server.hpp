@@ -32,11 +32,11 @@ public:
 /// discarded) until its client closes it or the server stops, without holding up the rest.
 ///
 /// Must be owned by a std::shared_ptr: the coroutines keep it alive until they end. Thread-
-/// safe: stop() may be called from any thread, and the executor may be run by several threads
-/// (every connection and listener has its own strand).
+/// safe: stop() may be called from any thread, and the executor may be run by `threads`
+/// threads (with more than one, every connection and listener has its own strand).
 class HttpServer : public std::enable_shared_from_this<HttpServer> {
 public:
-    explicit HttpServer(boost::asio::any_io_executor executor);
+    HttpServer(boost::asio::any_io_executor executor, int threads);
     ~HttpServer();
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
@@ -56,6 +56,9 @@ private:
     struct Listener;
     struct Connection;
 
+    /// A strand of the executor when several threads run it, else the executor itself.
+    boost::asio::any_io_executor serving_executor() const;
+
     // Each coroutine holds `self` so that the server outlives it.
     boost::asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer> self, Listener& listener);
     boost::asio::awaitable<void> serve(std::shared_ptr<HttpServer> self,
@@ -66,6 +69,7 @@ private:
     void forget(std::uint64_t id);
 
     boost::asio::any_io_executor executor_;
+    int threads_;
     std::vector<std::unique_ptr<Listener>> listeners_;
     std::mutex mutex_;
     bool started_ = false;

@@ -60,7 +60,7 @@ NodeCluster::NodeCluster(asio::any_io_executor executor, NodeClusterOptions opti
     if (auto why = node_cluster_options_error(options)) throw ConfigError(*why);
     state_ = std::make_shared<ClusterState>(options.nodes, options.faults,
                                             options.delete_missing_status);
-    server_ = std::make_shared<HttpServer>(std::move(executor));
+    server_ = std::make_shared<HttpServer>(std::move(executor), options.threads);
 
     const asio::ip::address address = asio::ip::make_address(options.bind);
     const std::string host = url_host(address);

@@ -55,6 +55,7 @@ std::optional<std::string> node_cluster_options_error(const NodeClusterOptions& 
         return "base port " + std::to_string(options.base_port) + " + " +
                std::to_string(options.nodes) + " nodes exceeds port 65535";
     }
+    if (options.threads < 1) return std::string("the thread count must be at least 1");
     boost::system::error_code ec;
     boost::asio::ip::make_address(options.bind, ec);
     if (ec) return "bind address '" + options.bind + "' is not an IPv4 or IPv6 address";

@@ -48,6 +48,9 @@ struct NodeClusterOptions {
     FaultOptions faults{};
     /// 404: what DELETE of a missing group answers (404, or 200 / 400 to emulate other nodes).
     unsigned delete_missing_status = 404;
+    /// 1: threads that run the cluster's executor. With one, that thread orders every
+    /// handler and connections need no strands, which saves a lock per handler.
+    int threads = 1;
 };
 
 /// Largest cluster one process serves.

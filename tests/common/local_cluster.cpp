@@ -8,10 +8,19 @@
 
 namespace cluster_client::testing {
 
+namespace {
+
+reference_node::NodeClusterOptions with_threads(reference_node::NodeClusterOptions options, int threads) {
+    options.threads = threads;
+    return options;
+}
+
+}  // namespace
+
 // The io_context is declared first: it outlives the cluster, whose coroutines it owns.
 struct LocalCluster::Runner {
     Runner(reference_node::NodeClusterOptions options, int thread_count)
-        : io(thread_count), cluster(io.get_executor(), std::move(options)) {
+        : io(thread_count), cluster(io.get_executor(), with_threads(std::move(options), thread_count)) {
         cluster.start();
         for (int i = 0; i < thread_count; ++i) threads.emplace_back([this] { io.run(); });
     }
