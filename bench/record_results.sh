@@ -28,7 +28,7 @@ mkdir -p "$out"
 } >"$out/machine.txt"
 
 set -x
-"$bench" latency --nodes 1,3,10,30,100,1000 --latency-ms 5 --sagas 30 --output json >"$out/latency.jsonl"
+"$bench" latency --nodes 1,3,10,30,100,1000 --latency-ms 5 --sagas 30 --runs 3 --output json >"$out/latency.jsonl"
 /usr/bin/python3 bench/plot_latency.py "$out/latency.jsonl" --output "$out/latency.svg"
 "$bench" throughput --nodes 5 --concurrency 8,32,128,512 --sagas 10000 --runs 3 >"$out/throughput-concurrency.txt"
 "$bench" throughput --nodes 5 --concurrency 128 --sagas 20000 --runs 5 >"$out/throughput-floor.txt"

@@ -49,7 +49,9 @@ LatencyRow measure(int nodes, std::string client, std::string operation, const L
 
 }  // namespace
 
-std::vector<LatencyRow> run_latency_bench(const LatencyBenchOptions& options) {
+namespace {
+
+std::vector<LatencyRow> one_run(const LatencyBenchOptions& options) {
     std::vector<LatencyRow> rows;
     const auto sizes = options.hosts.empty() ? options.node_counts
                                              : std::vector<int>{static_cast<int>(options.hosts.size())};
@@ -78,6 +80,35 @@ std::vector<LatencyRow> run_latency_bench(const LatencyBenchOptions& options) {
             BlockingClusterClient cleanup(ClientOptions{.hosts = urls});
             for (int i = 0; i < warm_up + options.sagas; ++i) cleanup.delete_group("bench-sequential-" + std::to_string(i));
         }
+    }
+    return rows;
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    const auto middle = values.size() / 2;
+    return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+}  // namespace
+
+std::vector<LatencyRow> run_latency_bench(const LatencyBenchOptions& options) {
+    std::vector<std::vector<LatencyRow>> runs;
+    for (int run = 0; run < options.runs; ++run) runs.push_back(one_run(options));
+    // Every run measures the same rows in the same order.
+    std::vector<LatencyRow> rows = runs.front();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        std::vector<double> p50s;
+        std::vector<double> p99s;
+        for (const auto& run : runs) {
+            p50s.push_back(run[i].p50_ms);
+            p99s.push_back(run[i].p99_ms);
+        }
+        rows[i].p50_ms = median(p50s);
+        rows[i].p99_ms = median(p99s);
+        rows[i].round_trips = runs.front()[i].round_trips > 0
+                                  ? rows[i].p50_ms / static_cast<double>(options.latency.count())
+                                  : 0;
     }
     return rows;
 }

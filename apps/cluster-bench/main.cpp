@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
     latency_command->add_option("--sagas", latency.sagas, "sagas measured per size and client")
         ->check(CLI::Range(1, 1000000))
         ->capture_default_str();
+    latency_command->add_option("--runs", latency.runs, "runs of the whole measurement; rows give medians")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
     latency_command->add_option("--sequential-max-nodes", latency.sequential_max_nodes,
                                 "largest size the sequential (2N) client is measured at; 0 skips it")
         ->check(CLI::Range(0, 10000))
