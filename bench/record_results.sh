@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Runs every measurement of docs/PERFORMANCE.md on this machine and keeps the raw output in
 # bench/results/<date>/: latency against N (and its plot), throughput against concurrency,
-# the floor's paired runs, CPU per request next to wrk, and the CLI batch.
+# the floor's paired runs, CPU per request next to wrk, the CLI batch and the
+# micro-benchmarks.
 #
 #   bench/record_results.sh [--build DIR]      (default build/release)
 #
@@ -34,3 +35,4 @@ set -x
 "$bench" throughput --nodes 5 --concurrency 128 --sagas 20000 --runs 5 >"$out/throughput-floor.txt"
 "$bench" cpu --connections 64 --wrk-seconds 5 --requests 100000 >"$out/cpu.txt"
 bench/cli_batch.sh --sagas 100000 --concurrency 128 --build "$build" >"$out/cli-batch.txt"
+"$build/bench/micro/cluster-microbench" >"$out/micro.txt" 2>&1
