@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <chrono>
 #include <thread>
 #include <unordered_map>
 #include <unordered_map>
@@ -343,7 +344,7 @@ void migrate(const std::filesystem::path& path, sqlite3* db) {
 }
 
 // The checks run before anything is written, so a file that fails them is left untouched.
-Database open_log_file(const std::filesystem::path& path, Durability durability) {
+Database open_log_file_once(const std::filesystem::path& path, Durability durability) {
     sqlite3* raw = nullptr;
     constexpr int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
@@ -358,7 +359,20 @@ Database open_log_file(const std::filesystem::path& path, Durability durability)
         if (sqlite3_db_readonly(db.get(), "main") == 1) {
             throw ConfigError("saga log " + path.string() + " cannot be opened for writing (read-only)");
         }
-        check_identity(path, identify(db.get()));
+        {
+            // One read transaction, so the three reads see one snapshot: another process may
+            // be creating the schema at this moment.
+            exec(db.get(), "BEGIN");
+            FileIdentity identity;
+            try {
+                identity = identify(db.get());
+            } catch (...) {
+                sqlite3_exec(db.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+                throw;
+            }
+            exec(db.get(), "COMMIT");
+            check_identity(path, identity);
+        }
         {
             Statement wal(db.get(), "PRAGMA journal_mode = WAL");
             Rows rows = wal.query();
@@ -370,12 +384,29 @@ Database open_log_file(const std::filesystem::path& path, Durability durability)
         migrate(path, db.get());
     } catch (const SqliteError& error) {
         reject(db.get());
+        if ((error.code() & 0xff) == SQLITE_BUSY) throw;
         throw ConfigError(describe(path, error.code(), error.what()));
     } catch (...) {
         reject(db.get());
         throw;
     }
     return db;
+}
+
+// Two processes opening a new file at once can find it locked in ways SQLite's busy
+// handler does not wait out (while the other one turns on WAL mode): try again, bounded.
+Database open_log_file(const std::filesystem::path& path, Durability durability) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+    for (;;) {
+        try {
+            return open_log_file_once(path, durability);
+        } catch (const SqliteError& error) {
+            if (std::chrono::steady_clock::now() >= give_up) {
+                throw ConfigError(describe(path, error.code(), error.what()));
+            }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
 }
 
 std::uint64_t crash_after_commits() {

@@ -187,6 +187,8 @@ TEST_F(CrashRecovery, TwoProcessesOnOneGroupRunOneAfterTheOther) {
         const auto delete_run = cli({"--hosts", hosts, "--output", "json", "delete", id});
         creator.join();
 
+        ASSERT_FALSE(create_run.out.empty()) << "create exited " << create_run.exit_status << ": " << create_run.err;
+        ASSERT_FALSE(delete_run.out.empty()) << "delete exited " << delete_run.exit_status << ": " << delete_run.err;
         const auto created = boost::json::parse(create_run.out).as_object().at("outcome").as_string();
         const auto deleted = boost::json::parse(delete_run.out).as_object().at("outcome").as_string();
         const auto now = holders(cluster, id);

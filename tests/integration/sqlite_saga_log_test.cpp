@@ -5,6 +5,7 @@
 #include "log/state_dir.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -210,6 +212,28 @@ TEST_F(SqliteSagaLogTest, RoundTripsASagaThroughFindOpenAndRecent) {
     EXPECT_EQ(recent[0].facts, found->facts);
     EXPECT_FALSE(log.find(saga + 1000));
     EXPECT_EQ(log.path(), options().path);
+}
+
+TEST_F(SqliteSagaLogTest, TwoProcessesCreatingTheFileAtOnceBothOpenIt) {
+    // As two cluster-client processes started together on a new state directory: one
+    // creates the schema while the other checks what the file is.
+    for (int round = 0; round < 40; ++round) {
+        const auto path = options("new-" + std::to_string(round) + ".db");
+        std::array<std::string, 2> errors;
+        std::array<std::thread, 2> openers;
+        for (std::size_t i = 0; i < openers.size(); ++i) {
+            openers[i] = std::thread([&, i] {
+                try {
+                    SqliteSagaLog log(path);
+                } catch (const std::exception& error) {
+                    errors[i] = error.what();
+                }
+            });
+        }
+        for (auto& opener : openers) opener.join();
+        EXPECT_EQ(errors[0], "") << "round " << round;
+        EXPECT_EQ(errors[1], "") << "round " << round;
+    }
 }
 
 TEST_F(SqliteSagaLogTest, OpenSagasAreOldestFirstAndRecentSagasNewestFirst) {
