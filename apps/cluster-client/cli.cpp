@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -22,6 +24,7 @@
 #include "log/state_dir.hpp"
 #include "log_commands.hpp"
 #include "http/endpoint.hpp"
+#include "http/wire.hpp"
 #include "output.hpp"
 
 namespace cluster_client::cli {
@@ -50,6 +53,9 @@ struct RawOptions {
     std::vector<std::string> ids;
     std::string from_file;
     std::size_t concurrency = 16;
+    std::string token_file;
+    std::string ca_file;
+    bool insecure = false;
 };
 
 std::chrono::milliseconds option_duration(const char* option, const std::string& text) {
@@ -70,6 +76,22 @@ std::optional<std::string> typed_command(const CLI::App& app, const std::vector<
         if (option != nullptr && option->get_type_size() != 0 && equals == std::string::npos) ++i;
     }
     return std::nullopt;
+}
+
+// The token from --token-file, else from CLUSTER_CLIENT_TOKEN; empty when neither is set.
+std::string bearer_token(const RawOptions& raw) {
+    if (raw.token_file.empty()) {
+        const char* env = std::getenv("CLUSTER_CLIENT_TOKEN");
+        return env == nullptr ? std::string() : std::string(env);
+    }
+    std::ifstream file(raw.token_file, std::ios::binary);
+    std::string token;
+    if (!file || !std::getline(file, token)) {
+        throw ConfigError("--token-file " + raw.token_file + ": cannot read a token from it");
+    }
+    if (!token.empty() && token.back() == '\r') token.pop_back();
+    if (token.empty()) throw ConfigError("--token-file " + raw.token_file + ": the first line is empty");
+    return token;
 }
 
 std::string state_dir(const RawOptions& raw) {
@@ -99,6 +121,13 @@ ClientOptions make_client_options(const RawOptions& raw, const char* env_hosts, 
     options.delete_mode = raw.delete_mode == "forward" ? DeleteMode::forward : DeleteMode::rollback;
     if (!raw.no_saga_log) options.saga_log.state_dir = state_dir(raw);
     options.saga_log.durability = raw.durability == "machine" ? Durability::machine : Durability::process;
+    options.http.bearer_token = bearer_token(raw);
+    http::check_bearer_token(options.http.bearer_token);
+    if (!raw.ca_file.empty() && !std::ifstream(raw.ca_file)) {
+        throw ConfigError("--ca-file " + raw.ca_file + ": cannot read it");
+    }
+    options.http.ca_file = raw.ca_file;
+    options.http.verify_tls = !raw.insecure;
     return options;
 }
 
@@ -161,6 +190,11 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         ->check(CLI::IsMember({"process", "machine"}))
         ->capture_default_str();
     app.add_flag("--no-recover", raw.no_recover, "do not recover open sagas before running a command");
+    app.add_option("--token-file", raw.token_file,
+                   "send the token on FILE's first line as 'Authorization: Bearer' (default: the "
+                   "CLUSTER_CLIENT_TOKEN environment variable); never printed");
+    app.add_option("--ca-file", raw.ca_file, "also trust the CA certificates in FILE (PEM) for https hosts");
+    app.add_flag("--insecure", raw.insecure, "do not verify https certificates (dangerous: prints a warning)");
     app.add_option("--attempts", raw.attempts, "attempts per request before a step gives up")->capture_default_str();
     app.add_option("--attempt-timeout", raw.attempt_timeout, "time allowed to one request (e.g. 300ms, 2s)")
         ->capture_default_str();
@@ -233,6 +267,10 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
             throw ConfigError(command->get_name() + ": give group ids or --from-file FILE (one of the two)");
         }
         const auto options = make_client_options(raw, env_hosts);
+        if (raw.insecure) {
+            err << "cluster-client: WARNING: --insecure: https certificates are not verified; anyone between "
+                   "this machine and the nodes can impersonate them\n";
+        }
         auto ids = raw.from_file.empty() ? IdSource::from_args(raw.ids) : IdSource::from_file(raw.from_file);
 
         boost::asio::io_context io{1};

@@ -67,6 +67,9 @@ struct HttpOptions {
     bool verify_tls = true;
     /// Default empty: extra CA bundle (PEM) trusted besides the system store.
     std::string ca_file;
+    /// Default empty: when set, sent as `Authorization: Bearer <token>` with every request.
+    /// It is never logged nor put in a report.
+    std::string bearer_token;
 };
 
 /// Everything a ClusterClient needs. The first field is the list of hosts, as in the seed.

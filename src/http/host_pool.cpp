@@ -130,6 +130,7 @@ HostPool::HostPool(asio::any_io_executor executor, Endpoint endpoint, const Http
     if (endpoint_.tls && tls_ == nullptr) {
         throw ConfigError("https host " + endpoint_.url() + " needs a TLS context");
     }
+    check_bearer_token(options_.bearer_token);
 }
 
 HostPool::~HostPool() = default;
@@ -233,7 +234,7 @@ asio::awaitable<HostPool::Checkout> HostPool::acquire(TimePoint deadline) {
 asio::awaitable<Outcome> HostPool::send(Request request, std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     const auto text = format_request(request.method, endpoint_.path_prefix + request.path, endpoint_.host_header(),
-                                     request.json_body);
+                                     request.json_body, options_.bearer_token);
 
     for (int round = 0;; ++round) {
         auto [connection, timed_out] = co_await acquire(deadline);

@@ -5,6 +5,8 @@
 
 #include <boost/beast/http/error.hpp>
 
+#include <cluster_client/errors.hpp>
+
 namespace cluster_client::http {
 
 namespace beast = boost::beast;
@@ -19,7 +21,7 @@ const char* method_name(Method method) {
 }
 
 std::string format_request(Method method, std::string_view target, std::string_view host_header,
-                           std::string_view json_body) {
+                           std::string_view json_body, std::string_view bearer_token) {
     constexpr std::string_view version = " HTTP/1.1\r\nHost: ";
     constexpr std::string_view agent = "\r\nUser-Agent: cluster-client\r\n";
     constexpr std::string_view content_type = "Content-Type: application/json\r\nContent-Length: ";
@@ -28,12 +30,29 @@ std::string format_request(Method method, std::string_view target, std::string_v
     const std::string_view length_text(length, static_cast<std::size_t>(length_end - length));
 
     std::string text;
-    text.reserve(64 + target.size() + host_header.size() + content_type.size() + json_body.size());
+    text.reserve(96 + target.size() + host_header.size() + content_type.size() + json_body.size() +
+                 bearer_token.size());
     text.append(method_name(method)).append(" ").append(target);
     text.append(version).append(host_header).append(agent);
+    if (!bearer_token.empty()) text.append("Authorization: Bearer ").append(bearer_token).append("\r\n");
     if (!json_body.empty()) text.append(content_type).append(length_text).append("\r\n");
     text.append("\r\n").append(json_body);
     return text;
+}
+
+void check_bearer_token(std::string_view token) {
+    const auto body_char = [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+               c == '_' || c == '~' || c == '+' || c == '/';
+    };
+    std::size_t i = 0;
+    while (i < token.size() && body_char(token[i])) ++i;
+    const bool has_body = i > 0;
+    while (i < token.size() && token[i] == '=') ++i;
+    if (!token.empty() && (!has_body || i != token.size())) {
+        throw ConfigError("the bearer token may hold only letters, digits and -._~+/ followed by optional '=' "
+                          "(RFC 6750)");
+    }
 }
 
 std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value) {

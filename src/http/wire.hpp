@@ -18,10 +18,16 @@ enum class Method { get, post, delete_ };
 const char* method_name(Method method);
 
 /// The whole HTTP/1.1 request as one buffer, so that it leaves in one write: the request
-/// line, Host, User-Agent, and for a non-empty `json_body` its Content-Type and
-/// Content-Length. Keep-alive is HTTP/1.1's default, so no Connection field is sent.
+/// line, Host, User-Agent, `Authorization: Bearer` when `bearer_token` is not empty, and
+/// for a non-empty `json_body` its Content-Type and Content-Length. Keep-alive is HTTP/1.1's
+/// default, so no Connection field is sent.
 std::string format_request(Method method, std::string_view target, std::string_view host_header,
-                           std::string_view json_body);
+                           std::string_view json_body, std::string_view bearer_token = {});
+
+/// Throws ConfigError unless `token` is empty or a valid bearer token (RFC 6750: letters,
+/// digits and `-._~+/`, then optional `=` padding), which also keeps it from breaking the
+/// request's header.
+void check_bearer_token(std::string_view token);
 
 /// Parses one HTTP/1.x response fed in pieces as they arrive, keeping only what the client
 /// uses: the status, the body, Retry-After and whether the connection may be reused. Other

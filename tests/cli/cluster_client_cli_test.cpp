@@ -34,6 +34,12 @@ ProgramResult cli(const std::vector<std::string>& args, testing::ProgramOptions 
     return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
 }
 
+testing::ProgramOptions with_env(const std::string& name, const std::string& value) {
+    testing::ProgramOptions options;
+    options.env.emplace_back(name, value);
+    return options;
+}
+
 std::string join(const std::vector<std::string>& parts) {
     std::string joined;
     for (const auto& part : parts) joined += (joined.empty() ? "" : ",") + part;
@@ -266,6 +272,48 @@ TEST(Cli, HelpExitsZero) {
     EXPECT_EQ(result.exit_status, 0);
     EXPECT_NE(result.out.find("create"), std::string::npos);
     EXPECT_NE(result.out.find("--hosts"), std::string::npos);
+}
+
+TEST(Cli, TheBearerTokenIsUsedAndNeverPrinted) {
+    LocalCluster cluster;
+    const auto token_file = test_state_home() + "-token";
+    std::ofstream(token_file) << "file-Token-123\n";
+    auto from_file = cli({"--hosts", join(cluster.urls()), "--token-file", token_file, "--log-level", "trace",
+                          "--output", "json", "create", "g1"});
+    EXPECT_EQ(from_file.exit_status, 0) << from_file.err;
+    auto from_env = cli({"--hosts", join(cluster.urls()), "--log-level", "trace", "delete", "g1"},
+                        with_env("CLUSTER_CLIENT_TOKEN", "env-Token-456"));
+    EXPECT_EQ(from_env.exit_status, 0) << from_env.err;
+    for (const auto* result : {&from_file, &from_env}) {
+        for (const auto* text : {&result->out, &result->err}) {
+            EXPECT_EQ(text->find("Token-"), std::string::npos) << *text;
+        }
+    }
+    EXPECT_TRUE(cluster.nodes_with("g1").empty());
+    std::filesystem::remove(token_file);
+}
+
+TEST(Cli, BadTokenAndTlsOptionsAreUsageErrorsBeforeAnyRequest) {
+    LocalCluster cluster;
+    const auto hosts = join(cluster.urls());
+    const auto missing = cli({"--hosts", hosts, "--token-file", "/nonexistent/token", "create", "g1"});
+    EXPECT_EQ(missing.exit_status, 2);
+    EXPECT_NE(missing.err.find("--token-file /nonexistent/token"), std::string::npos) << missing.err;
+    const auto spaced = cli({"--hosts", hosts, "create", "g1"}, with_env("CLUSTER_CLIENT_TOKEN", "two words"));
+    EXPECT_EQ(spaced.exit_status, 2);
+    EXPECT_NE(spaced.err.find("RFC 6750"), std::string::npos) << spaced.err;
+    const auto ca = cli({"--hosts", hosts, "--ca-file", "/nonexistent/ca.pem", "create", "g1"});
+    EXPECT_EQ(ca.exit_status, 2);
+    EXPECT_NE(ca.err.find("--ca-file /nonexistent/ca.pem"), std::string::npos) << ca.err;
+    EXPECT_TRUE(cluster.nodes_with("g1").empty());
+    for (int node = 0; node < 3; ++node) EXPECT_EQ(cluster.requests(node), 0u) << "node " << node;
+}
+
+TEST(Cli, InsecureWarnsLoudly) {
+    LocalCluster cluster;
+    const auto result = cli({"--hosts", join(cluster.urls()), "--insecure", "create", "g1"});
+    EXPECT_EQ(result.exit_status, 0) << result.err;
+    EXPECT_NE(result.err.find("WARNING: --insecure"), std::string::npos) << result.err;
 }
 
 }  // namespace

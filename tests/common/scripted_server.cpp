@@ -65,6 +65,10 @@ void ScriptedServer::serve(std::shared_ptr<tcp::socket> socket) {
         if (buffer.size() < body) asio::read(*socket, buffer, asio::transfer_exactly(body - buffer.size()), ec);
         if (ec) return;
         buffer.consume(body);
+        {
+            const std::lock_guard lock(mutex_);
+            headers_.push_back(headers);
+        }
         const int request = requests_++;
         asio::write(*socket, asio::buffer(answer_(request)), ec);
         if (ec || close_after_(request)) {
@@ -72,6 +76,11 @@ void ScriptedServer::serve(std::shared_ptr<tcp::socket> socket) {
             return;
         }
     }
+}
+
+std::vector<std::string> ScriptedServer::headers() const {
+    const std::lock_guard lock(mutex_);
+    return headers_;
 }
 
 std::string http_answer(int status, const std::string& body, const std::string& extra_headers) {

@@ -33,6 +33,8 @@ public:
     std::string url() const;
     int connections() const { return connections_; }
     int requests() const { return requests_; }
+    /// The request line and header fields of every request received, in order.
+    std::vector<std::string> headers() const;
 
 private:
     void accept_loop();
@@ -45,8 +47,9 @@ private:
     std::atomic<int> connections_{0};
     std::atomic<int> requests_{0};
     std::atomic<bool> stopping_{false};
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> sockets_;
+    std::vector<std::string> headers_;
     std::vector<std::thread> threads_;
     std::thread acceptor_thread_;
 };

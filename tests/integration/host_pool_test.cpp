@@ -180,6 +180,28 @@ TEST(HostPool, WaitingForAFreeConnectionEndsByTheTimeout) {
     EXPECT_NE(failure.message.find("waiting for a free connection"), std::string::npos) << failure.message;
 }
 
+TEST(HostPool, ABearerTokenGoesWithEveryRequest) {
+    ScriptedServer server([](int) { return testing::http_answer(404); });
+    boost::asio::io_context io;
+    HttpOptions http;
+    http.bearer_token = "s3cr3t-Token";
+    HostPool pool(io.get_executor(), parse_endpoint(server.url()), http, nullptr);
+    EXPECT_EQ(status_of(send_one(pool, io, get())), 404u);
+    EXPECT_EQ(status_of(send_one(pool, io, {Method::post, "/v1/group/", R"({"groupId":"g"})"})), 404u);
+    const auto headers = server.headers();
+    ASSERT_EQ(headers.size(), 2u);
+    for (const auto& header : headers) {
+        EXPECT_NE(header.find("\r\nAuthorization: Bearer s3cr3t-Token\r\n"), std::string::npos) << header;
+    }
+}
+
+TEST(HostPool, ATokenThatCouldBreakTheHeaderIsAConfigError) {
+    boost::asio::io_context io;
+    HttpOptions http;
+    http.bearer_token = "x\r\nX-Injected: 1";
+    EXPECT_THROW(HostPool(io.get_executor(), parse_endpoint("http://127.0.0.1:1"), http, nullptr), ConfigError);
+}
+
 TEST(HostPool, HttpsWithoutATlsContextIsAConfigError) {
     boost::asio::io_context io;
     EXPECT_THROW(HostPool(io.get_executor(), parse_endpoint("https://127.0.0.1:1"), HttpOptions{}, nullptr),
