@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: MIT
+# Man pages generated at build time from each program's --help with help2man, and installed in
+# ${CMAKE_INSTALL_MANDIR}/man<section>. Without help2man (Debian package help2man), or when the
+# programs cannot run on the build machine (cross-compiling), no man page is made.
+include_guard(GLOBAL)
+include(GNUInstallDirs)
+
+find_program(HELP2MAN_EXECUTABLE help2man DOC "help2man, which makes the man pages from --help")
+
+# cluster_client_man_page(TARGET SECTION DESCRIPTION)
+#   Makes ${CMAKE_CURRENT_BINARY_DIR}/TARGET.SECTION from `TARGET --help` (target TARGET-man,
+#   part of ALL) and installs it. DESCRIPTION is the one line of the page's NAME section.
+#   The programs have no --version: the version is the project's (--version-string), so
+#   help2man runs only --help.
+function(cluster_client_man_page TARGET SECTION DESCRIPTION)
+  if(NOT TARGET ${TARGET})
+    message(FATAL_ERROR "cluster_client_man_page: no target named '${TARGET}'")
+  endif()
+  if(NOT HELP2MAN_EXECUTABLE OR CMAKE_CROSSCOMPILING)
+    get_property(told GLOBAL PROPERTY CLUSTER_CLIENT_MAN_PAGES_SKIPPED)
+    if(NOT told)
+      if(NOT HELP2MAN_EXECUTABLE)
+        message(STATUS "help2man not found: the man pages are not built (install help2man to get them)")
+      else()
+        message(STATUS "Cross-compiling: the man pages are not built (the programs cannot run here)")
+      endif()
+      set_property(GLOBAL PROPERTY CLUSTER_CLIENT_MAN_PAGES_SKIPPED TRUE)
+    endif()
+    return()
+  endif()
+
+  set(page ${CMAKE_CURRENT_BINARY_DIR}/${TARGET}.${SECTION})
+  add_custom_command(
+    OUTPUT ${page}
+    COMMAND ${HELP2MAN_EXECUTABLE} --no-info --section=${SECTION} --name=${DESCRIPTION}
+            --version-string=${PROJECT_VERSION} --output=${page} $<TARGET_FILE:${TARGET}>
+    DEPENDS ${TARGET}
+    COMMENT "Generating the man page ${TARGET}.${SECTION}"
+    VERBATIM)
+  add_custom_target(${TARGET}-man ALL DEPENDS ${page})
+  install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${SECTION})
+endfunction()
