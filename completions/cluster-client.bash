@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Bash completion for cluster-client: command names, option names (the global ones and those
 # of the command being typed), the fixed values of options that have a fixed set, file names
-# after --from-file, --token-file and --ca-file, and directories after --state-dir.
+# after --from-file, --token-file, --ca-file, --cert and --key, and directories after --state-dir.
 #
 # Install: copy this file to /usr/share/bash-completion/completions/cluster-client (for every
 # user; ~/.local/share/bash-completion/completions/cluster-client for one), or `source` it
@@ -15,7 +15,7 @@ _cluster_client_commands="create delete ensure verify recover sagas demo"
 
 # Options accepted before or after the command.
 _cluster_client_global_options="-h --help --hosts --output --log-level --state-dir --no-saga-log
-    --durability --no-recover --token-file --ca-file --insecure --attempts --attempt-timeout
+    --durability --no-recover --token-file --ca-file --cert --key --insecure --attempts --attempt-timeout
     --deadline --initial-backoff --max-backoff --lock-wait --ownership --delete-mode"
 
 # Options of one command.
@@ -133,7 +133,7 @@ _cluster_client_complete_value() {
             [[ -z $cur || $cur == - ]] && COMPREPLY+=(-)  # '-': read the ids from stdin
             return 0
             ;;
-        --token-file | --ca-file)
+        --token-file | --ca-file | --cert | --key)
             _cluster_client_files
             return 0
             ;;

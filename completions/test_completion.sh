@@ -72,7 +72,7 @@ check() {
 }
 
 global_long=(--help --hosts --output --log-level --state-dir --no-saga-log --durability --no-recover
-    --token-file --ca-file --insecure --attempts --attempt-timeout --deadline --initial-backoff
+    --token-file --ca-file --cert --key --insecure --attempts --attempt-timeout --deadline --initial-backoff
     --max-backoff --lock-wait --ownership --delete-mode)
 
 run_cases() {

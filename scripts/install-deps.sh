@@ -8,7 +8,7 @@ packages=(
   cmake ninja-build g++ ccache pkg-config
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libspdlog-dev libcli11-dev libgtest-dev libsqlite3-dev libbenchmark-dev
-  python3 wrk help2man dpkg-dev file
+  python3 wrk help2man dpkg-dev file openssl
 )
 
 missing=()

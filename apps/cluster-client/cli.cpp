@@ -24,6 +24,7 @@
 #include "log/state_dir.hpp"
 #include "log_commands.hpp"
 #include "http/endpoint.hpp"
+#include "http/host_pool.hpp"
 #include "http/wire.hpp"
 #include "output.hpp"
 
@@ -55,6 +56,8 @@ struct RawOptions {
     std::size_t concurrency = 16;
     std::string token_file;
     std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
     bool insecure = false;
 };
 
@@ -127,6 +130,11 @@ ClientOptions make_client_options(const RawOptions& raw, const char* env_hosts, 
         throw ConfigError("--ca-file " + raw.ca_file + ": cannot read it");
     }
     options.http.ca_file = raw.ca_file;
+    options.http.cert_file = raw.cert_file;
+    options.http.key_file = raw.key_file;
+    // Loads the CA file and the client certificate now, so a bad one is a usage error even
+    // when no host is https yet.
+    if (!raw.ca_file.empty() || !raw.cert_file.empty() || !raw.key_file.empty()) http::make_tls_context(options.http);
     options.http.verify_tls = !raw.insecure;
     return options;
 }
@@ -194,6 +202,8 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
                    "send the token on FILE's first line as 'Authorization: Bearer' (default: the "
                    "CLUSTER_CLIENT_TOKEN environment variable); never printed");
     app.add_option("--ca-file", raw.ca_file, "also trust the CA certificates in FILE (PEM) for https hosts");
+    app.add_option("--cert", raw.cert_file, "client certificate chain (PEM) for nodes that require mutual TLS");
+    app.add_option("--key", raw.key_file, "private key (PEM) of --cert");
     app.add_flag("--insecure", raw.insecure, "do not verify https certificates (dangerous: prints a warning)");
     app.add_option("--attempts", raw.attempts, "attempts per request before a step gives up")->capture_default_str();
     app.add_option("--attempt-timeout", raw.attempt_timeout, "time allowed to one request (e.g. 300ms, 2s)")

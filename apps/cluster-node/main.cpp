@@ -74,6 +74,11 @@ void add_options(CLI::App& app, CommandLine& line) {
                    "What DELETE of a missing group answers: 404, 200 or 400")
         ->capture_default_str();
     app.add_option("--threads", line.threads, "Threads serving the nodes")->capture_default_str();
+    app.add_option("--tls-cert", line.cluster.tls_cert_file,
+                   "PEM certificate chain: with --tls-key, the nodes serve https (the admin endpoint stays http)");
+    app.add_option("--tls-key", line.cluster.tls_key_file, "PEM private key of --tls-cert");
+    app.add_option("--tls-client-ca", line.cluster.tls_client_ca_file,
+                   "PEM CA bundle: clients must present a certificate it signed (mutual TLS)");
     app.add_option("--log-level", line.log_level, "Log level on stderr")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();

@@ -67,6 +67,10 @@ struct HttpOptions {
     bool verify_tls = true;
     /// Default empty: extra CA bundle (PEM) trusted besides the system store.
     std::string ca_file;
+    /// Default empty: a client certificate chain (PEM) and its key, for nodes that require
+    /// mutual TLS; both or neither.
+    std::string cert_file;
+    std::string key_file;
     /// Default empty: when set, sent as `Authorization: Bearer <token>` with every request.
     /// It is never logged nor put in a report.
     std::string bearer_token;

@@ -282,6 +282,15 @@ std::unique_ptr<asio::ssl::context> make_tls_context(const HttpOptions& options)
         context->load_verify_file(options.ca_file, ec);
         if (ec) throw ConfigError("--ca-file " + options.ca_file + ": cannot load CA bundle: " + ec.message());
     }
+    if (options.cert_file.empty() != options.key_file.empty()) {
+        throw ConfigError("--cert and --key go together (a client certificate needs its key)");
+    }
+    if (!options.cert_file.empty()) {
+        context->use_certificate_chain_file(options.cert_file, ec);
+        if (ec) throw ConfigError("--cert " + options.cert_file + ": cannot load the certificate: " + ec.message());
+        context->use_private_key_file(options.key_file, asio::ssl::context::pem, ec);
+        if (ec) throw ConfigError("--key " + options.key_file + ": cannot load the key: " + ec.message());
+    }
     context->set_verify_mode(options.verify_tls ? asio::ssl::verify_peer : asio::ssl::verify_none);
     return context;
 }

@@ -8,6 +8,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -50,7 +51,8 @@ std::optional<unsigned> status_for_read_error(const error_code& ec) {
 
 // Reads one request into `message`, keeping in `buffer` what follows it (a pipelined
 // request). The errors are Beast's, as http::async_read would give them.
-asio::awaitable<error_code> read_request(tcp::socket& socket, boost::beast::flat_buffer& buffer,
+template <class Stream>
+asio::awaitable<error_code> read_request(Stream& socket, boost::beast::flat_buffer& buffer,
                                          RequestParser& message) {
     for (;;) {
         if (buffer.size() > 0) {
@@ -127,20 +129,27 @@ struct LogFailure {
 }  // namespace
 
 struct HttpServer::Listener {
-    Listener(const asio::any_io_executor& executor, std::shared_ptr<RequestHandler> served_by)
+    Listener(const asio::any_io_executor& executor, std::shared_ptr<RequestHandler> served_by,
+             std::shared_ptr<asio::ssl::context> tls_context)
         : acceptor(executor),
           retry_timer(acceptor.get_executor()),
-          handler(std::move(served_by)) {}
+          handler(std::move(served_by)),
+          tls(std::move(tls_context)) {}
 
     tcp::acceptor acceptor;
     asio::steady_timer retry_timer;
     std::shared_ptr<RequestHandler> handler;
+    std::shared_ptr<asio::ssl::context> tls;  ///< https when set; connections share it
 };
 
 // Every member runs on the connection's strand: sockets and timers are not thread-safe.
+// An https connection reads and writes through `secure`, which wraps `socket`; closing,
+// resetting and discarding work on the socket beneath in both cases.
 struct HttpServer::Connection {
-    explicit Connection(tcp::socket accepted)
-        : socket(std::move(accepted)), timer(socket.get_executor()) {}
+    Connection(tcp::socket accepted, std::shared_ptr<asio::ssl::context> tls_context)
+        : socket(std::move(accepted)), timer(socket.get_executor()), tls(std::move(tls_context)) {
+        if (tls) secure.emplace(socket, *tls);
+    }
 
     void close() {
         error_code ignored;
@@ -178,6 +187,8 @@ struct HttpServer::Connection {
 
     tcp::socket socket;
     asio::steady_timer timer;
+    std::shared_ptr<asio::ssl::context> tls;
+    std::optional<asio::ssl::stream<tcp::socket&>> secure;
     std::uint64_t id = 0;
 };
 
@@ -191,8 +202,8 @@ asio::any_io_executor HttpServer::serving_executor() const {
 HttpServer::~HttpServer() = default;
 
 std::uint16_t HttpServer::listen(const tcp::endpoint& endpoint,
-                                 std::shared_ptr<RequestHandler> handler) {
-    auto listener = std::make_unique<Listener>(serving_executor(), std::move(handler));
+                                 std::shared_ptr<RequestHandler> handler, std::shared_ptr<asio::ssl::context> tls) {
+    auto listener = std::make_unique<Listener>(serving_executor(), std::move(handler), std::move(tls));
     tcp::acceptor& acceptor = listener->acceptor;
     const auto fail = [&](const error_code& ec, std::string_view step) {
         const std::string address = endpoint.address().to_string();
@@ -295,7 +306,7 @@ asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<HttpServer> self,
         }
         error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        auto connection = std::make_shared<Connection>(std::move(socket));
+        auto connection = std::make_shared<Connection>(std::move(socket), listener.tls);
         if (!remember(connection)) {
             connection->close();
             co_return;
@@ -309,7 +320,31 @@ asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<HttpServer> self,
 asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
                                         std::shared_ptr<Connection> connection,
                                         std::shared_ptr<RequestHandler> handler) {
-    tcp::socket& socket = connection->socket;
+    bool graceful = false;
+    if (connection->secure) {
+        auto [handshake_error] =
+            co_await connection->secure->async_handshake(asio::ssl::stream_base::server, use_tuple);
+        if (handshake_error) {
+            spdlog::debug("cluster-node: tls handshake failed: {}", handshake_error.message());
+        } else {
+            graceful = co_await serve_requests(*connection->secure, *connection, *handler);
+        }
+    } else {
+        graceful = co_await serve_requests(connection->socket, *connection, *handler);
+    }
+    if (graceful && connection->socket.is_open()) {
+        co_await Connection::close_gracefully(connection);
+    } else {
+        connection->close();
+    }
+    self->forget(connection->id);
+}
+
+template <class Stream>
+asio::awaitable<bool> HttpServer::serve_requests(Stream& socket, Connection& connection_ref,
+                                                 RequestHandler& handler_ref) {
+    auto* connection = &connection_ref;
+    auto* handler = &handler_ref;
     boost::beast::flat_buffer buffer;
     std::string out;
     bool graceful = false;
@@ -329,7 +364,7 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
         if (fate.latency.count() > 0) {
             connection->timer.expires_after(fate.latency);
             co_await connection->timer.async_wait(use_tuple);
-            if (!socket.is_open()) break;
+            if (!connection->socket.is_open()) break;
         }
         if (fate.fault == Fault::reset) {
             connection->reset();
@@ -364,12 +399,7 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
             break;
         }
     }
-    if (graceful && socket.is_open()) {
-        co_await Connection::close_gracefully(connection);
-    } else {
-        connection->close();
-    }
-    self->forget(connection->id);
+    co_return graceful;
 }
 
 }  // namespace cluster_client::reference_node

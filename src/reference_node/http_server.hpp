@@ -14,6 +14,10 @@
 #include <unordered_map>
 #include <vector>
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace cluster_client::reference_node {
 
 /// What one listener does with the requests it reads.
@@ -41,10 +45,12 @@ public:
     HttpServer(const HttpServer&) = delete;
     HttpServer& operator=(const HttpServer&) = delete;
 
-    /// Binds and listens on `endpoint` (port 0: ephemeral); the port it got. Throws
-    /// std::system_error naming the address when the port cannot be bound. Call before start.
+    /// Binds and listens on `endpoint` (port 0: ephemeral); the port it got. With `tls` it
+    /// serves https. Throws std::system_error naming the
+    /// address when the port cannot be bound. Call before start.
     std::uint16_t listen(const boost::asio::ip::tcp::endpoint& endpoint,
-                         std::shared_ptr<RequestHandler> handler);
+                         std::shared_ptr<RequestHandler> handler,
+                         std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
     /// Starts accepting on every listener. Does nothing once stopped.
     void start();
@@ -61,6 +67,9 @@ private:
 
     // Each coroutine holds `self` so that the server outlives it.
     boost::asio::awaitable<void> accept_loop(std::shared_ptr<HttpServer> self, Listener& listener);
+    // Serves requests until the connection ends; true when it should close gracefully.
+    template <class Stream>
+    boost::asio::awaitable<bool> serve_requests(Stream& stream, Connection& connection, RequestHandler& handler);
     boost::asio::awaitable<void> serve(std::shared_ptr<HttpServer> self,
                                        std::shared_ptr<Connection> connection,
                                        std::shared_ptr<RequestHandler> handler);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "reference_node/node_cluster.hpp"
 
+#include <boost/asio/ssl.hpp>
+
 #include "cluster_client/errors.hpp"
 #include "reference_node/admin_routes.hpp"
 #include "reference_node/api_routes.hpp"
@@ -50,6 +52,26 @@ std::string url_host(const asio::ip::address& address) {
     return address.to_string();
 }
 
+// The server side of https: the certificate chain and key, TLS 1.2 and later.
+std::shared_ptr<asio::ssl::context> server_tls(const NodeClusterOptions& options) {
+    if (options.tls_cert_file.empty()) return nullptr;
+    auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
+    context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                         asio::ssl::context::no_tlsv1_1);
+    boost::system::error_code ec;
+    context->use_certificate_chain_file(options.tls_cert_file, ec);
+    if (ec) throw ConfigError("--tls-cert " + options.tls_cert_file + ": " + ec.message());
+    context->use_private_key_file(options.tls_key_file, asio::ssl::context::pem, ec);
+    if (ec) throw ConfigError("--tls-key " + options.tls_key_file + ": " + ec.message());
+    if (!options.tls_client_ca_file.empty()) {
+        context->load_verify_file(options.tls_client_ca_file, ec);
+        if (ec) throw ConfigError("--tls-client-ca " + options.tls_client_ca_file + ": " + ec.message());
+        context->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+    }
+    return context;
+}
+
 std::string url_of(const std::string& host, std::uint16_t port) {
     return "http://" + host + ":" + std::to_string(port);
 }
@@ -64,6 +86,7 @@ NodeCluster::NodeCluster(asio::any_io_executor executor, NodeClusterOptions opti
 
     const asio::ip::address address = asio::ip::make_address(options.bind);
     const std::string host = url_host(address);
+    const auto tls = server_tls(options);
     std::vector<std::string> urls;
     urls.reserve(static_cast<std::size_t>(options.nodes));
     ports_.reserve(static_cast<std::size_t>(options.nodes));
@@ -71,8 +94,8 @@ NodeCluster::NodeCluster(asio::any_io_executor executor, NodeClusterOptions opti
         const auto port =
             static_cast<std::uint16_t>(options.base_port == 0 ? 0 : options.base_port + i);
         ports_.push_back(
-            server_->listen({address, port}, std::make_shared<NodeHandler>(state_, i)));
-        urls.push_back(url_of(host, ports_.back()));
+            server_->listen({address, port}, std::make_shared<NodeHandler>(state_, i), tls));
+        urls.push_back((tls ? "https" : "http") + url_of(host, ports_.back()).substr(4));
     }
     if (options.admin_port) {
         admin_port_ =

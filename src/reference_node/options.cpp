@@ -56,6 +56,12 @@ std::optional<std::string> node_cluster_options_error(const NodeClusterOptions& 
                std::to_string(options.nodes) + " nodes exceeds port 65535";
     }
     if (options.threads < 1) return std::string("the thread count must be at least 1");
+    if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+        return std::string("--tls-cert and --tls-key go together");
+    }
+    if (!options.tls_client_ca_file.empty() && options.tls_cert_file.empty()) {
+        return std::string("--tls-client-ca needs --tls-cert and --tls-key");
+    }
     boost::system::error_code ec;
     boost::asio::ip::make_address(options.bind, ec);
     if (ec) return "bind address '" + options.bind + "' is not an IPv4 or IPv6 address";

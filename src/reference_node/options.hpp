@@ -51,6 +51,13 @@ struct NodeClusterOptions {
     /// 1: threads that run the cluster's executor. With one, that thread orders every
     /// handler and connections need no strands, which saves a lock per handler.
     int threads = 1;
+    /// empty: a PEM certificate chain and its private key; with both, the nodes serve https
+    /// (the admin endpoint stays http).
+    std::string tls_cert_file;
+    std::string tls_key_file;
+    /// empty: with https, a PEM CA bundle; when set, clients must present a certificate it
+    /// signed (mutual TLS).
+    std::string tls_client_ca_file;
 };
 
 /// Largest cluster one process serves.

@@ -12,6 +12,7 @@
 #include "dead_port.hpp"
 #include "local_cluster.hpp"
 #include "program.hpp"
+#include "test_certificates.hpp"
 
 namespace cluster_client {
 namespace {
@@ -314,6 +315,28 @@ TEST(Cli, InsecureWarnsLoudly) {
     const auto result = cli({"--hosts", join(cluster.urls()), "--insecure", "create", "g1"});
     EXPECT_EQ(result.exit_status, 0) << result.err;
     EXPECT_NE(result.err.find("WARNING: --insecure"), std::string::npos) << result.err;
+}
+
+TEST(Cli, AnHttpsClusterSignedByAPrivateCaWorksWithCaFileAndIsRefusedWithout) {
+    const testing::TestCertificates certificates;
+    reference_node::NodeClusterOptions options;
+    options.tls_cert_file = certificates.node_cert();
+    options.tls_key_file = certificates.node_key();
+    LocalCluster cluster(options);
+    const auto hosts = join(cluster.urls());
+
+    const auto refused = cli({"--hosts", hosts, "create", "g1"});
+    EXPECT_EQ(refused.exit_status, 1) << refused.out << refused.err;
+    EXPECT_NE((refused.out + refused.err).find("certificate verify failed"), std::string::npos)
+        << refused.out << refused.err;
+    for (int node = 0; node < 3; ++node) EXPECT_EQ(cluster.requests(node), 0u) << "node " << node;
+
+    const auto created = cli({"--hosts", hosts, "--ca-file", certificates.ca(), "create", "g1"});
+    EXPECT_EQ(created.exit_status, 0) << created.err;
+    EXPECT_EQ(cluster.nodes_with("g1"), (std::vector<int>{0, 1, 2}));
+    const auto deleted = cli({"--hosts", hosts, "--ca-file", certificates.ca(), "delete", "g1"});
+    EXPECT_EQ(deleted.exit_status, 0) << deleted.err;
+    EXPECT_TRUE(cluster.nodes_with("g1").empty());
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "http/host_pool.hpp"
 #include "local_cluster.hpp"
 #include "scripted_server.hpp"
+#include "test_certificates.hpp"
 
 namespace cluster_client::http {
 namespace {
@@ -200,6 +201,64 @@ TEST(HostPool, ATokenThatCouldBreakTheHeaderIsAConfigError) {
     HttpOptions http;
     http.bearer_token = "x\r\nX-Injected: 1";
     EXPECT_THROW(HostPool(io.get_executor(), parse_endpoint("http://127.0.0.1:1"), http, nullptr), ConfigError);
+}
+
+reference_node::NodeClusterOptions https_options(const testing::TestCertificates& certificates) {
+    reference_node::NodeClusterOptions options;
+    options.tls_cert_file = certificates.node_cert();
+    options.tls_key_file = certificates.node_key();
+    return options;
+}
+
+TEST(HostPool, HttpsSignedByAPrivateCaWorksWithItsCaAndIsRefusedWithout) {
+    const testing::TestCertificates certificates;
+    LocalCluster cluster(https_options(certificates));
+    ASSERT_EQ(cluster.url(0).rfind("https://127.0.0.1:", 0), 0u) << cluster.url(0);
+    boost::asio::io_context io;
+
+    HttpOptions trusted;
+    trusted.ca_file = certificates.ca();
+    const auto trusted_tls = make_tls_context(trusted);
+    HostPool pool(io.get_executor(), parse_endpoint(cluster.url(0)), trusted, trusted_tls.get());
+    EXPECT_EQ(status_of(send_one(pool, io, get())), 404u);
+    EXPECT_EQ(status_of(send_one(pool, io, {Method::post, "/v1/group/", R"({"groupId":"g"})"})), 201u);
+    EXPECT_EQ(pool.open_connections(), 1u) << "keep-alive over TLS";
+
+    const auto system_tls = make_tls_context(HttpOptions{});
+    HostPool untrusted(io.get_executor(), parse_endpoint(cluster.url(0)), HttpOptions{}, system_tls.get());
+    const auto failure = failure_of(send_one(untrusted, io, get()));
+    EXPECT_EQ(failure.kind, Failure::Kind::not_sent);
+    EXPECT_TRUE(failure.permanent) << "a refused certificate is not retried: " << failure.message;
+    EXPECT_NE(failure.message.find("certificate verify failed"), std::string::npos) << failure.message;
+    EXPECT_EQ(cluster.requests(0), 2u);
+}
+
+TEST(HostPool, MutualTlsNeedsTheClientCertificate) {
+    const testing::TestCertificates certificates;
+    auto options = https_options(certificates);
+    options.tls_client_ca_file = certificates.ca();
+    LocalCluster cluster(options);
+    boost::asio::io_context io;
+
+    HttpOptions anonymous;
+    anonymous.ca_file = certificates.ca();
+    const auto anonymous_tls = make_tls_context(anonymous);
+    HostPool refused(io.get_executor(), parse_endpoint(cluster.url(0)), anonymous, anonymous_tls.get());
+    EXPECT_EQ(status_of(send_one(refused, io, get())), 0u);
+
+    HttpOptions identified = anonymous;
+    identified.cert_file = certificates.client_cert();
+    identified.key_file = certificates.client_key();
+    const auto identified_tls = make_tls_context(identified);
+    HostPool accepted(io.get_executor(), parse_endpoint(cluster.url(0)), identified, identified_tls.get());
+    EXPECT_EQ(status_of(send_one(accepted, io, get())), 404u);
+    EXPECT_EQ(cluster.requests(0), 1u);
+}
+
+TEST(HostPool, AClientCertificateWithoutItsKeyIsAConfigError) {
+    HttpOptions http;
+    http.cert_file = "client.pem";
+    EXPECT_THROW(make_tls_context(http), ConfigError);
 }
 
 TEST(HostPool, HttpsWithoutATlsContextIsAConfigError) {
