@@ -11,11 +11,11 @@
 # What cluster-client accepts (from `cluster-client --help` and `cluster-client COMMAND --help`)
 # ---------------------------------------------------------------------------------------------
 
-_cluster_client_commands="create delete ensure verify recover sagas demo"
+_cluster_client_commands="create delete ensure verify recover sagas config demo"
 
 # Options accepted before or after the command.
 _cluster_client_global_options="-h --help --hosts --output --log-level --state-dir --no-saga-log
-    --durability --no-recover --token-file --ca-file --cert --key --insecure --attempts --attempt-timeout
+    --durability --no-recover --config --token-file --ca-file --cert --key --insecure --attempts --attempt-timeout
     --deadline --initial-backoff --max-backoff --lock-wait --ownership --delete-mode"
 
 # Options of one command.
@@ -133,7 +133,7 @@ _cluster_client_complete_value() {
             [[ -z $cur || $cur == - ]] && COMPREPLY+=(-)  # '-': read the ids from stdin
             return 0
             ;;
-        --token-file | --ca-file | --cert | --key)
+        --config | --token-file | --ca-file | --cert | --key)
             _cluster_client_files
             return 0
             ;;

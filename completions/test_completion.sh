@@ -72,15 +72,16 @@ check() {
 }
 
 global_long=(--help --hosts --output --log-level --state-dir --no-saga-log --durability --no-recover
-    --token-file --ca-file --cert --key --insecure --attempts --attempt-timeout --deadline --initial-backoff
+    --config --token-file --ca-file --cert --key --insecure --attempts --attempt-timeout --deadline --initial-backoff
     --max-backoff --lock-wait --ownership --delete-mode)
 
 run_cases() {
     # Command names.
-    check "cluster-client " create delete ensure verify recover sagas demo
-    check "cluster-client c" create
+    check "cluster-client " create delete ensure verify recover sagas config demo
+    check "cluster-client c" create config
+    check "cluster-client cr" create
     check "cluster-client s" sagas
-    check "cluster-client --attempts 3 " create delete ensure verify recover sagas demo
+    check "cluster-client --attempts 3 " create delete ensure verify recover sagas config demo
     check "cluster-client --deadline=2s ver" verify
     check "cluster-client --hosts http://a:8001,b:8002 e" ensure
 
@@ -88,7 +89,7 @@ run_cases() {
     check "cluster-client --" "${global_long[@]}"
     check "cluster-client -" -h "${global_long[@]}"
     check "cluster-client create --" "${global_long[@]}" --from-file --concurrency
-    check "cluster-client delete --co" --concurrency
+    check "cluster-client delete --co" --config --concurrency
     check "cluster-client --hosts http://a:8001 verify --f" --from-file
     check "cluster-client --output json ensure --from" --from-file
     check "cluster-client demo --no" --no-saga-log --no-recover --nodes --no-faults

@@ -27,39 +27,12 @@
 #include "http/host_pool.hpp"
 #include "http/wire.hpp"
 #include "output.hpp"
+#include "settings.hpp"
 
 namespace cluster_client::cli {
 
 namespace {
 
-// Option values as typed, turned into ClientOptions only after parsing succeeded, so every
-// rule is checked (and named in the error) before anything is sent.
-struct RawOptions {
-    std::string hosts;
-    std::string output = "text";
-    std::string log_level = "warn";
-    std::string state_dir;
-    int attempts = RetryOptions{}.max_attempts;
-    std::string attempt_timeout = config::format_duration(RetryOptions{}.attempt_timeout);
-    std::string deadline = config::format_duration(RetryOptions{}.deadline);
-    std::string initial_backoff = config::format_duration(RetryOptions{}.initial_backoff);
-    std::string max_backoff = config::format_duration(RetryOptions{}.max_backoff);
-    std::string lock_wait = config::format_duration(ClientOptions{}.lock_wait);
-    std::string ownership = "strict";
-    std::string delete_mode = "rollback";
-    bool no_saga_log = false;
-    std::string durability = "process";
-    bool no_recover = false;
-    std::size_t limit = 20;
-    std::vector<std::string> ids;
-    std::string from_file;
-    std::size_t concurrency = 16;
-    std::string token_file;
-    std::string ca_file;
-    std::string cert_file;
-    std::string key_file;
-    bool insecure = false;
-};
 
 std::chrono::milliseconds option_duration(const char* option, const std::string& text) {
     try {
@@ -81,12 +54,14 @@ std::optional<std::string> typed_command(const CLI::App& app, const std::vector<
     return std::nullopt;
 }
 
-// The token from --token-file, else from CLUSTER_CLIENT_TOKEN; empty when neither is set.
-std::string bearer_token(const RawOptions& raw) {
-    if (raw.token_file.empty()) {
-        const char* env = std::getenv("CLUSTER_CLIENT_TOKEN");
-        return env == nullptr ? std::string() : std::string(env);
-    }
+// The token of --token-file, else CLUSTER_CLIENT_TOKEN, else the token_file of the config
+// file or CLUSTER_CLIENT_TOKEN_FILE; empty when none is set.
+std::string bearer_token(const RawOptions& raw, const Sources& sources) {
+    const auto token_file_source = sources.find("token_file");
+    const bool file_from_flag = token_file_source != sources.end() && token_file_source->second == Source::command_line;
+    const char* env = std::getenv("CLUSTER_CLIENT_TOKEN");
+    if (!file_from_flag && env != nullptr && *env != '\0') return env;
+    if (raw.token_file.empty()) return {};
     std::ifstream file(raw.token_file, std::ios::binary);
     std::string token;
     if (!file || !std::getline(file, token)) {
@@ -101,12 +76,12 @@ std::string state_dir(const RawOptions& raw) {
     return raw.state_dir.empty() ? log::default_state_dir().string() : raw.state_dir;
 }
 
-ClientOptions make_client_options(const RawOptions& raw, const char* env_hosts, bool need_hosts = true) {
+ClientOptions make_client_options(const RawOptions& raw, const Sources& sources, bool need_hosts = true) {
     ClientOptions options;
-    std::string hosts = raw.hosts;
-    if (hosts.empty() && env_hosts != nullptr) hosts = env_hosts;
+    const std::string& hosts = raw.hosts;
     if (hosts.empty() && need_hosts) {
-        throw ConfigError("no hosts: give --hosts URL,... or set the HOSTS environment variable");
+        throw ConfigError("no hosts: give --hosts URL,..., set the HOSTS environment variable, or put hosts in "
+                          "the config file");
     }
     if (!hosts.empty()) {
         for (const auto& endpoint : http::parse_host_list(hosts)) options.hosts.push_back(endpoint.url());
@@ -124,7 +99,7 @@ ClientOptions make_client_options(const RawOptions& raw, const char* env_hosts, 
     options.delete_mode = raw.delete_mode == "forward" ? DeleteMode::forward : DeleteMode::rollback;
     if (!raw.no_saga_log) options.saga_log.state_dir = state_dir(raw);
     options.saga_log.durability = raw.durability == "machine" ? Durability::machine : Durability::process;
-    options.http.bearer_token = bearer_token(raw);
+    options.http.bearer_token = bearer_token(raw, sources);
     http::check_bearer_token(options.http.bearer_token);
     if (!raw.ca_file.empty() && !std::ifstream(raw.ca_file)) {
         throw ConfigError("--ca-file " + raw.ca_file + ": cannot read it");
@@ -235,6 +210,27 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
     auto* recover = app.add_subcommand("recover", "finish or compensate the sagas a crash or a down node left open");
     auto* sagas = app.add_subcommand("sagas", "list the open and the most recent sagas of the saga log");
     sagas->add_option("--limit", raw.limit, "recent sagas shown")->capture_default_str();
+    auto* config_command =
+        app.add_subcommand("config", "print the effective configuration and where each value came from");
+    std::string config_file;
+    app.add_option("--config", config_file,
+                   "read options from this TOML file (default: $XDG_CONFIG_HOME/cluster-client/config.toml when "
+                   "present); flags override the environment, which overrides the file");
+
+    // The layers under the flags: the config file, then the environment. The options' help
+    // above already captured the built-in defaults.
+    Sources sources;
+    std::optional<std::filesystem::path> file;
+    try {
+        file = config_path(config_flag(args));
+        if (file) apply_config_file(*file, raw, sources);
+        apply_environment(raw, sources, [env_hosts](const char* name) {
+            return std::string_view(name) == "HOSTS" ? env_hosts : std::getenv(name);
+        });
+    } catch (const ConfigError& error) {
+        err << "cluster-client: " << error.what() << '\n';
+        return static_cast<int>(ExitCode::usage);
+    }
 
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     try {
@@ -249,20 +245,33 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         const auto command = typed_command(app, args);
         if (app.get_subcommands().empty() && command) {
             err << "cluster-client: unknown command '" << *command
-                << "' (commands: create, delete, ensure, verify, recover, sagas, demo)\n";
+                << "' (commands: create, delete, ensure, verify, recover, sagas, config, demo)\n";
         } else {
             err << "cluster-client: " << error.what() << "\n(run cluster-client --help for usage)\n";
         }
         return static_cast<int>(ExitCode::usage);
     }
 
+    for (const auto& key : setting_keys()) {
+        const std::string flag(key.flag);
+        for (const CLI::App* scope : {&app, app.get_subcommands().empty() ? &app : app.get_subcommands().front()}) {
+            const auto* option = scope->get_option_no_throw(flag);
+            if (option != nullptr && option->count() > 0) sources[std::string(key.key)] = Source::command_line;
+        }
+    }
+
     try {
+        check_choices(raw, sources);
         set_up_logging(raw.log_level);
         const auto format = raw.output == "json" ? OutputFormat::json : OutputFormat::text;
+        if (config_command->parsed()) {
+            print_settings(out, raw, sources, file, format == OutputFormat::json);
+            return 0;
+        }
         if (demo->parsed()) return run_demo(demo_options, format, out, err);
         if (sagas->parsed()) return run_sagas_command(state_dir(raw), raw.limit, format, out);
         if (recover->parsed()) {
-            auto options = make_client_options(raw, env_hosts, false);
+            auto options = make_client_options(raw, sources, false);
             if (options.saga_log.state_dir.empty()) throw ConfigError("recover: needs the saga log (drop --no-saga-log)");
             return run_recover_command(std::move(options), format, out, err);
         }
@@ -276,7 +285,7 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         if (raw.ids.empty() == raw.from_file.empty()) {
             throw ConfigError(command->get_name() + ": give group ids or --from-file FILE (one of the two)");
         }
-        const auto options = make_client_options(raw, env_hosts);
+        const auto options = make_client_options(raw, sources);
         if (raw.insecure) {
             err << "cluster-client: WARNING: --insecure: https certificates are not verified; anyone between "
                    "this machine and the nodes can impersonate them\n";

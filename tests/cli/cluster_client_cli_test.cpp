@@ -28,10 +28,14 @@ std::string test_state_home() {
     return ::testing::TempDir() + "cli-state-" + std::to_string(::getpid()) + "-" + test->name();
 }
 
+// Where a test's default config file goes: $XDG_CONFIG_HOME/cluster-client/config.toml.
+std::string test_config_home() { return test_state_home() + "-config"; }
+
 ProgramResult cli(const std::vector<std::string>& args, testing::ProgramOptions options = {}) {
-    // The tests never depend on the caller's HOSTS or state.
+    // The tests never depend on the caller's HOSTS, config or state.
     options.env.insert(options.env.begin(), {"HOSTS", std::nullopt});
     options.env.insert(options.env.begin(), {"XDG_STATE_HOME", test_state_home()});
+    options.env.insert(options.env.begin(), {"XDG_CONFIG_HOME", test_config_home()});
     return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
 }
 
@@ -337,6 +341,76 @@ TEST(Cli, AnHttpsClusterSignedByAPrivateCaWorksWithCaFileAndIsRefusedWithout) {
     const auto deleted = cli({"--hosts", hosts, "--ca-file", certificates.ca(), "delete", "g1"});
     EXPECT_EQ(deleted.exit_status, 0) << deleted.err;
     EXPECT_TRUE(cluster.nodes_with("g1").empty());
+}
+
+// Writes `text` as a file of the test's own and returns its path.
+std::string write_file(const std::string& name, const std::string& text) {
+    const auto path = std::filesystem::path(test_state_home() + "-files") / name;
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path) << text;
+    return path.string();
+}
+
+TEST(Cli, FlagsOverrideTheEnvironmentWhichOverridesTheConfigFile) {
+    const auto file = write_file("precedence.toml",
+                                 "hosts = [\"http://127.0.0.1:1\", \"http://127.0.0.1:2\"]\n"
+                                 "attempts = 3\nattempt_timeout = \"3s\"\nlock_wait = \"7s\"\n");
+    auto options = with_env("CLUSTER_CLIENT_ATTEMPTS", "4");
+    options.env.emplace_back("CLUSTER_CLIENT_ATTEMPT_TIMEOUT", "4s");
+    const auto result = cli({"--config", file, "--attempt-timeout", "5s", "--output", "json", "config"}, options);
+    ASSERT_EQ(result.exit_status, 0) << result.err;
+    const auto root = boost::json::parse(result.out).as_object();
+    EXPECT_EQ(root.at("config_file").as_string(), file);
+    const auto& settings = root.at("settings").as_object();
+    const auto setting = [&](const char* key) {
+        const auto& entry = settings.at(key).as_object();
+        return std::string(entry.at("value").as_string()) + " from " + std::string(entry.at("source").as_string());
+    };
+    EXPECT_EQ(setting("hosts"), "http://127.0.0.1:1,http://127.0.0.1:2 from file");
+    EXPECT_EQ(setting("lock_wait"), "7s from file");
+    EXPECT_EQ(setting("attempts"), "4 from environment");
+    EXPECT_EQ(setting("attempt_timeout"), "5s from command line");
+    EXPECT_EQ(setting("output"), "json from command line");
+    EXPECT_EQ(setting("deadline"), "15s from default");
+}
+
+TEST(Cli, TheDefaultConfigFileSuppliesTheHosts) {
+    LocalCluster cluster;
+    std::filesystem::create_directories(test_config_home() + "/cluster-client");
+    std::ofstream(test_config_home() + "/cluster-client/config.toml")
+        << "hosts = \"" << join(cluster.urls()) << "\"\nownership = \"fast\"\n";
+    const auto created = cli({"create", "g1"});
+    EXPECT_EQ(created.exit_status, 0) << created.err;
+    EXPECT_EQ(cluster.nodes_with("g1"), (std::vector<int>{0, 1, 2}));
+    const auto shown = cli({"config"});
+    EXPECT_NE(shown.out.find("ownership = \"fast\""), std::string::npos) << shown.out;
+    EXPECT_NE(shown.out.find("# file"), std::string::npos) << shown.out;
+    std::filesystem::remove_all(test_config_home());
+}
+
+TEST(Cli, ABadConfigIsAUsageErrorNamingTheRule) {
+    LocalCluster cluster;
+    const auto hosts = join(cluster.urls());
+    const std::vector<std::pair<std::string, std::string>> cases{
+        {"retries = 3\n", "unknown key 'retries'"},
+        {"attempts = \"five\"\n", "attempts must be a whole number"},
+        {"insecure = \"yes\"\n", "insecure must be true or false"},
+        {"output = \"xml\"\n", "output in the config file must be one of text, json"},
+        {"attempts = 3\nhosts = \n", "line 2"},
+    };
+    for (const auto& [text, rule] : cases) {
+        const auto result = cli({"--hosts", hosts, "--config", write_file("bad.toml", text), "create", "g1"});
+        EXPECT_EQ(result.exit_status, 2) << text;
+        EXPECT_NE(result.err.find(rule), std::string::npos) << text << " -> " << result.err;
+    }
+    const auto missing = cli({"--hosts", hosts, "--config", "/nonexistent/config.toml", "create", "g1"});
+    EXPECT_EQ(missing.exit_status, 2);
+    EXPECT_NE(missing.err.find("config /nonexistent/config.toml: not a readable file"), std::string::npos)
+        << missing.err;
+    const auto env = cli({"--hosts", hosts, "create", "g1"}, with_env("CLUSTER_CLIENT_CONCURRENCY", "many"));
+    EXPECT_EQ(env.exit_status, 2);
+    EXPECT_NE(env.err.find("CLUSTER_CLIENT_CONCURRENCY must be a whole number"), std::string::npos) << env.err;
+    for (int node = 0; node < 3; ++node) EXPECT_EQ(cluster.requests(node), 0u) << "node " << node;
 }
 
 }  // namespace

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Starts a local 3-node cluster-node, runs each example against it and checks that it
+# exits 0, then stops the nodes.
+#
+#   examples/run_examples.sh CLUSTER_NODE EXAMPLE...
+set -euo pipefail
+
+if [ $# -lt 2 ]; then
+  echo "usage: run_examples.sh CLUSTER_NODE EXAMPLE..." >&2
+  exit 2
+fi
+node="$1"
+shift
+
+work="$(mktemp -d)"
+node_pid=""
+cleanup() {
+  if [ -n "$node_pid" ]; then
+    kill "$node_pid" 2>/dev/null || true
+    wait "$node_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$node" --nodes 3 --log-level warn >"$work/node.out" 2>"$work/node.err" &
+node_pid=$!
+for _ in $(seq 50); do
+  [ "$(grep -c '^node ' "$work/node.out" || true)" -ge 3 ] && break
+  sleep 0.1
+done
+hosts="$(awk '/^node /{print $3}' "$work/node.out" | paste -sd, -)"
+if [ -z "$hosts" ]; then
+  echo "run_examples.sh: cluster-node did not start" >&2
+  cat "$work/node.err" >&2
+  exit 1
+fi
+
+passed=0
+failed=0
+for example in "$@"; do
+  name="$(basename "$example")"
+  echo "== $name $hosts"
+  # The examples keep their saga log where the cluster-client program does, under
+  # XDG_STATE_HOME: a scratch one for each.
+  export XDG_STATE_HOME="$work/state-$name"
+  if "$example" "$hosts" "$name-group"; then
+    if [ -f "$XDG_STATE_HOME/cluster-client/sagas.db" ]; then
+      passed=$((passed + 1))
+    else
+      echo "FAIL: $name wrote no saga log" >&2
+      failed=$((failed + 1))
+    fi
+  else
+    echo "FAIL: $name exited with $?" >&2
+    failed=$((failed + 1))
+  fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
