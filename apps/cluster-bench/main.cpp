@@ -42,7 +42,8 @@ void print(const std::string& output, const Rows& rows, Table table, Json json) 
 
 int main(int argc, char** argv) {
     namespace bench = cluster_client::bench;
-    CLI::App app{"cluster-bench: latency, throughput and CPU cost of cluster-client sagas against reference nodes"};
+    CLI::App app{"cluster-bench: latency, throughput and CPU cost of cluster-client sagas against reference nodes",
+                 "cluster-bench"};
     app.require_subcommand(1);
     std::string output = "text";
 

@@ -162,7 +162,7 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
     app.add_option("--output", raw.output, "text or json (one JSON object per line)")
         ->check(CLI::IsMember({"text", "json"}))
         ->capture_default_str();
-    app.add_option("--log-level", raw.log_level, "trace, debug, info, warn, error or off (logs go to stderr)")
+    app.add_option("--log-level", raw.log_level, "trace, debug, info, warn, error, critical or off (logs go to stderr)")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
         ->capture_default_str();
     app.add_option("--state-dir", raw.state_dir,

@@ -137,7 +137,7 @@ int serve(const CommandLine& line) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"Serves reference nodes of the cluster group API, with fault injection"};
+    CLI::App app{"cluster-node: serves reference nodes of the cluster group API, with fault injection", "cluster-node"};
     CommandLine line;
     add_options(app, line);
     try {
