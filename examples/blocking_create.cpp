@@ -73,9 +73,9 @@ int main(int argc, char** argv) {
 
     cc::ClientOptions options{.hosts = split_hosts(argv[1])};
     // With the saga log, a process killed mid-saga leaves a record of which nodes it may
-    // have written to. BlockingClusterClient has no recover(): a later saga on the same
-    // group recovers what was left on it before it starts, and `cluster-client recover`
-    // (sharing this state directory) ends the others.
+    // have written to. BlockingClusterClient has no recover(): a later create, delete or
+    // ensure on the same group recovers what was left on it before it starts, and
+    // `cluster-client recover` (sharing this state directory) ends the others.
     options.saga_log.state_dir = state_dir_of_the_command_line();
     if (options.saga_log.state_dir.empty()) {
         std::cerr << "no state directory for the saga log: set HOME or XDG_STATE_HOME\n";

@@ -69,9 +69,9 @@ asio::awaitable<int> create_verify_delete(cc::ClusterClient& client, std::string
     // A saga is written to the log before its first request, so when a process is killed
     // mid-saga (or a rollback could not reach a node), the log knows which nodes it may
     // have written to. recover() finishes or undoes every such saga that no live process
-    // runs, on the nodes it was started with. A new saga on the same group would recover
-    // it first anyway; recovering at start also ends the ones on groups this program does
-    // not touch today.
+    // runs, on the nodes it was started with. A new create, delete or ensure on the same
+    // group would recover it first anyway; recovering at start also ends the ones on groups
+    // this program does not touch today.
     const std::vector<cc::SagaReport> recovered = co_await client.recover();
     bool still_open = false;
     for (const auto& report : recovered) {
