@@ -102,7 +102,7 @@ BatchTotals run_batch(asio::io_context& io, ClusterClient& client, Operation ope
     BatchTotals totals;
     Progress bar(progress, ids.total());
     auto worker = [&]() -> asio::awaitable<void> {
-        while (!totals.input_error) {
+        while (!totals.input_error && !totals.log_error) {
             std::optional<std::string> id;
             try {
                 id = ids.next();
@@ -110,7 +110,14 @@ BatchTotals run_batch(asio::io_context& io, ClusterClient& client, Operation ope
                 totals.input_error = error.what();
             }
             if (!id) co_return;
-            const auto report = co_await client.run(operation, std::move(*id));
+            SagaReport report;
+            try {
+                report = co_await client.run(operation, std::move(*id));
+            } catch (const Error& error) {
+                if (!totals.log_error) totals.log_error = error.what();
+                ++totals.left_open;
+                co_return;
+            }
             if (report.ok()) {
                 ++totals.ok;
             } else if (report.left_open()) {

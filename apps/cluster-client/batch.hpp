@@ -46,6 +46,9 @@ struct BatchTotals {
     std::size_t failed = 0;
     std::size_t left_open = 0;
     std::optional<std::string> input_error;  ///< a bad id met while reading stdin
+    /// The saga log failed (a full disk, an I/O error): the batch stops, and the sagas
+    /// under way may be open, for `recover` to finish.
+    std::optional<std::string> log_error;
 };
 
 /// Runs the saga `operation` for every id of `ids`, `concurrency` at a time, printing each

@@ -299,6 +299,9 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         std::ostream* progress = batch && ::isatty(STDERR_FILENO) ? &err : nullptr;
         const auto totals = run_batch(io, client, operation, ids, raw.concurrency, format, out, progress);
         if (totals.input_error) err << "cluster-client: " << *totals.input_error << '\n';
+        if (totals.log_error) {
+            err << "cluster-client: " << *totals.log_error << "; sagas may be left open: run recover once it is fixed\n";
+        }
         const auto code = exit_code(totals);
         return static_cast<int>(code == ExitCode::success && recovered > 0 ? ExitCode::left_open : code);
     } catch (const ConfigError& error) {

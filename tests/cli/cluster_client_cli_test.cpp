@@ -413,5 +413,23 @@ TEST(Cli, ABadConfigIsAUsageErrorNamingTheRule) {
     for (int node = 0; node < 3; ++node) EXPECT_EQ(cluster.requests(node), 0u) << "node " << node;
 }
 
+TEST(Cli, ASagaLogThatFailsMidBatchStopsItWithExit3) {
+    // A file size limit makes SQLite's writes fail as a full disk would.
+    LocalCluster cluster;
+    std::string ids;
+    for (int i = 0; i < 2000; ++i) ids += "g" + std::to_string(i) + "\n";
+    const auto id_file = write_file("ids.txt", ids);
+    testing::ProgramOptions options;
+    options.env = {{"HOSTS", std::nullopt}, {"XDG_CONFIG_HOME", test_config_home()}};
+    const std::string command = "trap '' XFSZ; ulimit -f 200; exec " + std::string(CLUSTER_CLIENT_EXE) +
+                                " --hosts " + join(cluster.urls()) + " --state-dir " + test_state_home() +
+                                "-small --output json create --from-file " + id_file;
+    const auto result = testing::run_program("/bin/bash", {"-c", command}, options);
+    EXPECT_EQ(result.exit_status, 3) << result.err;
+    EXPECT_NE(result.err.find("sagas may be left open: run recover"), std::string::npos) << result.err;
+    EXPECT_LT(json_lines(result.out).size(), 2000u) << "the batch stopped";
+    std::filesystem::remove_all(test_state_home() + "-small");
+}
+
 }  // namespace
 }  // namespace cluster_client
