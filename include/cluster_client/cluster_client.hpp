@@ -30,8 +30,9 @@ class SagaCoordinator;
 /// Threads: every operation runs on an internal strand of the given executor, so the
 /// client may be called from any thread. It must outlive the operations it started.
 /// Errors: expected node failures are values in the SagaReport; exceptions are only
-/// ConfigError (bad options, thrown by the constructor) and InvalidGroupId (a bad id,
-/// delivered through the completion token before any request is sent).
+/// ConfigError (bad options, thrown by the constructor), InvalidGroupId (a bad id,
+/// delivered through the completion token before any request is sent) and Error (a saga
+/// log write failed, e.g. a full disk: the saga stays open in the log for recover()).
 class ClusterClient {
 public:
     using executor_type = boost::asio::any_io_executor;
