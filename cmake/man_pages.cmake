@@ -7,12 +7,13 @@ include(GNUInstallDirs)
 
 find_program(HELP2MAN_EXECUTABLE help2man DOC "help2man, which makes the man pages from --help")
 
-# cluster_client_man_page(TARGET SECTION DESCRIPTION)
+# cluster_client_man_page(TARGET SECTION DESCRIPTION HELP_OPTION)
 #   Makes ${CMAKE_CURRENT_BINARY_DIR}/TARGET.SECTION from `TARGET --help` (target TARGET-man,
 #   part of ALL) and installs it. DESCRIPTION is the one line of the page's NAME section.
 #   The programs have no --version: the version is the project's (--version-string), so
-#   help2man runs only --help.
-function(cluster_client_man_page TARGET SECTION DESCRIPTION)
+#   help2man runs only HELP_OPTION (--help-all for programs with commands, so every
+#   command's options are in the page).
+function(cluster_client_man_page TARGET SECTION DESCRIPTION HELP_OPTION)
   if(NOT TARGET ${TARGET})
     message(FATAL_ERROR "cluster_client_man_page: no target named '${TARGET}'")
   endif()
@@ -33,7 +34,8 @@ function(cluster_client_man_page TARGET SECTION DESCRIPTION)
   add_custom_command(
     OUTPUT ${page}
     COMMAND ${HELP2MAN_EXECUTABLE} --no-info --section=${SECTION} --name=${DESCRIPTION}
-            --version-string=${PROJECT_VERSION} --output=${page} $<TARGET_FILE:${TARGET}>
+            --help-option=${HELP_OPTION} --version-string=${PROJECT_VERSION} --output=${page}
+            $<TARGET_FILE:${TARGET}>
     DEPENDS ${TARGET}
     COMMENT "Generating the man page ${TARGET}.${SECTION}"
     VERBATIM)

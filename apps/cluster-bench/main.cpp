@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
     CLI::App app{"cluster-bench: latency, throughput and CPU cost of cluster-client sagas against reference nodes",
                  "cluster-bench"};
     app.require_subcommand(1);
+    app.set_help_all_flag("--help-all", "print the help of every command");
     std::string output = "text";
 
     bench::LatencyBenchOptions latency;

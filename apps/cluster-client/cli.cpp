@@ -158,6 +158,7 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
                  "cluster-client"};
     app.require_subcommand(1);
     app.fallthrough();
+    app.set_help_all_flag("--help-all", "print the help of every command");
     app.add_option("--hosts", raw.hosts, "comma-separated node URLs (default: the HOSTS environment variable)");
     app.add_option("--output", raw.output, "text or json (one JSON object per line)")
         ->check(CLI::IsMember({"text", "json"}))

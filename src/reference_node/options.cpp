@@ -17,11 +17,11 @@ constexpr double sum_tolerance = 1e-9;
 
 std::optional<std::string> fault_options_error(const FaultOptions& faults, int nodes) {
     const std::array<std::pair<std::string_view, double>, 5> probabilities{{
-        {"p_500_before", faults.p_500_before},
-        {"p_500_after", faults.p_500_after},
-        {"p_hang_before", faults.p_hang_before},
-        {"p_hang_after", faults.p_hang_after},
-        {"p_reset", faults.p_reset},
+        {"--p-500-before", faults.p_500_before},
+        {"--p-500-after", faults.p_500_after},
+        {"--p-hang-before", faults.p_hang_before},
+        {"--p-hang-after", faults.p_hang_after},
+        {"--p-reset", faults.p_reset},
     }};
     double sum = 0.0;
     for (const auto& [name, p] : probabilities) {
@@ -35,11 +35,11 @@ std::optional<std::string> fault_options_error(const FaultOptions& faults, int n
                std::to_string(sum);
     }
     if (faults.latency.count() < 0) {
-        return "latency must be >= 0 ms, got " + std::to_string(faults.latency.count());
+        return "--latency-ms must be >= 0, got " + std::to_string(faults.latency.count());
     }
     for (const int index : faults.faulty_nodes) {
         if (index < 0 || index >= nodes) {
-            return "faulty node index " + std::to_string(index) + " must be in [0, " +
+            return "--faulty-nodes: node index " + std::to_string(index) + " must be in [0, " +
                    std::to_string(nodes) + ")";
         }
     }
@@ -67,7 +67,7 @@ std::optional<std::string> node_cluster_options_error(const NodeClusterOptions& 
     if (ec) return "bind address '" + options.bind + "' is not an IPv4 or IPv6 address";
     const unsigned status = options.delete_missing_status;
     if (status != 404 && status != 200 && status != 400) {
-        return "delete_missing_status must be 404, 200 or 400, got " + std::to_string(status);
+        return "--delete-missing must be 404, 200 or 400, got " + std::to_string(status);
     }
     return fault_options_error(options.faults, options.nodes);
 }
