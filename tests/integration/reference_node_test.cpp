@@ -417,7 +417,7 @@ TEST(ReferenceNodeCluster, RejectsUnusableOptionsNamingTheRule) {
     EXPECT_NE(error_for(options).find("node count"), std::string::npos);
     options = {};
     options.delete_missing_status = 500;
-    EXPECT_NE(error_for(options).find("delete_missing_status"), std::string::npos);
+    EXPECT_NE(error_for(options).find("--delete-missing"), std::string::npos);
     options = {};
     options.bind = "localhost";
     EXPECT_NE(error_for(options).find("bind address"), std::string::npos);
@@ -426,14 +426,14 @@ TEST(ReferenceNodeCluster, RejectsUnusableOptionsNamingTheRule) {
     EXPECT_NE(error_for(options).find("65535"), std::string::npos);
     options = {};
     options.faults.p_hang_after = 1.5;
-    EXPECT_NE(error_for(options).find("p_hang_after"), std::string::npos);
+    EXPECT_NE(error_for(options).find("--p-hang-after"), std::string::npos);
     options = {};
     options.faults.p_500_before = 0.6;
     options.faults.p_reset = 0.5;
     EXPECT_NE(error_for(options).find("sum"), std::string::npos);
     options = {};
     options.faults.faulty_nodes = {3};
-    EXPECT_NE(error_for(options).find("faulty node"), std::string::npos);
+    EXPECT_NE(error_for(options).find("--faulty-nodes"), std::string::npos);
     options = {};
     options.faults.latency = std::chrono::milliseconds(-1);
     EXPECT_NE(error_for(options).find("latency"), std::string::npos);
