@@ -30,22 +30,16 @@ for program in "$client" "$node" /usr/bin/time; do
   [ -x "$program" ] || { echo "cli_batch.sh: $program is missing" >&2; exit 2; }
 done
 
+# shellcheck source=SCRIPTDIR/../scripts/cluster_node.sh
+. "$(dirname "$0")/../scripts/cluster_node.sh"
 work="$(mktemp -d)"
-node_pid=""
 cleanup() {
-  [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
+  stop_cluster_node
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-"$node" --nodes "$nodes" --log-level warn >"$work/node.out" 2>"$work/node.err" &
-node_pid=$!
-for _ in $(seq 50); do
-  [ "$(grep -c '^node ' "$work/node.out" || true)" -ge "$nodes" ] && break
-  sleep 0.1
-done
-hosts="$(awk '/^node /{print $3}' "$work/node.out" | paste -sd, -)"
-[ -n "$hosts" ] || { echo "cli_batch.sh: cluster-node did not start" >&2; cat "$work/node.err" >&2; exit 1; }
+start_cluster_node "$node" "$nodes" "$work" || exit 1
 
 seq -f "batch-%.0f" 1 "$sagas" >"$work/ids"
 

@@ -13,29 +13,16 @@ fi
 node="$1"
 shift
 
+# shellcheck source=SCRIPTDIR/../scripts/cluster_node.sh
+. "$(dirname "$0")/../scripts/cluster_node.sh"
 work="$(mktemp -d)"
-node_pid=""
 cleanup() {
-  if [ -n "$node_pid" ]; then
-    kill "$node_pid" 2>/dev/null || true
-    wait "$node_pid" 2>/dev/null || true
-  fi
+  stop_cluster_node
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-"$node" --nodes 3 --log-level warn >"$work/node.out" 2>"$work/node.err" &
-node_pid=$!
-for _ in $(seq 50); do
-  [ "$(grep -c '^node ' "$work/node.out" || true)" -ge 3 ] && break
-  sleep 0.1
-done
-hosts="$(awk '/^node /{print $3}' "$work/node.out" | paste -sd, -)"
-if [ -z "$hosts" ]; then
-  echo "run_examples.sh: cluster-node did not start" >&2
-  cat "$work/node.err" >&2
-  exit 1
-fi
+start_cluster_node "$node" 3 "$work" || exit 1
 
 passed=0
 failed=0

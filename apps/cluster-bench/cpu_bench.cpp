@@ -125,9 +125,8 @@ CpuRow saga_row(const CpuBenchOptions& options, const std::string& node) {
     sagas.sagas = std::max<std::size_t>(2, options.requests / 10);
     const auto measured = run_sagas(sagas, {node}, options.connections, false);
     if (measured.failed > 0) throw Error(std::to_string(measured.failed) + " sagas failed");
-    const auto requests = measured.requests_per_second * measured.seconds;
     return CpuRow{.client = "sagas",
-                  .requests = static_cast<std::size_t>(requests + 0.5),
+                  .requests = measured.requests,
                   .seconds = measured.seconds,
                   .requests_per_second = measured.requests_per_second,
                   .cpu_us_per_request = measured.client_cpu_us_per_request};

@@ -15,6 +15,7 @@
 
 #include "node_thread.hpp"
 #include "sequential_client.hpp"
+#include "statistics.hpp"
 
 namespace cluster_client::bench {
 
@@ -24,13 +25,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr int warm_up = 3;
-
-double percentile(std::vector<double> samples, double p) {
-    if (samples.empty()) return 0;
-    std::sort(samples.begin(), samples.end());
-    const auto index = static_cast<std::size_t>(p * static_cast<double>(samples.size() - 1) + 0.5);
-    return samples[std::min(index, samples.size() - 1)];
-}
 
 template <class Saga>
 LatencyRow measure(int nodes, std::string client, std::string operation, const LatencyBenchOptions& options,
@@ -42,14 +36,9 @@ LatencyRow measure(int nodes, std::string client, std::string operation, const L
         const auto ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
         if (i >= warm_up) samples.push_back(ms);
     }
-    LatencyRow row{nodes, std::move(client), std::move(operation), percentile(samples, 0.5), percentile(samples, 0.99)};
-    row.round_trips = options.latency.count() > 0 && options.hosts.empty() ? row.p50_ms / static_cast<double>(options.latency.count()) : 0;
-    return row;
+    return LatencyRow{nodes, std::move(client), std::move(operation), percentile(samples, 0.5),
+                      percentile(samples, 0.99)};
 }
-
-}  // namespace
-
-namespace {
 
 std::vector<LatencyRow> one_run(const LatencyBenchOptions& options) {
     std::vector<LatencyRow> rows;
@@ -84,12 +73,6 @@ std::vector<LatencyRow> one_run(const LatencyBenchOptions& options) {
     return rows;
 }
 
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    const auto middle = values.size() / 2;
-    return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-}
-
 }  // namespace
 
 std::vector<LatencyRow> run_latency_bench(const LatencyBenchOptions& options) {
@@ -106,9 +89,9 @@ std::vector<LatencyRow> run_latency_bench(const LatencyBenchOptions& options) {
         }
         rows[i].p50_ms = median(p50s);
         rows[i].p99_ms = median(p99s);
-        rows[i].round_trips = runs.front()[i].round_trips > 0
-                                  ? rows[i].p50_ms / static_cast<double>(options.latency.count())
-                                  : 0;
+        // Only the nodes started here are known to add exactly options.latency per request.
+        const bool known_latency = options.latency.count() > 0 && options.hosts.empty();
+        rows[i].round_trips = known_latency ? rows[i].p50_ms / static_cast<double>(options.latency.count()) : 0;
     }
     return rows;
 }

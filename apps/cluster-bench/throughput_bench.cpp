@@ -18,6 +18,7 @@
 #include <cluster_client/cluster_client.hpp>
 
 #include "node_thread.hpp"
+#include "statistics.hpp"
 
 namespace cluster_client::bench {
 
@@ -31,12 +32,6 @@ double thread_cpu_seconds() {
 }
 
 namespace {
-
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    const auto middle = values.size() / 2;
-    return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-}
 
 ThroughputRow median_row(const std::vector<ThroughputRow>& runs) {
     ThroughputRow row = runs.front();
@@ -63,7 +58,6 @@ ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector
                            ("cluster-bench-" + std::to_string(::getpid()) + (saga_log ? "-log" : "-nolog"));
     std::filesystem::remove_all(state_dir);
     ThroughputRow row{.run = {}, .concurrency = concurrency, .saga_log = saga_log, .sagas = options.sagas};
-    std::size_t requests = 0;
     double cpu = 0;
     {
         asio::io_context io{1};
@@ -79,7 +73,7 @@ ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector
                 const auto operation = index < groups ? Operation::create : Operation::delete_;
                 const auto report = co_await client.run(operation, "bench-" + std::to_string(index % groups));
                 if (!report.ok()) ++row.failed;
-                for (const auto& host : report.hosts) requests += static_cast<std::size_t>(host.attempts);
+                for (const auto& host : report.hosts) row.requests += static_cast<std::size_t>(host.attempts);
             }
         };
         const auto cpu_before = thread_cpu_seconds();
@@ -91,8 +85,8 @@ ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector
     }
     std::filesystem::remove_all(state_dir);
     row.sagas_per_second = static_cast<double>(row.sagas) / row.seconds;
-    row.requests_per_second = static_cast<double>(requests) / row.seconds;
-    row.client_cpu_us_per_request = requests > 0 ? cpu * 1e6 / static_cast<double>(requests) : 0;
+    row.requests_per_second = static_cast<double>(row.requests) / row.seconds;
+    row.client_cpu_us_per_request = row.requests > 0 ? cpu * 1e6 / static_cast<double>(row.requests) : 0;
     return row;
 }
 

@@ -36,6 +36,7 @@ struct ThroughputRow {
     std::size_t concurrency = 0;
     bool saga_log = false;
     std::size_t sagas = 0;
+    std::size_t requests = 0;  ///< HTTP requests the sagas made, retries included
     double seconds = 0;
     double sagas_per_second = 0;
     double requests_per_second = 0;

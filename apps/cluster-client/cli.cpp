@@ -25,7 +25,6 @@
 #include "log_commands.hpp"
 #include "http/endpoint.hpp"
 #include "http/host_pool.hpp"
-#include "http/wire.hpp"
 #include "output.hpp"
 #include "settings.hpp"
 
@@ -57,8 +56,7 @@ std::optional<std::string> typed_command(const CLI::App& app, const std::vector<
 // The token of --token-file, else CLUSTER_CLIENT_TOKEN, else the token_file of the config
 // file or CLUSTER_CLIENT_TOKEN_FILE; empty when none is set.
 std::string bearer_token(const RawOptions& raw, const Sources& sources) {
-    const auto token_file_source = sources.find("token_file");
-    const bool file_from_flag = token_file_source != sources.end() && token_file_source->second == Source::command_line;
+    const bool file_from_flag = source_of(sources, "token_file") == Source::command_line;
     const char* env = std::getenv("CLUSTER_CLIENT_TOKEN");
     if (!file_from_flag && env != nullptr && *env != '\0') return env;
     if (raw.token_file.empty()) return {};
@@ -100,10 +98,6 @@ ClientOptions make_client_options(const RawOptions& raw, const Sources& sources,
     if (!raw.no_saga_log) options.saga_log.state_dir = state_dir(raw);
     options.saga_log.durability = raw.durability == "machine" ? Durability::machine : Durability::process;
     options.http.bearer_token = bearer_token(raw, sources);
-    http::check_bearer_token(options.http.bearer_token);
-    if (!raw.ca_file.empty() && !std::ifstream(raw.ca_file)) {
-        throw ConfigError("--ca-file " + raw.ca_file + ": cannot read it");
-    }
     options.http.ca_file = raw.ca_file;
     options.http.cert_file = raw.cert_file;
     options.http.key_file = raw.key_file;

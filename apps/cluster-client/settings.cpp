@@ -152,8 +152,7 @@ std::optional<std::string> set_from_text(RawOptions& raw, const Binding& binding
 }
 
 std::string where(const Binding& binding, const Sources& sources) {
-    const auto found = sources.find(binding.names.key);
-    const Source source = found == sources.end() ? Source::default_value : found->second;
+    const Source source = source_of(sources, binding.names.key);
     switch (source) {
         case Source::command_line: return std::string(binding.names.flag);
         case Source::environment: return std::string(binding.names.env);
@@ -164,6 +163,11 @@ std::string where(const Binding& binding, const Sources& sources) {
 }
 
 }  // namespace
+
+Source source_of(const Sources& sources, std::string_view key) {
+    const auto found = sources.find(key);
+    return found == sources.end() ? Source::default_value : found->second;
+}
 
 std::string_view source_name(Source source) {
     switch (source) {
@@ -265,10 +269,9 @@ void print_settings(std::ostream& out, const RawOptions& raw, const Sources& sou
     if (json) {
         boost::json::object settings;
         for (const auto& binding : bindings()) {
-            const auto found = sources.find(binding.names.key);
             settings[binding.names.key] = boost::json::object{
                 {"value", value_text(raw, binding.member)},
-                {"source", source_name(found == sources.end() ? Source::default_value : found->second)}};
+                {"source", source_name(source_of(sources, binding.names.key))}};
         }
         boost::json::object root{{"config_file", file ? boost::json::value(file->string()) : boost::json::value()},
                                  {"token_from_environment", env_token},
@@ -278,8 +281,7 @@ void print_settings(std::ostream& out, const RawOptions& raw, const Sources& sou
     }
     out << "# config file: " << (file ? file->string() : std::string("none")) << '\n';
     for (const auto& binding : bindings()) {
-        const auto found = sources.find(binding.names.key);
-        const auto source = source_name(found == sources.end() ? Source::default_value : found->second);
+        const auto source = source_name(source_of(sources, binding.names.key));
         std::ostringstream line;
         line << binding.names.key << " = ";
         // TOML: strings quoted, numbers and booleans bare, so the output is a valid file.

@@ -63,6 +63,9 @@ const std::vector<SettingKey>& setting_keys();
 /// The layers applied so far: where each key's value came from.
 using Sources = std::map<std::string, Source, std::less<>>;
 
+/// Where `key`'s value came from; default_value when no layer set it.
+Source source_of(const Sources& sources, std::string_view key);
+
 /// `--config FILE` (or `--config=FILE`) as typed in `args`, if any.
 std::optional<std::string> config_flag(const std::vector<std::string>& args);
 

@@ -341,10 +341,7 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
 }
 
 template <class Stream>
-asio::awaitable<bool> HttpServer::serve_requests(Stream& socket, Connection& connection_ref,
-                                                 RequestHandler& handler_ref) {
-    auto* connection = &connection_ref;
-    auto* handler = &handler_ref;
+asio::awaitable<bool> HttpServer::serve_requests(Stream& socket, Connection& connection, RequestHandler& handler) {
     boost::beast::flat_buffer buffer;
     std::string out;
     bool graceful = false;
@@ -360,18 +357,18 @@ asio::awaitable<bool> HttpServer::serve_requests(Stream& socket, Connection& con
             break;
         }
 
-        const RequestFate fate = handler->admit();
+        const RequestFate fate = handler.admit();
         if (fate.latency.count() > 0) {
-            connection->timer.expires_after(fate.latency);
-            co_await connection->timer.async_wait(use_tuple);
-            if (!connection->socket.is_open()) break;
+            connection.timer.expires_after(fate.latency);
+            co_await connection.timer.async_wait(use_tuple);
+            if (!connection.socket.is_open()) break;
         }
         if (fate.fault == Fault::reset) {
-            connection->reset();
+            connection.reset();
             break;
         }
         if (fate.fault == Fault::hang_before) {
-            co_await connection->discard_until_closed();
+            co_await connection.discard_until_closed();
             break;
         }
 
@@ -379,9 +376,9 @@ asio::awaitable<bool> HttpServer::serve_requests(Stream& socket, Connection& con
         if (fate.fault == Fault::error_before) {
             reply = error_reply(500, "injected fault: 500 before applying");
         } else {
-            reply = handler->serve(Request{message.method(), message.target(), message.body()});
+            reply = handler.serve(Request{message.method(), message.target(), message.body()});
             if (fate.fault == Fault::hang_after) {
-                co_await connection->discard_until_closed();
+                co_await connection.discard_until_closed();
                 break;
             }
             if (fate.fault == Fault::error_after) {

@@ -11,10 +11,11 @@ set -euo pipefail
 
 build="$(cd "$1" && pwd)"
 here="$(cd "$(dirname "$0")" && pwd)"
+# shellcheck source=SCRIPTDIR/../../scripts/cluster_node.sh
+. "$here/../../scripts/cluster_node.sh"
 work="$(mktemp -d)"
-node_pid=""
 cleanup() {
-  [ -n "$node_pid" ] && kill "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null
+  stop_cluster_node
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -37,14 +38,7 @@ c++ -O1 "$here/main.cpp" -o "$work/consumer-pc" $(PKG_CONFIG_PATH="$prefix/$libd
   || fail "consumer does not build with pkg-config"
 
 # Both run a saga against the installed reference node.
-"$prefix/bin/cluster-node" --nodes 3 --log-level warn >"$work/node.out" 2>"$work/node.err" &
-node_pid=$!
-for _ in $(seq 50); do
-  [ "$(grep -c '^node ' "$work/node.out" || true)" -ge 3 ] && break
-  sleep 0.1
-done
-hosts="$(awk '/^node /{print $3}' "$work/node.out" | paste -sd, -)"
-[ -n "$hosts" ] || fail "cluster-node did not start: $(cat "$work/node.err")"
+start_cluster_node "$prefix/bin/cluster-node" 3 "$work" || fail "the installed cluster-node did not start"
 "$work/consumer/consumer" "$hosts" || fail "the find_package consumer's saga failed"
 "$work/consumer-pc" "$hosts" || fail "the pkg-config consumer's saga failed"
 passed=2
