@@ -28,8 +28,25 @@ struct RetryOptions {
     bool jitter = true;
     /// Default 2s: one request (connect, send, receive) may take this long.
     std::chrono::milliseconds attempt_timeout{2000};
-    /// Default 15s: all attempts of one step end by then, whatever the nodes do.
+    /// Default 15s: all attempts of one forward step (one node's part of a saga) end by then,
+    /// whatever the node does.
     std::chrono::milliseconds deadline{15000};
+    /// Default 30s: the whole saga, compensation included, ends by then (counted once the
+    /// saga holds its group, see lock_wait). At least `deadline`; twice it by default, so a
+    /// compensation always has as long as the forward steps had.
+    std::chrono::milliseconds saga_deadline{30000};
+    /// Default 100: the client-wide retry budget (a token bucket). Each retry of a forward
+    /// step takes a token; once none is left, steps give up at their first failure. 100
+    /// retries cover a burst of faults; a dead cluster gets no retry storm.
+    int budget_tokens = 100;
+    /// Default 0.2: each answer from a node puts back a fifth of a token, so retries may go
+    /// on at up to one for every five answers (the AWS SDKs' ratio).
+    double budget_refill = 0.2;
+    /// Default 5: a node's circuit breaker opens after this many failed calls in a row; new
+    /// forward steps on it then fail at once instead of waiting out their deadline.
+    int breaker_failures = 5;
+    /// Default 1s: an open breaker lets one probe through after this long.
+    std::chrono::milliseconds breaker_cooldown{1000};
 };
 
 /// What a delete does when some node cannot be cleared.

@@ -42,6 +42,25 @@ void RetryPolicy::validate(const RetryOptions& options) {
         throw ConfigError("retry: multiplier must be a finite number of at least 1 (got " +
                           got.str() + ")");
     }
+    require_positive("saga_deadline", options.saga_deadline);
+    require_positive("breaker_cooldown", options.breaker_cooldown);
+    if (options.saga_deadline < options.deadline) {
+        throw ConfigError("retry: saga_deadline must be at least deadline, so that compensation has time (got " +
+                          ms_text(options.saga_deadline) + " < " + ms_text(options.deadline) + ")");
+    }
+    if (options.budget_tokens < 1) {
+        throw ConfigError("retry: budget_tokens must be at least 1 (got " + std::to_string(options.budget_tokens) +
+                          ")");
+    }
+    if (!(options.budget_refill > 0.0) || !std::isfinite(options.budget_refill)) {
+        std::ostringstream got;
+        got << options.budget_refill;
+        throw ConfigError("retry: budget_refill must be a positive number (got " + got.str() + ")");
+    }
+    if (options.breaker_failures < 1) {
+        throw ConfigError("retry: breaker_failures must be at least 1 (got " +
+                          std::to_string(options.breaker_failures) + ")");
+    }
     if (options.initial_backoff > options.max_backoff) {
         throw ConfigError("retry: initial_backoff must not exceed max_backoff (got " +
                           ms_text(options.initial_backoff) + " > " +
@@ -60,7 +79,13 @@ milliseconds RetryPolicy::backoff(int attempts_made) const {
     return milliseconds{std::llround(grown)};
 }
 
-Decision RetryPolicy::after_failure(int attempts_made, Clock::time_point started,
+Clock::time_point RetryPolicy::step_deadline(Clock::time_point now, Clock::time_point saga_end) const {
+    // Compared as durations left, so that a saga_end of time_point::max() cannot overflow.
+    if (saga_end - now < options_.deadline) return saga_end;
+    return now + options_.deadline;
+}
+
+Decision RetryPolicy::after_failure(int attempts_made, Clock::time_point deadline,
                                     Clock::time_point now,
                                     std::optional<milliseconds> retry_after,
                                     double uniform) const {
@@ -76,13 +101,12 @@ Decision RetryPolicy::after_failure(int attempts_made, Clock::time_point started
     }
     if (retry_after && *retry_after > delay) delay = *retry_after;
 
-    if (now + delay >= started + options_.deadline) return {Decision::Kind::deadline_exceeded};
+    if (delay >= deadline - now) return {Decision::Kind::deadline_exceeded};
     return {Decision::Kind::retry, delay};
 }
 
-milliseconds RetryPolicy::attempt_timeout(Clock::time_point started,
-                                          Clock::time_point now) const {
-    const auto left = started + options_.deadline - now;
+milliseconds RetryPolicy::attempt_timeout(Clock::time_point deadline, Clock::time_point now) const {
+    const auto left = deadline - now;
     if (left <= Clock::duration::zero()) return milliseconds{0};
     // Truncated, so an attempt never outlives the deadline.
     return std::min(options_.attempt_timeout, std::chrono::duration_cast<milliseconds>(left));

@@ -8,7 +8,7 @@ using node_api::Reply;
 
 Action CreateStep::resume(const Event& event) {
     if (const auto* start = std::get_if<Start>(&event)) {
-        begin(start->now);
+        begin(*start);
         return precheck_ ? start_read(State::precheck, "precheck") : start_post();
     }
     if (std::holds_alternative<Waited>(event)) return resend();

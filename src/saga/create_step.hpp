@@ -17,7 +17,8 @@ namespace cluster_client::saga {
 /// applied), or unknown (a POST of ours may have applied: wrote() is true).
 class CreateStep : public StepBase {
 public:
-    CreateStep(const retry::RetryPolicy& policy, bool precheck) : StepBase(policy), precheck_(precheck) {}
+    CreateStep(const retry::RetryPolicy& policy, bool precheck, retry::RetryBudget* budget = nullptr)
+        : StepBase(policy, budget), precheck_(precheck) {}
 
     Action resume(const Event& event);
 

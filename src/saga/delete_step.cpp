@@ -8,7 +8,7 @@ using node_api::Reply;
 
 Action DeleteStep::resume(const Event& event) {
     if (const auto* start = std::get_if<Start>(&event)) {
-        begin(start->now);
+        begin(*start);
         return precheck_ ? start_read(State::precheck, "precheck") : start_delete();
     }
     if (std::holds_alternative<Waited>(event)) return resend();

@@ -17,7 +17,8 @@ namespace cluster_client::saga {
 /// failed (nothing of ours applied), or unknown (a DELETE of ours may have applied).
 class DeleteStep : public StepBase {
 public:
-    DeleteStep(const retry::RetryPolicy& policy, bool precheck) : StepBase(policy), precheck_(precheck) {}
+    DeleteStep(const retry::RetryPolicy& policy, bool precheck, retry::RetryBudget* budget = nullptr)
+        : StepBase(policy, budget), precheck_(precheck) {}
 
     Action resume(const Event& event);
 

@@ -5,7 +5,7 @@ namespace cluster_client::saga {
 
 Action ReadStep::resume(const Event& event) {
     if (const auto* start = std::get_if<Start>(&event)) {
-        begin(start->now);
+        begin(*start);
         enter("read");
         return send(node_api::Call::get);
     }

@@ -9,7 +9,8 @@ namespace cluster_client::saga {
 /// absent, or unknown when no read got an answer.
 class ReadStep : public StepBase {
 public:
-    explicit ReadStep(const retry::RetryPolicy& policy) : StepBase(policy) {}
+    explicit ReadStep(const retry::RetryPolicy& policy, retry::RetryBudget* budget = nullptr)
+        : StepBase(policy, budget) {}
 
     Action resume(const Event& event);
 

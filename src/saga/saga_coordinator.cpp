@@ -12,6 +12,7 @@
 
 #include <cluster_client/errors.hpp>
 
+#include "retry/circuit_breaker.hpp"
 #include "saga/create_step.hpp"
 #include "saga/delete_step.hpp"
 #include "saga/read_step.hpp"
@@ -24,10 +25,11 @@ using std::chrono::milliseconds;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 struct SagaCoordinator::Node {
-    Node(asio::any_io_executor executor, http::Endpoint endpoint, const HttpOptions& options, asio::ssl::context* tls)
-        : pool(std::move(executor), std::move(endpoint), options, tls), client(pool) {}
+    Node(asio::any_io_executor executor, http::Endpoint endpoint, const ClientOptions& options, asio::ssl::context* tls)
+        : pool(std::move(executor), std::move(endpoint), options.http, tls), client(pool), breaker(options.retry) {}
     http::HostPool pool;
     node_api::NodeClient client;
+    retry::CircuitBreaker breaker;
 };
 
 namespace {
@@ -50,6 +52,25 @@ asio::awaitable<node_api::NodeReply> call(node_api::NodeClient& node, node_api::
     return node.get_group(group, timeout);
 }
 
+// A clear answer from a live node, as opposed to silence, a broken exchange, a 5xx or a 429:
+// what closes a circuit breaker and refills the retry budget.
+bool answered(node_api::Reply reply) {
+    switch (reply) {
+        case node_api::Reply::not_sent:
+        case node_api::Reply::maybe_applied:
+        case node_api::Reply::throttled: return false;
+        default: return true;
+    }
+}
+
+node_api::NodeReply circuit_open(const retry::CircuitBreaker& breaker, Clock::time_point now) {
+    const auto wait = std::chrono::ceil<milliseconds>(breaker.reopens_at() - now);
+    return {node_api::Reply::refused,
+            "circuit open after " + std::to_string(breaker.consecutive_failures()) + " failed calls in a row" +
+                (wait.count() > 0 ? "; next probe in " + std::to_string(wait.count()) + "ms" : "; a probe is out"),
+            std::nullopt};
+}
+
 bool has_fact(const log::SagaRecord& record, std::size_t host, Fact fact) {
     const auto& facts = record.facts.at(host);
     return std::find(facts.begin(), facts.end(), fact) != facts.end();
@@ -65,7 +86,7 @@ std::vector<std::size_t> all_hosts(std::size_t count) {
 
 SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<log::SagaLog> log)
     : executor_(std::move(executor)), options_(options), policy_(options.retry), log_(std::move(log)),
-      random_(std::random_device{}()), self_(log::Owner::self()) {
+      budget_(options.retry), random_(std::random_device{}()), self_(log::Owner::self()) {
     for (const auto& endpoint : http::parse_hosts(options.hosts)) {
         urls_.push_back(endpoint.url());
         configured_.push_back(&node_for(endpoint.url()));
@@ -79,7 +100,7 @@ SagaCoordinator::Node& SagaCoordinator::node_for(const std::string& url) {
     if (!node) {
         auto endpoint = http::parse_endpoint(url);
         if (endpoint.tls && !tls_) tls_ = http::make_tls_context(options_.http);
-        node = std::make_unique<Node>(executor_, std::move(endpoint), options_.http, tls_.get());
+        node = std::make_unique<Node>(executor_, std::move(endpoint), options_, tls_.get());
     }
     return *node;
 }
@@ -99,15 +120,26 @@ double SagaCoordinator::uniform() { return std::uniform_real_distribution<double
 
 template <class Step>
 asio::awaitable<HostState> SagaCoordinator::drive(Step& step, const Context& context, std::size_t host,
-                                                  const std::string& group, HostReport& report) {
-    auto& node = context.nodes[host]->client;
-    const auto started = Clock::now();
-    Event event = Start{started};
+                                                  const std::string& group, HostReport& report, Gate gate) {
+    auto& node = *context.nodes[host];
+    Event event = Start{Clock::now(), context.end};
     for (;;) {
         const Action action = step.resume(event);
         if (const auto* send = std::get_if<Send>(&action)) {
-            ++report.attempts;
-            auto reply = co_await call(node, send->call, group, policy_.attempt_timeout(started, Clock::now()));
+            node_api::NodeReply reply;
+            if (gate == Gate::forward && !node.breaker.allow(Clock::now())) {
+                reply = circuit_open(node.breaker, Clock::now());
+            } else {
+                ++report.attempts;
+                reply = co_await call(node.client, send->call, group,
+                                      policy_.attempt_timeout(step.deadline(), Clock::now()));
+                if (answered(reply.reply)) {
+                    node.breaker.on_answer();
+                    budget_.on_answer();
+                } else {
+                    node.breaker.on_failure(Clock::now());
+                }
+            }
             spdlog::debug("saga {}: {} {} -> {} ({})", group, report.host, node_api::call_name(send->call),
                           node_api::reply_name(reply.reply), reply.detail);
             event = Replied{std::move(reply), Clock::now(), uniform()};
@@ -152,20 +184,20 @@ asio::awaitable<std::vector<StepResult>> SagaCoordinator::forward(Operation oper
             case Operation::create:
             case Operation::ensure: {
                 // ensure never rolls back, so it needs no ownership read.
-                CreateStep step(policy_, strict && operation == Operation::create);
-                results[i].state = co_await drive(step, context, i, group, reports[i]);
+                CreateStep step(policy_, strict && operation == Operation::create, &budget_);
+                results[i].state = co_await drive(step, context, i, group, reports[i], Gate::forward);
                 results[i].wrote = step.wrote();
                 break;
             }
             case Operation::delete_: {
-                DeleteStep step(policy_, strict);
-                results[i].state = co_await drive(step, context, i, group, reports[i]);
+                DeleteStep step(policy_, strict, &budget_);
+                results[i].state = co_await drive(step, context, i, group, reports[i], Gate::forward);
                 results[i].wrote = step.wrote();
                 break;
             }
             case Operation::verify: {
-                ReadStep step(policy_);
-                results[i].state = co_await drive(step, context, i, group, reports[i]);
+                ReadStep step(policy_, &budget_);
+                results[i].state = co_await drive(step, context, i, group, reports[i], Gate::forward);
                 break;
             }
         }
@@ -181,10 +213,10 @@ asio::awaitable<void> SagaCoordinator::compensate(Operation operation, const Con
         HostState undone = HostState::unknown;
         if (operation == Operation::delete_) {
             CreateStep step(policy_, false);  // restores a group we deleted
-            undone = co_await drive(step, context, i, group, reports[i]);
+            undone = co_await drive(step, context, i, group, reports[i], Gate::compensation);
         } else {
             DeleteStep step(policy_, false);  // removes a group we created
-            undone = co_await drive(step, context, i, group, reports[i]);
+            undone = co_await drive(step, context, i, group, reports[i], Gate::compensation);
         }
         reports[i].state = after_compensation(operation, undone);
     });
@@ -267,6 +299,7 @@ asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::strin
         report.outcome = SagaOutcome::busy;
         for (auto& host : report.hosts) host.last_error = *busy;
     } else {
+        context.end = Clock::now() + options_.retry.saga_deadline;
         const auto results = co_await forward(operation, context, group, report.hosts);
         const auto plan = plan_after_forward(operation, results, options_.delete_mode == DeleteMode::rollback);
         co_await conclude(operation, context, plan, report);
@@ -282,7 +315,7 @@ asio::awaitable<void> SagaCoordinator::recover_saga(const log::SagaRecord& recor
     report.group = record.group;
     report.operation = record.operation;
     report.hosts.clear();
-    Context context{{}, record.id};
+    Context context{{}, record.id, Clock::now() + options_.retry.saga_deadline};
     for (const auto& url : record.hosts) {
         context.nodes.push_back(&node_for(url));
         report.hosts.push_back(HostReport{.host = url, .last_error = {}});
@@ -346,9 +379,9 @@ asio::awaitable<std::vector<SagaReport>> SagaCoordinator::recover() {
 
 asio::awaitable<HostReport> SagaCoordinator::read(std::size_t host, std::string group) {
     HostReport report{.host = urls_.at(host), .last_error = {}};
-    ReadStep step(policy_);
+    ReadStep step(policy_, &budget_);
     const Context context{configured_, std::nullopt};
-    report.state = co_await drive(step, context, host, group, report);
+    report.state = co_await drive(step, context, host, group, report, Gate::forward);
     co_return report;
 }
 

@@ -18,6 +18,7 @@
 #include "http/host_pool.hpp"
 #include "log/saga_log.hpp"
 #include "node_api/node_client.hpp"
+#include "retry/retry_budget.hpp"
 #include "retry/retry_policy.hpp"
 #include "saga/group_locks.hpp"
 #include "saga/saga_plan.hpp"
@@ -61,15 +62,20 @@ public:
 
 private:
     struct Node;
-    /// The nodes of one saga and where its facts go.
+    /// The nodes of one saga, where its facts go, and when it must end.
     struct Context {
         std::vector<Node*> nodes;
         std::optional<log::SagaId> saga;  ///< set when the saga is in the log
+        Clock::time_point end = Clock::time_point::max();
     };
+    /// Whether a step goes through the nodes' circuit breakers and draws on the retry
+    /// budget: forward steps do; a compensation does not, since giving it up early is what
+    /// would leave a partial group.
+    enum class Gate { forward, compensation };
 
     template <class Step>
     boost::asio::awaitable<HostState> drive(Step& step, const Context& context, std::size_t host,
-                                            const std::string& group, HostReport& report);
+                                            const std::string& group, HostReport& report, Gate gate);
     boost::asio::awaitable<std::vector<StepResult>> forward(Operation operation, const Context& context,
                                                             const std::string& group,
                                                             std::vector<HostReport>& reports);
@@ -92,6 +98,7 @@ private:
     ClientOptions options_;
     retry::RetryPolicy policy_;
     std::shared_ptr<log::SagaLog> log_;
+    retry::RetryBudget budget_;  ///< shared by every saga of this client
     std::unique_ptr<boost::asio::ssl::context> tls_;
     std::vector<std::string> urls_;
     std::map<std::string, std::unique_ptr<Node>> nodes_;  ///< by canonical URL

@@ -9,6 +9,7 @@
 #include <cluster_client/report.hpp>
 
 #include "node_api/node_client.hpp"
+#include "retry/retry_budget.hpp"
 #include "retry/retry_policy.hpp"
 #include "saga/fact.hpp"
 
@@ -24,7 +25,11 @@ struct Finish { HostState state; };
 using Action = std::variant<Send, Wait, Record, Finish>;
 
 // What happened since the last action.
-struct Start { Clock::time_point now; };
+struct Start {
+    Clock::time_point now;
+    /// When the whole saga must end: the step's deadline never passes it.
+    Clock::time_point saga_end = Clock::time_point::max();
+};
 struct Replied {
     node_api::NodeReply reply;
     Clock::time_point now;
@@ -35,10 +40,16 @@ struct Recorded {};
 using Event = std::variant<Start, Replied, Waited, Recorded>;
 
 /// What the machines share: the retry policy of one step (one deadline from Start over all
-/// of its attempts), the call to repeat after a wait, and the last error for the report.
+/// of its attempts, never past the saga's end), the retry budget its retries draw on (none
+/// for a compensation, which must not be starved), the call to repeat after a wait, and the
+/// last error for the report.
 class StepBase {
 public:
-    explicit StepBase(const retry::RetryPolicy& policy) : policy_(policy) {}
+    explicit StepBase(const retry::RetryPolicy& policy, retry::RetryBudget* budget = nullptr)
+        : policy_(policy), budget_(budget) {}
+
+    /// When this step must end (set by Start).
+    Clock::time_point deadline() const { return deadline_; }
 
     /// The last failure seen, naming the phase: "verify: HTTP 500".
     const std::string& last_error() const { return last_error_; }
@@ -46,7 +57,7 @@ public:
     bool wrote() const { return wrote_; }
 
 protected:
-    void begin(Clock::time_point now) { started_ = now; }
+    void begin(const Start& start) { deadline_ = policy_.step_deadline(start.now, start.saga_end); }
     /// Names the phase that errors are reported under ("precheck", "create", "verify").
     void enter(const char* phase) { phase_ = phase; }
     Send send(node_api::Call call) {
@@ -59,7 +70,8 @@ protected:
     /// and the retry it applies to).
     void keep_hint(const Replied& event) { hint_ = event.reply.retry_after; }
     /// After `attempts_made` failed attempts of a call: wait, then send `next` again; or,
-    /// when the policy says stop (or the node refused for good), finish in `give_up`.
+    /// when the policy or the retry budget says stop (or the node refused for good), finish
+    /// in `give_up`.
     Action retry_or(const Replied& event, int attempts_made, node_api::Call next, HostState give_up);
     Send resend() const { return Send{pending_}; }
 
@@ -67,7 +79,8 @@ protected:
 
 private:
     const retry::RetryPolicy& policy_;
-    Clock::time_point started_{};
+    retry::RetryBudget* budget_;
+    Clock::time_point deadline_{};
     const char* phase_ = "";
     node_api::Call pending_ = node_api::Call::get;
     std::string last_error_;

@@ -276,7 +276,7 @@ TEST(CreateStep, RetryAfterBeyondTheDeadlineGivesUp) {
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), throttled(60s)});
     EXPECT_EQ(run.trace, "GET record(absent_before) POST finish(failed)");
-    EXPECT_EQ(run.last_error, "create: HTTP 429 (deadline exceeded)");
+    EXPECT_EQ(run.last_error, "create: HTTP 429 (Retry-After passes the deadline)");
 }
 
 TEST(CreateStep, ServiceUnavailableRetryAfterIsHonouredBeforeThePostIsSentAgain) {

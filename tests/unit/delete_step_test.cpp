@@ -216,7 +216,7 @@ TEST(DeleteStep, RetryAfterBeyondTheDeadlineGivesUp) {
     DeleteStep step(policy, strict);
     const auto run = drive(step, {present(), throttled(10s)});
     EXPECT_EQ(run.trace, "GET record(present_before) DELETE finish(failed)");
-    EXPECT_EQ(run.last_error, "delete: HTTP 429 (deadline exceeded)");
+    EXPECT_EQ(run.last_error, "delete: HTTP 429 (Retry-After passes the deadline)");
 }
 
 TEST(DeleteStep, ServiceUnavailableRetryAfterIsHonouredBeforeTheDeleteIsSentAgain) {

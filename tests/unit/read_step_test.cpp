@@ -5,6 +5,7 @@
 
 #include "step_driver.hpp"
 
+using cluster_client::retry::RetryBudget;
 using cluster_client::retry::RetryPolicy;
 using cluster_client::saga::ReadStep;
 using cluster_client::saga::StepBase;
@@ -18,8 +19,8 @@ class ProbeStep : public StepBase {
 public:
     using StepBase::StepBase;
 
-    Send start(Clock::time_point now, Call call) {
-        begin(now);
+    Send start(Clock::time_point now, Call call, Clock::time_point saga_end = Clock::time_point::max()) {
+        begin(Start{now, saga_end});
         enter("probe");
         return send(call);
     }
@@ -72,6 +73,54 @@ TEST(StepBase, GivingUpNamesWhy) {
     EXPECT_TRUE(IsFinish(late.fail(replied(server_error(), t0 + 9950ms), 1, Call::get, HostState::unknown),
                          HostState::unknown));
     EXPECT_EQ(late.last_error(), "probe: HTTP 500 (deadline exceeded)");
+}
+
+TEST(StepBase, ARetryAfterPastTheDeadlineGivesUpAtOnceSayingSo) {
+    const RetryPolicy policy(test_options());
+    ProbeStep step(policy);
+    step.start(t0, Call::get);
+    EXPECT_TRUE(IsFinish(step.fail(replied(throttled(10s), t0 + 1s), 1, Call::get, HostState::unknown),
+                         HostState::unknown));
+    EXPECT_EQ(step.last_error(), "probe: HTTP 429 (Retry-After passes the deadline)");
+}
+
+TEST(StepBase, TheSagasEndCutsTheStepsDeadline) {
+    const RetryPolicy policy(test_options());  // 10 s a step
+    ProbeStep step(policy);
+    step.start(t0, Call::get, t0 + 3s);
+    EXPECT_EQ(step.deadline(), t0 + 3s);
+    EXPECT_TRUE(IsFinish(step.fail(replied(server_error(), t0 + 2950ms), 1, Call::get, HostState::unknown),
+                         HostState::unknown));
+    EXPECT_EQ(step.last_error(), "probe: HTTP 500 (deadline exceeded)");
+}
+
+TEST(StepBase, EachRetryTakesATokenAndAnEmptyBudgetEndsTheStep) {
+    RetryOptions options = test_options();
+    options.budget_tokens = 1;
+    const RetryPolicy policy(options);
+    RetryBudget budget(options);
+    ProbeStep first(policy, &budget);
+    first.start(t0, Call::get);
+    EXPECT_TRUE(IsWait(first.fail(replied(server_error(), t0), 1, Call::get, HostState::unknown), 100ms));
+    ProbeStep second(policy, &budget);
+    second.start(t0, Call::get);
+    EXPECT_TRUE(IsFinish(second.fail(replied(server_error(), t0), 1, Call::get, HostState::unknown),
+                         HostState::unknown));
+    EXPECT_EQ(second.last_error(), "probe: HTTP 500 (retry budget exhausted)");
+    EXPECT_DOUBLE_EQ(budget.tokens(), 0.0);
+}
+
+TEST(StepBase, AStepThatGivesUpAnywayTakesNoToken) {
+    RetryOptions options = test_options();
+    options.budget_tokens = 1;
+    const RetryPolicy policy(options);
+    RetryBudget budget(options);
+    ProbeStep step(policy, &budget);
+    step.start(t0, Call::get);
+    EXPECT_TRUE(IsFinish(step.fail(replied(server_error(), t0), 4, Call::get, HostState::unknown),
+                         HostState::unknown));
+    EXPECT_TRUE(IsFinish(step.fail(replied(refused(), t0), 1, Call::get, HostState::unknown), HostState::unknown));
+    EXPECT_DOUBLE_EQ(budget.tokens(), 1.0);
 }
 
 TEST(StepBase, WaitUsesTheLargerOfBackoffAndRetryAfter) {

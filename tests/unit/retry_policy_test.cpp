@@ -18,6 +18,8 @@ namespace {
 
 // A fake clock: fixed time points, nothing sleeps.
 const Clock::time_point t0{};
+// Where a step started at t0 with no_jitter() must end.
+const Clock::time_point deadline = t0 + 10s;
 
 RetryOptions no_jitter() {
     return {.max_attempts = 10,
@@ -77,7 +79,7 @@ TEST(RetryPolicy, FractionalMultiplierRounds) {
 
 TEST(RetryPolicy, WithoutJitterDelayIsTheBackoff) {
     const RetryPolicy policy(no_jitter());
-    const Decision d = policy.after_failure(3, t0, t0 + 50ms, std::nullopt, 0.5);
+    const Decision d = policy.after_failure(3, deadline, t0 + 50ms, std::nullopt, 0.5);
     EXPECT_TRUE(d.should_retry());
     EXPECT_EQ(d.kind, Decision::Kind::retry);
     EXPECT_EQ(d.delay, 400ms);
@@ -87,12 +89,12 @@ TEST(RetryPolicy, FullJitterStaysWithinBackoff) {
     RetryOptions options = no_jitter();
     options.jitter = true;
     const RetryPolicy policy(options);
-    EXPECT_EQ(policy.after_failure(1, t0, t0, std::nullopt, 0.0).delay, 0ms);
-    EXPECT_EQ(policy.after_failure(1, t0, t0, std::nullopt, 0.999).delay, 100ms);
-    EXPECT_EQ(policy.after_failure(1, t0, t0, std::nullopt, 0.5).delay, 50ms);
-    EXPECT_EQ(policy.after_failure(4, t0, t0, std::nullopt, 0.999).delay, 800ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, std::nullopt, 0.0).delay, 0ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, std::nullopt, 0.999).delay, 100ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, std::nullopt, 0.5).delay, 50ms);
+    EXPECT_EQ(policy.after_failure(4, deadline, t0, std::nullopt, 0.999).delay, 800ms);
     for (double u = 0.0; u < 1.0; u += 0.001) {
-        const Decision d = policy.after_failure(2, t0, t0, std::nullopt, u);
+        const Decision d = policy.after_failure(2, deadline, t0, std::nullopt, u);
         ASSERT_TRUE(d.should_retry());
         ASSERT_GE(d.delay, 0ms) << u;
         ASSERT_LE(d.delay, 200ms) << u;
@@ -103,20 +105,20 @@ TEST(RetryPolicy, JitterClampsAnOutOfRangeUniform) {
     RetryOptions options = no_jitter();
     options.jitter = true;
     const RetryPolicy policy(options);
-    EXPECT_EQ(policy.after_failure(1, t0, t0, std::nullopt, 1.0).delay, 100ms);
-    EXPECT_EQ(policy.after_failure(1, t0, t0, std::nullopt, 7.0).delay, 100ms);
-    EXPECT_EQ(policy.after_failure(1, t0, t0, std::nullopt, -3.0).delay, 0ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, std::nullopt, 1.0).delay, 100ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, std::nullopt, 7.0).delay, 100ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, std::nullopt, -3.0).delay, 0ms);
 }
 
 TEST(RetryPolicy, ExhaustedAfterMaxAttempts) {
     RetryOptions options = no_jitter();
     options.max_attempts = 3;
     const RetryPolicy policy(options);
-    EXPECT_TRUE(policy.after_failure(2, t0, t0, std::nullopt, 0.0).should_retry());
-    const Decision d = policy.after_failure(3, t0, t0, std::nullopt, 0.0);
+    EXPECT_TRUE(policy.after_failure(2, deadline, t0, std::nullopt, 0.0).should_retry());
+    const Decision d = policy.after_failure(3, deadline, t0, std::nullopt, 0.0);
     EXPECT_FALSE(d.should_retry());
     EXPECT_EQ(d.kind, Decision::Kind::attempts_exhausted);
-    EXPECT_EQ(policy.after_failure(4, t0, t0, std::nullopt, 0.0).kind,
+    EXPECT_EQ(policy.after_failure(4, deadline, t0, std::nullopt, 0.0).kind,
               Decision::Kind::attempts_exhausted);
 }
 
@@ -124,57 +126,65 @@ TEST(RetryPolicy, SingleAttemptNeverRetries) {
     RetryOptions options = no_jitter();
     options.max_attempts = 1;
     const RetryPolicy policy(options);
-    EXPECT_EQ(policy.after_failure(1, t0, t0, std::nullopt, 0.0).kind,
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, std::nullopt, 0.0).kind,
               Decision::Kind::attempts_exhausted);
 }
 
 TEST(RetryPolicy, DeadlineStopsADelayThatWouldReachIt) {
     const RetryPolicy policy(no_jitter());
     // Backoff after attempt 1 is 100ms; the deadline is at t0 + 10s.
-    EXPECT_TRUE(policy.after_failure(1, t0, t0 + 9899ms, std::nullopt, 0.0).should_retry());
-    EXPECT_EQ(policy.after_failure(1, t0, t0 + 9900ms, std::nullopt, 0.0).kind,
+    EXPECT_TRUE(policy.after_failure(1, deadline, t0 + 9899ms, std::nullopt, 0.0).should_retry());
+    EXPECT_EQ(policy.after_failure(1, deadline, t0 + 9900ms, std::nullopt, 0.0).kind,
               Decision::Kind::deadline_exceeded);
-    EXPECT_EQ(policy.after_failure(1, t0, t0 + 20s, std::nullopt, 0.0).kind,
+    EXPECT_EQ(policy.after_failure(1, deadline, t0 + 20s, std::nullopt, 0.0).kind,
               Decision::Kind::deadline_exceeded);
 }
 
 TEST(RetryPolicy, LargerRetryAfterReplacesTheDelay) {
     const RetryPolicy policy(no_jitter());
-    EXPECT_EQ(policy.after_failure(1, t0, t0, 3000ms, 0.0).delay, 3000ms);
-    EXPECT_EQ(policy.after_failure(1, t0, t0, 0ms, 0.0).delay, 100ms);
-    EXPECT_EQ(policy.after_failure(1, t0, t0, 50ms, 0.0).delay, 100ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, 3000ms, 0.0).delay, 3000ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, 0ms, 0.0).delay, 100ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, 50ms, 0.0).delay, 100ms);
 }
 
 TEST(RetryPolicy, RetryAfterReplacesAJitteredDelay) {
     RetryOptions options = no_jitter();
     options.jitter = true;
     const RetryPolicy policy(options);
-    EXPECT_EQ(policy.after_failure(1, t0, t0, 30ms, 0.0).delay, 30ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, 30ms, 0.0).delay, 30ms);
 }
 
 TEST(RetryPolicy, RetryAfterBeyondDeadlineGivesUp) {
     const RetryPolicy policy(no_jitter());
-    EXPECT_EQ(policy.after_failure(1, t0, t0 + 1s, 9000ms, 0.0).kind,
+    EXPECT_EQ(policy.after_failure(1, deadline, t0 + 1s, 9000ms, 0.0).kind,
               Decision::Kind::deadline_exceeded);
-    EXPECT_EQ(policy.after_failure(1, t0, t0 + 1s, 8999ms, 0.0).delay, 8999ms);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0 + 1s, 8999ms, 0.0).delay, 8999ms);
 }
 
 TEST(RetryPolicy, ExhaustionWinsOverDeadline) {
     RetryOptions options = no_jitter();
     options.max_attempts = 2;
     const RetryPolicy policy(options);
-    EXPECT_EQ(policy.after_failure(2, t0, t0 + 1h, std::nullopt, 0.0).kind,
+    EXPECT_EQ(policy.after_failure(2, deadline, t0 + 1h, std::nullopt, 0.0).kind,
               Decision::Kind::attempts_exhausted);
 }
 
 TEST(RetryPolicy, AttemptTimeoutIsCutToRemainingDeadline) {
     const RetryPolicy policy(no_jitter());
-    EXPECT_EQ(policy.attempt_timeout(t0, t0), 2000ms);
-    EXPECT_EQ(policy.attempt_timeout(t0, t0 + 8000ms), 2000ms);
-    EXPECT_EQ(policy.attempt_timeout(t0, t0 + 8500ms), 1500ms);
-    EXPECT_EQ(policy.attempt_timeout(t0, t0 + 9999ms + 500us), 0ms);
-    EXPECT_EQ(policy.attempt_timeout(t0, t0 + 10s), 0ms);
-    EXPECT_EQ(policy.attempt_timeout(t0, t0 + 11s), 0ms);
+    EXPECT_EQ(policy.attempt_timeout(deadline, t0), 2000ms);
+    EXPECT_EQ(policy.attempt_timeout(deadline, t0 + 8000ms), 2000ms);
+    EXPECT_EQ(policy.attempt_timeout(deadline, t0 + 8500ms), 1500ms);
+    EXPECT_EQ(policy.attempt_timeout(deadline, t0 + 9999ms + 500us), 0ms);
+    EXPECT_EQ(policy.attempt_timeout(deadline, t0 + 10s), 0ms);
+    EXPECT_EQ(policy.attempt_timeout(deadline, t0 + 11s), 0ms);
+}
+
+TEST(RetryPolicy, AStepEndsByItsDeadlineOrTheSagasEndWhicheverComesFirst) {
+    const RetryPolicy policy(no_jitter());
+    EXPECT_EQ(policy.step_deadline(t0, Clock::time_point::max()), t0 + 10s);
+    EXPECT_EQ(policy.step_deadline(t0 + 1s, t0 + 30s), t0 + 11s);
+    EXPECT_EQ(policy.step_deadline(t0 + 25s, t0 + 30s), t0 + 30s);
+    EXPECT_EQ(policy.step_deadline(t0 + 31s, t0 + 30s), t0 + 30s) << "a step starting late has no time at all";
 }
 
 TEST(RetryPolicy, DefaultsAreValid) {
@@ -187,6 +197,29 @@ TEST(RetryPolicy, ValidateRejectsBadOptions) {
     RetryOptions o;
     o.max_attempts = 0;
     EXPECT_EQ(validate_error(o), "retry: max_attempts must be at least 1 (got 0)");
+
+    o = {};
+    o.saga_deadline = 10s;
+    EXPECT_EQ(validate_error(o),
+              "retry: saga_deadline must be at least deadline, so that compensation has time (got 10000ms < 15000ms)");
+
+    o = {};
+    o.budget_tokens = 0;
+    EXPECT_EQ(validate_error(o), "retry: budget_tokens must be at least 1 (got 0)");
+
+    o = {};
+    o.budget_refill = 0.0;
+    EXPECT_EQ(validate_error(o), "retry: budget_refill must be a positive number (got 0)");
+    o.budget_refill = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_EQ(validate_error(o), "retry: budget_refill must be a positive number (got nan)");
+
+    o = {};
+    o.breaker_failures = 0;
+    EXPECT_EQ(validate_error(o), "retry: breaker_failures must be at least 1 (got 0)");
+
+    o = {};
+    o.breaker_cooldown = 0ms;
+    EXPECT_EQ(validate_error(o), "retry: breaker_cooldown must be positive (got 0ms)");
 
     o = {};
     o.initial_backoff = 0ms;
