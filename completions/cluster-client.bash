@@ -16,7 +16,8 @@ _cluster_client_commands="create delete ensure verify recover sagas config demo"
 # Options accepted before or after the command.
 _cluster_client_global_options="-h --help --hosts --output --log-level --state-dir --no-saga-log
     --durability --no-recover --config --token-file --ca-file --cert --key --insecure --attempts --attempt-timeout
-    --deadline --initial-backoff --max-backoff --lock-wait --ownership --delete-mode"
+    --deadline --saga-deadline --retry-budget --breaker-failures --breaker-cooldown --initial-backoff --max-backoff
+    --lock-wait --ownership --delete-mode"
 
 # Options of one command.
 _cluster_client_command_options() {

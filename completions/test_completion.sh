@@ -72,7 +72,8 @@ check() {
 }
 
 global_long=(--help --hosts --output --log-level --state-dir --no-saga-log --durability --no-recover
-    --config --token-file --ca-file --cert --key --insecure --attempts --attempt-timeout --deadline --initial-backoff
+    --config --token-file --ca-file --cert --key --insecure --attempts --attempt-timeout --deadline --saga-deadline
+    --retry-budget --breaker-failures --breaker-cooldown --initial-backoff
     --max-backoff --lock-wait --ownership --delete-mode)
 
 run_cases() {

@@ -90,6 +90,20 @@ ClientOptions make_client_options(const RawOptions& raw, const Sources& sources,
     options.retry.max_attempts = raw.attempts;
     options.retry.attempt_timeout = option_duration("--attempt-timeout", raw.attempt_timeout);
     options.retry.deadline = option_duration("--deadline", raw.deadline);
+    options.retry.saga_deadline = option_duration("--saga-deadline", raw.saga_deadline);
+    if (options.retry.saga_deadline < options.retry.deadline) {
+        throw ConfigError("--saga-deadline (" + raw.saga_deadline + ") must be at least --deadline (" + raw.deadline +
+                          "): a saga's compensation needs time after its forward steps");
+    }
+    if (raw.retry_budget < 1) {
+        throw ConfigError("--retry-budget must be at least 1 (got " + std::to_string(raw.retry_budget) + ")");
+    }
+    options.retry.budget_tokens = raw.retry_budget;
+    if (raw.breaker_failures < 1) {
+        throw ConfigError("--breaker-failures must be at least 1 (got " + std::to_string(raw.breaker_failures) + ")");
+    }
+    options.retry.breaker_failures = raw.breaker_failures;
+    options.retry.breaker_cooldown = option_duration("--breaker-cooldown", raw.breaker_cooldown);
     options.retry.initial_backoff = option_duration("--initial-backoff", raw.initial_backoff);
     options.retry.max_backoff = option_duration("--max-backoff", raw.max_backoff);
     options.lock_wait = option_duration("--lock-wait", raw.lock_wait);
@@ -179,6 +193,17 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
     app.add_option("--attempt-timeout", raw.attempt_timeout, "time allowed to one request (e.g. 300ms, 2s)")
         ->capture_default_str();
     app.add_option("--deadline", raw.deadline, "time allowed to all attempts of one step on one node")
+        ->capture_default_str();
+    app.add_option("--saga-deadline", raw.saga_deadline,
+                   "time allowed to a whole saga, compensation included (at least --deadline)")
+        ->capture_default_str();
+    app.add_option("--retry-budget", raw.retry_budget,
+                   "retries the whole run may make beyond what answers earn back (one per five answers)")
+        ->capture_default_str();
+    app.add_option("--breaker-failures", raw.breaker_failures,
+                   "failed calls in a row after which a node's forward steps fail at once")
+        ->capture_default_str();
+    app.add_option("--breaker-cooldown", raw.breaker_cooldown, "how long a node's breaker stays open before a probe")
         ->capture_default_str();
     app.add_option("--initial-backoff", raw.initial_backoff, "first wait before a retry")->capture_default_str();
     app.add_option("--max-backoff", raw.max_backoff, "longest wait between retries")->capture_default_str();

@@ -27,6 +27,10 @@ struct RawOptions {
     int attempts = RetryOptions{}.max_attempts;
     std::string attempt_timeout = config::format_duration(RetryOptions{}.attempt_timeout);
     std::string deadline = config::format_duration(RetryOptions{}.deadline);
+    std::string saga_deadline = config::format_duration(RetryOptions{}.saga_deadline);
+    int retry_budget = RetryOptions{}.budget_tokens;
+    int breaker_failures = RetryOptions{}.breaker_failures;
+    std::string breaker_cooldown = config::format_duration(RetryOptions{}.breaker_cooldown);
     std::string initial_backoff = config::format_duration(RetryOptions{}.initial_backoff);
     std::string max_backoff = config::format_duration(RetryOptions{}.max_backoff);
     std::string lock_wait = config::format_duration(ClientOptions{}.lock_wait);
