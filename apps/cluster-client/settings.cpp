@@ -232,8 +232,10 @@ void apply_config_file(const std::filesystem::path& path, RawOptions& raw, Sourc
                           std::string(error.description()));
     }
     for (const auto& [key, node] : table) {
+        // A plain variable for the lambda: clang before 16 cannot capture a structured binding.
+        const std::string_view key_text = key.str();
         const auto binding = std::find_if(bindings().begin(), bindings().end(),
-                                          [&](const Binding& b) { return b.names.key == key.str(); });
+                                          [&](const Binding& b) { return b.names.key == key_text; });
         if (binding == bindings().end()) {
             throw ConfigError(name + ": unknown key '" + std::string(key.str()) + "' (known: " + known_keys() + ")");
         }

@@ -47,6 +47,8 @@ using Connection = HostPool::Connection;
 
 // Read in pieces of this size: an answer of the node API fits in one.
 constexpr std::size_t read_size = 4096;
+// Interim (1xx) answers read past before the final one; more is a node playing games.
+constexpr int max_interim_answers = 8;
 
 void watch(const std::shared_ptr<Connection>& connection, std::chrono::steady_clock::time_point deadline) {
     connection->timer.expires_at(deadline);
@@ -90,31 +92,53 @@ asio::awaitable<ExchangeResult> exchange(Stream& stream, Connection& connection,
         const auto kind = written == 0 ? Failure::Kind::not_sent : Failure::Kind::maybe_applied;
         co_return ExchangeResult{Failure{kind, describe("send", connection, write_error, timeout)}};
     }
-    ResponseParser parser(options.max_header_bytes, options.max_body_bytes);
+    std::optional<ResponseParser> parser;
     auto& buffer = connection.buffer;
     auto fail = [&](const boost::system::error_code& ec) {
         return ExchangeResult{Failure{Failure::Kind::maybe_applied, describe("receive", connection, ec, timeout)}};
     };
-    while (!parser.done()) {
-        boost::system::error_code parse_error;
-        if (buffer.size() > 0) {
-            const auto data = buffer.data();
-            buffer.consume(parser.feed({static_cast<const char*>(data.data()), data.size()}, parse_error));
-            if (parse_error && parse_error != beast::http::error::need_more) co_return fail(parse_error);
-            if (parser.done()) break;
+    // RFC 9110 section 15.2: a client reads past interim (1xx) answers, asked for or not; a
+    // node that sends nothing else is cut off after a few.
+    for (int interim = 0;; ++interim) {
+        if (interim > max_interim_answers) {
+            co_return ExchangeResult{Failure{Failure::Kind::maybe_applied,
+                                             "receive: more than " + std::to_string(max_interim_answers) +
+                                                 " interim (1xx) answers"}};
         }
-        auto [read_error, read] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
-        buffer.commit(read);
-        if (read_error == asio::error::eof) {
-            parser.feed_eof(parse_error);  // ends a body that runs to the end of the stream
-            if (!parse_error && parser.done()) break;
-            co_return fail(read_error);
+        parser.emplace(options.max_header_bytes, options.max_body_bytes);
+        while (!parser->done()) {
+            boost::system::error_code parse_error;
+            if (buffer.size() > 0) {
+                const auto data = buffer.data();
+                buffer.consume(parser->feed({static_cast<const char*>(data.data()), data.size()}, parse_error));
+                if (parse_error && parse_error != beast::http::error::need_more) co_return fail(parse_error);
+                if (parser->done()) break;
+                // The parser holds back only a header block (bounded by its header limit) or
+                // one line of chunk framing or trailer, which Beast does not bound: a node
+                // sending an endless one must not fill memory until the timeout.
+                if (buffer.size() > options.max_header_bytes) {
+                    co_return ExchangeResult{
+                        Failure{Failure::Kind::maybe_applied,
+                                "receive: a header, chunk or trailer line longer than " +
+                                    std::to_string(options.max_header_bytes) + " bytes"}};
+                }
+            }
+            auto [read_error, read] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
+            buffer.commit(read);
+            if (read_error == asio::error::eof) {
+                parser->feed_eof(parse_error);  // ends a body that runs to the end of the stream
+                if (!parse_error && parser->done()) break;
+                co_return fail(read_error);
+            }
+            if (read_error) co_return fail(read_error);
         }
-        if (read_error) co_return fail(read_error);
+        const auto status = parser->status();
+        if (status < 100 || status >= 200 || status == 101) break;
     }
-    Response response{parser.status(), std::move(parser.body()), parser.retry_after()};
+    auto& final_parser = *parser;
+    Response response{final_parser.status(), std::move(final_parser.body()), final_parser.retry_after()};
     // Bytes after the response mean the node broke framing: never reuse that connection.
-    const bool keep_alive = parser.keep_alive() && buffer.size() == 0;
+    const bool keep_alive = final_parser.keep_alive() && buffer.size() == 0;
     co_return ExchangeResult{std::move(response), keep_alive};
 }
 

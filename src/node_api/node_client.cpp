@@ -23,6 +23,10 @@ Reply classify_status(Call call, unsigned status) {
             if (status == 404 || status == 400) return Reply::absent;
             break;
     }
+    // A success we do not know (299, 204 to a POST, 201 to a DELETE) says the node took the
+    // write, not whether it applied it; calling it refused would leave a write of ours
+    // uncompensated. A GET writes nothing, so an odd success to it is only refused.
+    if (call != Call::get && status >= 200 && status < 300) return Reply::maybe_applied;
     return Reply::refused;
 }
 

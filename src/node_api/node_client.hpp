@@ -20,9 +20,11 @@ enum class Reply {
     present,            ///< GET answered 200 with the group
     absent,             ///< GET answered 404; DELETE answered 404 (or 400): no such group
     not_sent,           ///< nothing reached the node: it did not apply the request
-    maybe_applied,      ///< sent, then timeout / reset / 5xx / garbage: resolve by reading
+    maybe_applied,      ///< sent, then timeout / reset / 5xx (or any status from 500 to 999) /
+                        ///< garbage, or an unknown 2xx to a POST or DELETE: resolve by reading
     throttled,          ///< 429: not applied; retry after `retry_after`
-    refused,            ///< any other answer (401, 403, 404 on POST...): retrying cannot help
+    refused,            ///< any other answer (1xx, 3xx, 401, 403, 404 on POST, any 2xx but 200
+                        ///< to a GET...): retrying cannot help
 };
 
 /// The three calls of API.md.

@@ -71,9 +71,34 @@ TEST(ReplyClassification, TooManyRequestsIsThrottledForEveryCall) {
 TEST(ReplyClassification, AnswersRetryingCannotFixAreRefused) {
     // A 404 to a POST or a DELETE route that exists would be absent, but a 404 to a POST
     // means the route is wrong: retrying will not help.
-    expect_all(Call::create, {404, 401, 403, 405, 301, 204, 100}, Reply::refused);
+    expect_all(Call::create, {404, 401, 403, 405, 301, 100}, Reply::refused);
     expect_all(Call::get, {400, 401, 403, 405, 201, 204, 302}, Reply::refused);
-    expect_all(Call::delete_, {401, 403, 405, 201, 302}, Reply::refused);
+    expect_all(Call::delete_, {401, 403, 405, 302}, Reply::refused);
+}
+
+// ---- status codes no node of API.md sends (a proxy, a broken or hostile node)
+
+TEST(ReplyClassification, UnknownSuccessToAWriteIsAmbiguous) {
+    // The node took the write and says nothing we understand about it: it may have applied
+    // it, so only a read can tell (refused would leave our write uncompensated).
+    expect_all(Call::create, {202, 203, 204, 206, 226, 299}, Reply::maybe_applied);
+    expect_all(Call::delete_, {201, 202, 203, 206, 226, 299}, Reply::maybe_applied);
+}
+
+TEST(ReplyClassification, UnknownSuccessToAReadIsRefused) {
+    // A GET writes nothing and an odd success is no presence: nothing to resolve.
+    expect_all(Call::get, {201, 202, 204, 299}, Reply::refused);
+}
+
+TEST(ReplyClassification, UnknownInformationalRedirectAndClientErrorsAreRefused) {
+    for (const auto call : every_call) {
+        expect_all(call, {0, 1, 99, 100, 101, 150, 199, 300, 304, 307, 399, 402, 418, 451, 477, 499}, Reply::refused);
+    }
+}
+
+TEST(ReplyClassification, EveryStatusFromFiveHundredUpIsAmbiguous) {
+    // The parser takes any three digits: 7xx, 8xx and 999 are as unknown as 599.
+    for (const auto call : every_call) expect_all(call, {501, 550, 599, 600, 700, 799, 800, 999}, Reply::maybe_applied);
 }
 
 TEST(ReplyClassification, SuccessOfAnotherCallIsNotTakenForThisOne) {
