@@ -41,6 +41,25 @@ std::chrono::milliseconds option_duration(const char* option, const std::string&
     }
 }
 
+// A duration that must be more than zero: every retry bound but --lock-wait.
+std::chrono::milliseconds positive_duration(const char* option, const std::string& text) {
+    const auto duration = option_duration(option, text);
+    if (duration.count() <= 0) throw ConfigError(std::string(option) + " must be more than zero (got " + text + ")");
+    return duration;
+}
+
+// CLI11 says "Could not convert: --attempts = abc"; the rule is what a user needs.
+std::string parse_error_text(const CLI::ParseError& error) {
+    const std::string text = error.what();
+    const std::string_view prefix = "Could not convert: ";
+    const auto equals = text.find(" = ");
+    if (error.get_name() == "ConversionError" && text.starts_with(prefix) && equals != std::string::npos) {
+        const auto option = text.substr(prefix.size(), equals - prefix.size());
+        return option + " must be a whole number in range (got \"" + text.substr(equals + 3) + "\")";
+    }
+    return text;
+}
+
 // The first word that is neither an option nor an option's value: the command as typed.
 std::optional<std::string> typed_command(const CLI::App& app, const std::vector<std::string>& args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -88,9 +107,9 @@ ClientOptions make_client_options(const RawOptions& raw, const Sources& sources,
         throw ConfigError("--attempts must be at least 1 (got " + std::to_string(raw.attempts) + ")");
     }
     options.retry.max_attempts = raw.attempts;
-    options.retry.attempt_timeout = option_duration("--attempt-timeout", raw.attempt_timeout);
-    options.retry.deadline = option_duration("--deadline", raw.deadline);
-    options.retry.saga_deadline = option_duration("--saga-deadline", raw.saga_deadline);
+    options.retry.attempt_timeout = positive_duration("--attempt-timeout", raw.attempt_timeout);
+    options.retry.deadline = positive_duration("--deadline", raw.deadline);
+    options.retry.saga_deadline = positive_duration("--saga-deadline", raw.saga_deadline);
     if (options.retry.saga_deadline < options.retry.deadline) {
         throw ConfigError("--saga-deadline (" + raw.saga_deadline + ") must be at least --deadline (" + raw.deadline +
                           "): a saga's compensation needs time after its forward steps");
@@ -103,9 +122,9 @@ ClientOptions make_client_options(const RawOptions& raw, const Sources& sources,
         throw ConfigError("--breaker-failures must be at least 1 (got " + std::to_string(raw.breaker_failures) + ")");
     }
     options.retry.breaker_failures = raw.breaker_failures;
-    options.retry.breaker_cooldown = option_duration("--breaker-cooldown", raw.breaker_cooldown);
-    options.retry.initial_backoff = option_duration("--initial-backoff", raw.initial_backoff);
-    options.retry.max_backoff = option_duration("--max-backoff", raw.max_backoff);
+    options.retry.breaker_cooldown = positive_duration("--breaker-cooldown", raw.breaker_cooldown);
+    options.retry.initial_backoff = positive_duration("--initial-backoff", raw.initial_backoff);
+    options.retry.max_backoff = positive_duration("--max-backoff", raw.max_backoff);
     options.lock_wait = option_duration("--lock-wait", raw.lock_wait);
     options.ownership = raw.ownership == "fast" ? Ownership::fast : Ownership::strict;
     options.delete_mode = raw.delete_mode == "forward" ? DeleteMode::forward : DeleteMode::rollback;
@@ -267,7 +286,7 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
             err << "cluster-client: unknown command '" << *command
                 << "' (commands: create, delete, ensure, verify, recover, sagas, config, demo)\n";
         } else {
-            err << "cluster-client: " << error.what() << "\n(run cluster-client --help for usage)\n";
+            err << "cluster-client: " << parse_error_text(error) << "\n(run cluster-client --help for usage)\n";
         }
         return static_cast<int>(ExitCode::usage);
     }
