@@ -9,7 +9,9 @@
 #include <cluster_client/errors.hpp>
 
 #include "cpu_bench.hpp"
+#include "config/duration.hpp"
 #include "latency_bench.hpp"
+#include "soak_bench.hpp"
 #include "throughput_bench.hpp"
 
 namespace {
@@ -115,6 +117,33 @@ int main(int argc, char** argv) {
     cpu_command->add_option("--wrk", cpu.wrk, "the wrk program")->capture_default_str();
     add_output_option(*cpu_command, output);
 
+    bench::SoakOptions soak;
+    std::string soak_duration = "10m";
+    std::string soak_sample_every = "10s";
+    auto* soak_command =
+        app.add_subcommand("soak", "sagas under random faults for a while: invariant violations and memory over time");
+    soak_command->add_option("--duration", soak_duration, "how long sagas are started (e.g. 90s, 10m)")
+        ->capture_default_str();
+    soak_command->add_option("--nodes", soak.nodes, "nodes started in this process")
+        ->check(CLI::Range(1, 1000))
+        ->capture_default_str();
+    soak_command->add_option("--concurrency", soak.concurrency, "sagas in flight")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
+        ->capture_default_str();
+    soak_command->add_option("--groups", soak.groups, "group ids created and deleted over and over")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{10000000}))
+        ->capture_default_str();
+    soak_command->add_option("--fault-rate", soak.fault_rate, "share of requests that meet a fault (0 to 1)")
+        ->check(CLI::Range(0.0, 1.0))
+        ->capture_default_str();
+    soak_command->add_option("--seed", soak.seed, "seed of the faults and of the sagas")->capture_default_str();
+    soak_command->add_option("--sample-every", soak_sample_every, "how often a row is printed")->capture_default_str();
+    soak_command->add_option("--max-growth-mb", soak.max_growth_mb,
+                             "most the resident memory may grow after the first fifth of the run")
+        ->check(CLI::Range(0.0, 1e6))
+        ->capture_default_str();
+    add_output_option(*soak_command, output);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -125,6 +154,27 @@ int main(int argc, char** argv) {
     raise_open_file_limit();
 
     try {
+        if (soak_command->parsed()) {
+            soak.duration = std::chrono::ceil<std::chrono::seconds>(
+                cluster_client::config::parse_duration(soak_duration));
+            soak.sample_every = std::chrono::ceil<std::chrono::seconds>(
+                cluster_client::config::parse_duration(soak_sample_every));
+            const bool json = output == "json";
+            if (!json) bench::print_soak_header(std::cout);
+            const auto result = bench::run_soak(soak, [&](const bench::SoakRow& row) {
+                if (json) {
+                    bench::print_soak_row_json(std::cout, row);
+                } else {
+                    bench::print_soak_row(std::cout, row);
+                }
+            });
+            if (json) {
+                bench::print_soak_summary_json(std::cout, result);
+            } else {
+                bench::print_soak_summary(std::cout, result);
+            }
+            return result.passed ? 0 : 1;
+        }
         if (throughput_command->parsed()) {
             if (log_modes != "both") throughput.log_modes = {log_modes == "on"};
             print(output, bench::run_throughput_bench(throughput), bench::print_throughput_table,

@@ -22,6 +22,8 @@ public:
     NodeThread& operator=(const NodeThread&) = delete;
 
     std::vector<std::string> urls() const { return cluster_.urls(); }
+    /// The nodes themselves: their state and faults (thread-safe).
+    reference_node::NodeCluster& cluster() { return cluster_; }
 
 private:
     static reference_node::NodeClusterOptions options(int nodes, std::chrono::milliseconds latency, int threads);
