@@ -50,6 +50,18 @@ constexpr std::size_t read_size = 4096;
 // Interim (1xx) answers read past before the final one; more is a node playing games.
 constexpr int max_interim_answers = 8;
 
+// Closes with a reset rather than a FIN. After a graceful close the kernel goes on
+// retransmitting request bytes the node has not acknowledged, for minutes: a write given up on
+// (and read back as absent, and compensated) could still land after the saga has ended. A
+// reset discards them.
+void abort_connection(Connection& connection) {
+    auto& socket = connection.socket();
+    if (!socket.is_open()) return;
+    boost::system::error_code ignored;
+    socket.set_option(tcp::socket::linger(true, 0), ignored);
+    socket.close(ignored);
+}
+
 void watch(const std::shared_ptr<Connection>& connection, std::chrono::steady_clock::time_point deadline) {
     connection->timer.expires_at(deadline);
     // Weak: the timer may fire just as the connection is being dropped.
@@ -57,7 +69,7 @@ void watch(const std::shared_ptr<Connection>& connection, std::chrono::steady_cl
         const auto alive = weak.lock();
         if (ec || !alive) return;
         alive->timed_out = true;
-        alive->socket().close(ec);
+        abort_connection(*alive);
     });
 }
 
@@ -162,6 +174,7 @@ HostPool::~HostPool() = default;
 void HostPool::release(std::shared_ptr<Connection> connection, bool reusable) {
     connection->timer.cancel();
     if (!reusable) {
+        abort_connection(*connection);
         connection.reset();
         release_slot();
         return;

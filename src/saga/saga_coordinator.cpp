@@ -123,16 +123,24 @@ asio::awaitable<HostState> SagaCoordinator::drive(Step& step, const Context& con
                                                   const std::string& group, HostReport& report, Gate gate) {
     auto& node = *context.nodes[host];
     Event event = Start{Clock::now(), context.end};
+    // The breaker keeps new steps off a failing node; a step it let start goes on under its
+    // retry policy and the budget, so that a blip of a second does not fail every saga that
+    // was in flight when it came.
+    bool gated = gate == Gate::forward;
     for (;;) {
         const Action action = step.resume(event);
         if (const auto* send = std::get_if<Send>(&action)) {
             node_api::NodeReply reply;
-            if (gate == Gate::forward && !node.breaker.allow(Clock::now())) {
+            const auto timeout = policy_.attempt_timeout(step.deadline(), Clock::now());
+            if (timeout.count() == 0) {
+                // A request that could not be given a millisecond could only be given up on.
+                reply = {node_api::Reply::not_sent, "no time left before the deadline", std::nullopt};
+            } else if (gated && !node.breaker.allow(Clock::now())) {
                 reply = circuit_open(node.breaker, Clock::now());
             } else {
+                gated = false;
                 ++report.attempts;
-                reply = co_await call(node.client, send->call, group,
-                                      policy_.attempt_timeout(step.deadline(), Clock::now()));
+                reply = co_await call(node.client, send->call, group, timeout);
                 if (answered(reply.reply)) {
                     node.breaker.on_answer();
                     budget_.on_answer();

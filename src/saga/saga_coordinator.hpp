@@ -68,7 +68,7 @@ private:
         std::optional<log::SagaId> saga;  ///< set when the saga is in the log
         Clock::time_point end = Clock::time_point::max();
     };
-    /// Whether a step goes through the nodes' circuit breakers and draws on the retry
+    /// Whether a step must pass the node's circuit breaker to start and draws on the retry
     /// budget: forward steps do; a compensation does not, since giving it up early is what
     /// would leave a partial group.
     enum class Gate { forward, compensation };

@@ -73,14 +73,16 @@ TEST(CircuitBreaker, AfterTheCooldownAProbeGoesOutAndAnAnswerClosesIt) {
     std::this_thread::sleep_for(400ms);
     const auto probed = client.create_group("c");
     EXPECT_EQ(probed.outcome, SagaOutcome::rolled_back);
-    EXPECT_EQ(host_report(probed, 2).attempts, 1) << "one probe; its failure opens the breaker again";
+    EXPECT_EQ(host_report(probed, 2).attempts, 3) << "the probe's step, once let in, goes on under its retry policy";
+    const auto reopened = client.create_group("c2");
+    EXPECT_EQ(host_report(reopened, 2).attempts, 0) << "the failed probe opened the breaker again";
 
     cluster.set_faults({});
     std::this_thread::sleep_for(400ms);
     const auto healed = client.create_group("d");
     EXPECT_EQ(healed.outcome, SagaOutcome::created) << host_report(healed, 2).last_error;
     EXPECT_EQ(cluster.nodes_with("d").size(), 3u);
-    for (const auto* id : {"a", "b", "c"}) EXPECT_TRUE(cluster.nodes_with(id).empty()) << id;
+    for (const auto* id : {"a", "b", "c", "c2"}) EXPECT_TRUE(cluster.nodes_with(id).empty()) << id;
 }
 
 TEST(CircuitBreaker, CompensationGoesThroughAnOpenBreaker) {
