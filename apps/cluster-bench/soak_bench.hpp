@@ -20,9 +20,9 @@ struct SoakOptions {
     std::size_t concurrency = 32;
     /// 256: group ids the sagas create and delete over and over (at least `concurrency`).
     std::size_t groups = 256;
-    /// 0.05: share of requests that meet a fault: a 500 before or after applying, a reset,
+    /// 0.1: share of requests that meet a fault: a 500 before or after applying, a reset,
     /// or a hang before or after applying, in equal parts.
-    double fault_rate = 0.05;
+    double fault_rate = 0.1;
     /// 1: seed of the faults and of the choice of sagas.
     std::uint64_t seed = 1;
     /// 10 s: how often a row (sagas, outcomes, violations, memory) is printed.
