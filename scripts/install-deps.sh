@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages the build needs, only those missing. Boost comes as the
-# 1.81 packages: libboost-dev / libboost-all-dev are 1.74 and conflict with them.
+# 1.81 packages: libboost-dev / libboost-all-dev are 1.74 and conflict with them. iproute2
+# and iptables serve the packet-loss suite, clang and its runtime the fuzz targets.
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,7 @@ packages=(
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libspdlog-dev libcli11-dev libgtest-dev libsqlite3-dev libbenchmark-dev libtomlplusplus-dev
   python3 wrk help2man dpkg-dev file openssl
+  iproute2 iptables clang libclang-rt-14-dev
 )
 
 missing=()

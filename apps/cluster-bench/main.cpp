@@ -31,6 +31,15 @@ void add_output_option(CLI::App& command, std::string& output) {
         ->capture_default_str();
 }
 
+// A duration option in whole seconds (rounded up); the error names the option.
+std::chrono::seconds seconds_of(const char* option, const std::string& text) {
+    try {
+        return std::chrono::ceil<std::chrono::seconds>(cluster_client::config::parse_duration(text));
+    } catch (const cluster_client::ConfigError& error) {
+        throw cluster_client::ConfigError(std::string(option) + ": " + error.what());
+    }
+}
+
 template <class Rows, class Table, class Json>
 void print(const std::string& output, const Rows& rows, Table table, Json json) {
     if (output == "json") {
@@ -155,10 +164,8 @@ int main(int argc, char** argv) {
 
     try {
         if (soak_command->parsed()) {
-            soak.duration = std::chrono::ceil<std::chrono::seconds>(
-                cluster_client::config::parse_duration(soak_duration));
-            soak.sample_every = std::chrono::ceil<std::chrono::seconds>(
-                cluster_client::config::parse_duration(soak_sample_every));
+            soak.duration = seconds_of("--duration", soak_duration);
+            soak.sample_every = seconds_of("--sample-every", soak_sample_every);
             const bool json = output == "json";
             if (!json) bench::print_soak_header(std::cout);
             const auto result = bench::run_soak(soak, [&](const bench::SoakRow& row) {

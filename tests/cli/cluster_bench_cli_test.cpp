@@ -78,7 +78,30 @@ TEST(ClusterBench, AMissingWrkIsAClearError) {
     EXPECT_NE(result.err.find("apt-get install wrk"), std::string::npos) << result.err;
 }
 
+TEST(ClusterBench, SoakChecksEverySagaAndSamplesMemory) {
+    const auto result = bench({"soak", "--duration", "3s", "--sample-every", "1s", "--nodes", "3", "--concurrency",
+                               "8", "--groups", "16", "--fault-rate", "0.2", "--output", "json"});
+    ASSERT_EQ(result.exit_status, 0) << result.out << result.err;
+    const auto rows = json_lines(result.out);
+    ASSERT_GE(rows.size(), 4u) << "a row a second and the verdict: " << result.out;
+    for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
+        EXPECT_EQ(rows[i].at("violations").to_number<int>(), 0) << result.out;
+        EXPECT_GT(rows[i].at("rss_mb").to_number<double>(), 1.0);
+    }
+    const auto& verdict = rows.back();
+    EXPECT_TRUE(verdict.at("passed").as_bool()) << result.out;
+    EXPECT_GT(verdict.at("sagas").to_number<int>(), 50) << "20 % faults still let most sagas through";
+    EXPECT_EQ(verdict.at("violations").to_number<int>(), 0);
+}
+
 TEST(ClusterBench, BadInputIsExit2) {
+    const auto groups = bench({"soak", "--groups", "4", "--concurrency", "8", "--duration", "1s"});
+    EXPECT_EQ(groups.exit_status, 2);
+    EXPECT_NE(groups.err.find("--groups (4) must be at least --concurrency (8)"), std::string::npos) << groups.err;
+    const auto duration = bench({"soak", "--duration", "ten minutes"});
+    EXPECT_EQ(duration.exit_status, 2);
+    EXPECT_NE(duration.err.find("invalid duration"), std::string::npos) << duration.err;
+    EXPECT_EQ(bench({"soak", "--fault-rate", "1.5"}).exit_status, 2);
     EXPECT_EQ(bench({"latency", "--nodes", "0"}).exit_status, 2);
     EXPECT_EQ(bench({"throughput", "--saga-log", "sometimes"}).exit_status, 2);
     EXPECT_EQ(bench({"throughput", "--hosts", "ftp://x"}).exit_status, 2);
