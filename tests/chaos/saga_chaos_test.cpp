@@ -16,6 +16,7 @@
 #include <cluster_client/cluster_client.hpp>
 
 #include "local_cluster.hpp"
+#include "time_scale.hpp"
 
 namespace cluster_client {
 namespace {
@@ -38,7 +39,7 @@ reference_node::FaultOptions fault_mix(std::uint64_t seed) {
 
 ClientOptions chaos_client_options(const std::vector<std::string>& hosts) {
     ClientOptions options{.hosts = hosts};
-    options.retry.attempt_timeout = 40ms;  // a hung request costs little
+    options.retry.attempt_timeout = testing::scaled(40ms);  // a hung request costs little
     options.retry.deadline = 3s;
     options.retry.max_attempts = 6;
     options.retry.initial_backoff = 1ms;
