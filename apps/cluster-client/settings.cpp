@@ -68,6 +68,27 @@ std::string known_keys() {
     return keys;
 }
 
+// A TOML basic string: quotes and backslashes escaped, and the control characters TOML
+// forbids raw (all but tab) as \u00XX, so that `config` always prints a loadable file.
+std::string toml_string(std::string_view text) {
+    std::string quoted = "\"";
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            quoted += '\\';
+            quoted += c;
+        } else if ((byte < 0x20 && c != '\t') || byte == 0x7F) {
+            constexpr std::string_view hex = "0123456789ABCDEF";
+            quoted += "\\u00";
+            quoted += hex[byte >> 4];
+            quoted += hex[byte & 0xF];
+        } else {
+            quoted += c;
+        }
+    }
+    return quoted + '"';
+}
+
 std::string value_text(const RawOptions& raw, const Member& member) {
     return std::visit(
         [&](auto field) -> std::string {
@@ -292,7 +313,7 @@ void print_settings(std::ostream& out, const RawOptions& raw, const Sources& sou
         line << binding.names.key << " = ";
         // TOML: strings quoted, numbers and booleans bare, so the output is a valid file.
         if (std::holds_alternative<std::string RawOptions::*>(binding.member)) {
-            line << std::quoted(value_text(raw, binding.member));
+            line << toml_string(value_text(raw, binding.member));
         } else {
             line << value_text(raw, binding.member);
         }

@@ -73,7 +73,15 @@ std::size_t ResponseParser::feed(std::string_view bytes, boost::system::error_co
     return put(boost::asio::const_buffer(bytes.data(), bytes.size()), ec);
 }
 
-void ResponseParser::feed_eof(boost::system::error_code& ec) { put_eof(ec); }
+void ResponseParser::feed_eof(boost::system::error_code& ec) {
+    // Beast would call a close before any byte a complete message with status 0, which would
+    // read as a refusal: a node that took a POST and then closed must stay "maybe applied".
+    if (!got_some()) {
+        ec = beast::http::error::end_of_stream;
+        return;
+    }
+    put_eof(ec);
+}
 
 void ResponseParser::on_request_impl(beast::http::verb, beast::string_view, beast::string_view, int,
                                      boost::system::error_code& ec) {

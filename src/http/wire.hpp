@@ -40,7 +40,8 @@ public:
     /// Consumes what it can of `bytes` and returns how much; an error other than
     /// `need_more` means the answer is not valid HTTP or breaks a limit.
     std::size_t feed(std::string_view bytes, boost::system::error_code& ec);
-    /// The node closed the connection: ends a body that runs to the end of the stream.
+    /// The node closed the connection: ends a body that runs to the end of the stream; an
+    /// error (end_of_stream) when no byte of an answer came at all.
     void feed_eof(boost::system::error_code& ec);
 
     bool done() const { return is_done(); }

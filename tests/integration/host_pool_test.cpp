@@ -139,6 +139,16 @@ TEST(HostPool, GarbageIsMaybeApplied) {
     EXPECT_EQ(failure_of(send_one(pool, io, get())).kind, Failure::Kind::maybe_applied);
 }
 
+TEST(HostPool, ANodeThatClosesBeforeAnsweringIsMaybeApplied) {
+    // It read the request and may have applied it: never a refusal, never a status 0.
+    ScriptedServer server([](int) { return std::string(); }, [](int) { return true; });
+    boost::asio::io_context io;
+    HostPool pool(io.get_executor(), parse_endpoint(server.url()), HttpOptions{}, nullptr);
+    const auto failure = failure_of(send_one(pool, io, get()));
+    EXPECT_EQ(failure.kind, Failure::Kind::maybe_applied);
+    EXPECT_NE(failure.message.find("receive"), std::string::npos) << failure.message;
+}
+
 TEST(HostPool, RetryAfterSecondsAreRead) {
     ScriptedServer server([](int) { return testing::http_answer(429, "", "Retry-After: 3\r\n"); });
     boost::asio::io_context io;

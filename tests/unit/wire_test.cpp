@@ -109,6 +109,15 @@ TEST(ResponseParser, ABodyThatRunsToTheEndOfTheStreamEndsAtEof) {
     EXPECT_EQ(parser.body(), "all of it");
 }
 
+TEST(ResponseParser, AConnectionClosedBeforeAnyByteIsNoAnswer) {
+    ResponseParser parser(8192, 65536);
+    boost::system::error_code ec;
+    parser.feed_eof(ec);
+    EXPECT_EQ(ec, boost::beast::http::error::end_of_stream);
+    EXPECT_FALSE(parser.done());
+    EXPECT_EQ(parser.status(), 0u);
+}
+
 TEST(ResponseParser, LimitsAndGarbageAreErrors) {
     ResponseParser big_body(8192, 10);
     EXPECT_EQ(feed_all(big_body, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n", 64),

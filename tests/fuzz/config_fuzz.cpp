@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+// The config file: any text is either refused with a ConfigError naming the file and the
+// rule, or applied; what was applied then passes or fails the checks the command line runs
+// next (choices, hosts, durations) with a ConfigError only; and the text `cluster-client
+// config` prints, documented as a valid TOML file, reads back to the same values.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <string_view>
+
+#include <boost/json.hpp>
+
+#include <cluster_client/errors.hpp>
+
+#include "check.hpp"
+#include "config/duration.hpp"
+#include "http/endpoint.hpp"
+#include "settings.hpp"
+
+namespace {
+
+using cluster_client::ConfigError;
+using cluster_client::cli::RawOptions;
+using cluster_client::cli::Sources;
+using cluster_client::fuzz::broken;
+using cluster_client::fuzz::printable;
+using cluster_client::fuzz::require;
+
+// The loader reads a path, so each input goes through one file in $TMPDIR, rewritten per run.
+// run.sh points TMPDIR at its own directory in memory: a crash leaves nothing behind, and
+// the disk does not set the pace.
+std::filesystem::path scratch;
+
+void remove_scratch() {
+    std::error_code ignored;
+    std::filesystem::remove(scratch, ignored);
+}
+
+void write_scratch(std::string_view text) {
+    std::ofstream out(scratch, std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    require(out.good(), "the scratch file can be written", [&] { return scratch.string(); });
+}
+
+// Every key's value as `config --output json` prints it; that output must be JSON too.
+boost::json::object values_of(const RawOptions& raw, const Sources& sources) {
+    std::ostringstream out;
+    cluster_client::cli::print_settings(out, raw, sources, scratch, true);
+    boost::system::error_code ec;
+    const boost::json::value root = boost::json::parse(out.str(), ec);
+    require(!ec && root.is_object() && root.as_object().contains("settings"), "config --output json prints JSON",
+            [&] { return printable(out.str()); });
+    boost::json::object values;
+    for (const auto& [key, setting] : root.at("settings").as_object()) values[key] = setting.at("value");
+    return values;
+}
+
+void check_duration(const char* key, const std::string& text) {
+    std::chrono::milliseconds value{};
+    try {
+        value = cluster_client::config::parse_duration(text);
+    } catch (const ConfigError& error) {
+        require(std::string_view(error.what()).starts_with("invalid duration"), "a bad duration names the rule",
+                [&] { return error.what(); });
+        return;
+    }
+    const std::string context = std::string(key) + " = \"" + printable(text) + "\"";
+    require(value.count() >= 0, "a duration is never negative", [&] { return context; });
+    // The config command prints durations with format_duration: it must read back exactly.
+    const std::string shown = cluster_client::config::format_duration(value);
+    try {
+        require(cluster_client::config::parse_duration(shown) == value, "a formatted duration parses to itself",
+                [&] { return context + " -> " + shown; });
+    } catch (const ConfigError& error) {
+        broken("a formatted duration parses again", context + " -> " + shown + ": " + error.what());
+    }
+}
+
+// What the command line does with the file's values before anything is sent.
+void check_applied(const RawOptions& raw, const Sources& sources) {
+    try {
+        cluster_client::cli::check_choices(raw, sources);
+    } catch (const ConfigError& error) {
+        require(std::string_view(error.what()).find(" must be one of ") != std::string_view::npos,
+                "a bad choice names the allowed values", [&] { return error.what(); });
+    }
+    if (!raw.hosts.empty()) {
+        try {
+            (void)cluster_client::http::parse_host_list(raw.hosts);
+        } catch (const ConfigError&) {
+            // The host rules have their own target; here only the exception's type matters.
+        }
+    }
+    check_duration("attempt_timeout", raw.attempt_timeout);
+    check_duration("deadline", raw.deadline);
+    check_duration("saga_deadline", raw.saga_deadline);
+    check_duration("breaker_cooldown", raw.breaker_cooldown);
+    check_duration("initial_backoff", raw.initial_backoff);
+    check_duration("max_backoff", raw.max_backoff);
+    check_duration("lock_wait", raw.lock_wait);
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    std::string name = (std::filesystem::temp_directory_path() / "cluster-client-config-fuzz-XXXXXX").string();
+    const int fd = ::mkstemp(name.data());
+    require(fd >= 0, "a scratch file can be created", [&] { return name; });
+    ::close(fd);
+    scratch = name;
+    std::atexit(remove_scratch);
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    write_scratch(text);
+
+    RawOptions raw;
+    Sources sources;
+    // Only ConfigError is caught: anything else toml++ or the loader throws escapes and is
+    // reported as a crash.
+    try {
+        cluster_client::cli::apply_config_file(scratch, raw, sources);
+    } catch (const ConfigError& error) {
+        const std::string prefix = "config " + scratch.string() + ": ";
+        const std::string_view message = error.what();
+        require(message.starts_with(prefix) && message.size() > prefix.size(),
+                "a refused config file names the file and the rule", [&] { return printable(message); });
+        return 0;
+    }
+    for (const auto& entry : sources) {
+        require(entry.second == cluster_client::cli::Source::file, "the file's keys come from the file",
+                [&] { return entry.first; });
+    }
+    check_applied(raw, sources);
+
+    // `cluster-client config` promises a valid TOML file: feed it back and compare.
+    std::ostringstream shown;
+    cluster_client::cli::print_settings(shown, raw, sources, scratch, false);
+    write_scratch(shown.str());
+    RawOptions again;
+    Sources again_sources;
+    try {
+        cluster_client::cli::apply_config_file(scratch, again, again_sources);
+    } catch (const ConfigError& error) {
+        broken("the output of `cluster-client config` is a config file that loads",
+               "input \"" + printable(text) + "\"\n  output \"" + printable(shown.str()) + "\"\n  " +
+                   printable(error.what()));
+    }
+    require(values_of(again, again_sources) == values_of(raw, sources),
+            "the output of `cluster-client config` loads to the same values",
+            [&] { return "input \"" + printable(text) + "\"\n  output \"" + printable(shown.str()) + "\""; });
+    return 0;
+}
