@@ -90,9 +90,10 @@ for target in "${targets[@]}"; do
 done
 
 echo
-echo "total: $((SECONDS - started))s"
+echo "total: $((SECONDS - started))s, ${seconds}s a target"
+# The closing line test runners print: what passed and what failed.
+echo "fuzz: $(( ${#targets[@]} - ${#failed[@]} )) passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz targets failed: ${failed[*]}" >&2
   exit 1
 fi
-echo "all fuzz targets passed (${seconds}s each)"
