@@ -48,6 +48,12 @@ std::chrono::milliseconds positive_duration(const char* option, const std::strin
     return duration;
 }
 
+// A count that must be at least 1.
+int at_least_one(const char* option, int value) {
+    if (value < 1) throw ConfigError(std::string(option) + " must be at least 1 (got " + std::to_string(value) + ")");
+    return value;
+}
+
 // CLI11 says "Could not convert: --attempts = abc"; the rule is what a user needs.
 std::string parse_error_text(const CLI::ParseError& error) {
     const std::string text = error.what();
@@ -103,10 +109,7 @@ ClientOptions make_client_options(const RawOptions& raw, const Sources& sources,
     if (!hosts.empty()) {
         for (const auto& endpoint : http::parse_host_list(hosts)) options.hosts.push_back(endpoint.url());
     }
-    if (raw.attempts < 1) {
-        throw ConfigError("--attempts must be at least 1 (got " + std::to_string(raw.attempts) + ")");
-    }
-    options.retry.max_attempts = raw.attempts;
+    options.retry.max_attempts = at_least_one("--attempts", raw.attempts);
     options.retry.attempt_timeout = positive_duration("--attempt-timeout", raw.attempt_timeout);
     options.retry.deadline = positive_duration("--deadline", raw.deadline);
     options.retry.saga_deadline = positive_duration("--saga-deadline", raw.saga_deadline);
@@ -114,14 +117,8 @@ ClientOptions make_client_options(const RawOptions& raw, const Sources& sources,
         throw ConfigError("--saga-deadline (" + raw.saga_deadline + ") must be at least --deadline (" + raw.deadline +
                           "): a saga's compensation needs time after its forward steps");
     }
-    if (raw.retry_budget < 1) {
-        throw ConfigError("--retry-budget must be at least 1 (got " + std::to_string(raw.retry_budget) + ")");
-    }
-    options.retry.budget_tokens = raw.retry_budget;
-    if (raw.breaker_failures < 1) {
-        throw ConfigError("--breaker-failures must be at least 1 (got " + std::to_string(raw.breaker_failures) + ")");
-    }
-    options.retry.breaker_failures = raw.breaker_failures;
+    options.retry.budget_tokens = at_least_one("--retry-budget", raw.retry_budget);
+    options.retry.breaker_failures = at_least_one("--breaker-failures", raw.breaker_failures);
     options.retry.breaker_cooldown = positive_duration("--breaker-cooldown", raw.breaker_cooldown);
     options.retry.initial_backoff = positive_duration("--initial-backoff", raw.initial_backoff);
     options.retry.max_backoff = positive_duration("--max-backoff", raw.max_backoff);

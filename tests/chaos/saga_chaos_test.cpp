@@ -16,6 +16,7 @@
 #include <cluster_client/cluster_client.hpp>
 
 #include "local_cluster.hpp"
+#include "presence.hpp"
 #include "time_scale.hpp"
 
 namespace cluster_client {
@@ -54,25 +55,6 @@ struct Tally {
     int violations = 0;
 };
 
-// What a node must hold after a saga, given its reported state and whether it held the
-// group before; nullopt when the report allows either (the saga says it does not know).
-std::optional<bool> expected_presence(HostState state, bool before) {
-    switch (state) {
-        case HostState::created:
-        case HostState::present_before:
-        case HostState::present:
-        case HostState::restored: return true;
-        case HostState::deleted:
-        case HostState::absent_before:
-        case HostState::absent:
-        case HostState::rolled_back: return false;
-        case HostState::failed: return before;  // nothing of ours applied there
-        case HostState::unknown:
-        case HostState::rollback_failed: return std::nullopt;
-    }
-    return std::nullopt;
-}
-
 // Checks one finished saga against the nodes' state; returns a description of what broke.
 std::string check_saga(const LocalCluster& cluster, const SagaReport& report, const std::vector<bool>& before) {
     std::string broken;
@@ -81,7 +63,7 @@ std::string check_saga(const LocalCluster& cluster, const SagaReport& report, co
         const auto index = static_cast<std::size_t>(i);
         const bool has = cluster.has(i, report.group);
         holders += has ? 1 : 0;
-        const auto expected = expected_presence(report.hosts[index].state, before[index]);
+        const auto expected = testing::reported_presence(report.hosts[index].state, before[index]);
         if (expected && *expected != has) {
             broken += " I2: node " + std::to_string(i) + " reported " +
                       std::string(to_string(report.hosts[index].state)) + " but " + (has ? "has" : "lacks") +

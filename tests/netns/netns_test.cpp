@@ -32,6 +32,7 @@
 
 #include "local_cluster.hpp"
 #include "packet_filter.hpp"
+#include "presence.hpp"
 
 namespace cluster_client {
 namespace {
@@ -97,25 +98,6 @@ std::string describe(const SagaReport& report) {
     return text.str();
 }
 
-// What a node must hold after a saga, given its reported state and whether it held the
-// group before; nullopt when the report allows either (the saga says it does not know).
-std::optional<bool> reported_presence(HostState state, bool before) {
-    switch (state) {
-        case HostState::created:
-        case HostState::present_before:
-        case HostState::present:
-        case HostState::restored: return true;
-        case HostState::deleted:
-        case HostState::absent_before:
-        case HostState::absent:
-        case HostState::rolled_back: return false;
-        case HostState::failed: return before;  // nothing of ours applied there
-        case HostState::unknown:
-        case HostState::rollback_failed: return std::nullopt;
-    }
-    return std::nullopt;
-}
-
 // What every node must hold once a saga ended this way; nullopt while it is left open.
 std::optional<Presence> presence_at_rest(SagaOutcome outcome, const Presence& before) {
     switch (outcome) {
@@ -134,7 +116,7 @@ std::string broken_at_return(const LocalCluster& cluster, const SagaReport& repo
     std::string broken;
     const auto now = presence_of(cluster, report.group);
     for (std::size_t i = 0; i < now.size(); ++i) {
-        const auto expected = reported_presence(report.hosts[i].state, before[i]);
+        const auto expected = testing::reported_presence(report.hosts[i].state, before[i]);
         if (expected && *expected != now[i]) {
             broken += " I2: node " + std::to_string(i) + " reported " + std::string(to_string(report.hosts[i].state)) +
                       " but " + (now[i] ? "holds" : "lacks") + " the group;";
