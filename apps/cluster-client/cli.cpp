@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -144,11 +145,15 @@ void set_up_logging(const std::string& level) {
     spdlog::set_level(spdlog::level::from_str(level));
 }
 
-// Recovers what earlier runs left open, before new sagas; returns how many stay open.
-std::size_t recover_at_start(boost::asio::io_context& io, ClusterClient& client, std::ostream& err) {
-    auto recovered = boost::asio::co_spawn(io, client.recover(), boost::asio::use_future);
-    io.run();
-    io.restart();
+// Recovers what earlier runs left open, alongside the command's own sagas: those never wait
+// for the recovery of other groups (a saga on a group with an open saga recovers that one
+// first), and all of the recovery ends within one saga deadline. Run by io.run().
+std::future<std::vector<SagaReport>> start_recovery(boost::asio::io_context& io, ClusterClient& client) {
+    return boost::asio::co_spawn(io, client.recover(), boost::asio::use_future);
+}
+
+// Reports what the recovery at start did; returns how many sagas stay open.
+std::size_t report_recovery(std::future<std::vector<SagaReport>>& recovered, std::ostream& err) {
     std::size_t still_open = 0;
     for (const auto& report : recovered.get()) {
         err << "cluster-client: recovered an open saga: " << to_string(report.operation) << ' ' << report.group
@@ -330,10 +335,12 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
 
         boost::asio::io_context io{1};
         ClusterClient client(io.get_executor(), options);
-        const auto recovered = raw.no_recover ? 0 : recover_at_start(io, client, err);
+        std::optional<std::future<std::vector<SagaReport>>> recovery;
+        if (!raw.no_recover) recovery = start_recovery(io, client);
         const bool batch = !raw.from_file.empty() || raw.ids.size() > 1;
         std::ostream* progress = batch && ::isatty(STDERR_FILENO) ? &err : nullptr;
         const auto totals = run_batch(io, client, operation, ids, raw.concurrency, format, out, progress);
+        const auto recovered = recovery ? report_recovery(*recovery, err) : 0;
         if (totals.input_error) err << "cluster-client: " << *totals.input_error << '\n';
         if (totals.log_error) {
             err << "cluster-client: " << *totals.log_error << "; sagas may be left open: run recover once it is fixed\n";

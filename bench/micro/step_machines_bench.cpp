@@ -49,7 +49,6 @@ using cluster_client::saga::Start;
 using cluster_client::saga::Wait;
 using cluster_client::saga::Waited;
 
-constexpr bool strict = true;
 
 // The node's answers as the node layer hands them over.
 NodeReply created() { return {Reply::created, "HTTP 201", std::nullopt}; }
@@ -76,6 +75,8 @@ std::string describe(const Action& action) {
             case Fact::present_before: return "record(present_before)";
             case Fact::created: return "record(created)";
             case Fact::deleted: return "record(deleted)";
+            case Fact::writing: return "record(writing)";
+            case Fact::unwritten: return "record(unwritten)";
         }
     }
     return "finish(" + std::string(cluster_client::to_string(std::get<Finish>(action).state)) + ")";
@@ -139,7 +140,7 @@ void run(benchmark::State& state, MakeStep make_step, const std::vector<NodeRepl
 }
 
 void BM_CreateStepStrictHappyPath(benchmark::State& state) {
-    run(state, [] { return CreateStep(default_policy(), strict); }, {absent(), created(), present()},
+    run(state, [] { return CreateStep(default_policy(), CreateStep::Mode::strict); }, {absent(), created(), present()},
         "GET record(absent_before) POST GET finish(created)", HostState::created);
 }
 BENCHMARK(BM_CreateStepStrictHappyPath);
@@ -147,7 +148,7 @@ BENCHMARK(BM_CreateStepStrictHappyPath);
 // Two POSTs get no clear answer; each is resolved by a read that finds the group absent,
 // then retried after a backoff; the third applies.
 void BM_CreateStepStrictTwoRetries(benchmark::State& state) {
-    run(state, [] { return CreateStep(default_policy(), strict); },
+    run(state, [] { return CreateStep(default_policy(), CreateStep::Mode::strict); },
         {absent(), server_error(), absent(), timed_out(), absent(), created(), present()},
         "GET record(absent_before) POST GET wait(10ms) POST GET wait(20ms) POST GET finish(created)",
         HostState::created);
@@ -155,7 +156,7 @@ void BM_CreateStepStrictTwoRetries(benchmark::State& state) {
 BENCHMARK(BM_CreateStepStrictTwoRetries);
 
 void BM_DeleteStepStrictHappyPath(benchmark::State& state) {
-    run(state, [] { return DeleteStep(default_policy(), strict); }, {present(), deleted(), absent()},
+    run(state, [] { return DeleteStep(default_policy(), DeleteStep::Mode::strict); }, {present(), deleted(), absent()},
         "GET record(present_before) DELETE record(deleted) GET finish(deleted)", HostState::deleted);
 }
 BENCHMARK(BM_DeleteStepStrictHappyPath);

@@ -86,6 +86,10 @@ CREATE TABLE leases (
     owner_start_time TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // Version 2 adds the facts 'writing' (a fast create about to POST) and 'unwritten' (no
+    // write of ours applied): no table changes, but a program of version 1 would not know
+    // them, so it must refuse the file.
+    "SELECT 1;",
 };
 
 // Boost's categories have a protected, non-virtual destructor on purpose: they live as
@@ -228,7 +232,8 @@ Enum parse_name(SagaId saga, const std::string& name, const std::array<Enum, N>&
 
 constexpr std::array all_operations = {Operation::create, Operation::delete_, Operation::ensure, Operation::verify};
 constexpr std::array all_phases = {Phase::forward, Phase::compensating};
-constexpr std::array all_facts = {Fact::absent_before, Fact::present_before, Fact::created, Fact::deleted};
+constexpr std::array all_facts = {Fact::absent_before, Fact::present_before, Fact::writing, Fact::created,
+                                   Fact::deleted, Fact::unwritten};
 constexpr std::array all_outcomes = {
     SagaOutcome::created,  SagaOutcome::deleted,     SagaOutcome::already_exists,      SagaOutcome::not_found,
     SagaOutcome::present,  SagaOutcome::absent,      SagaOutcome::conflict,            SagaOutcome::rolled_back,

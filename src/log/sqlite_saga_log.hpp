@@ -65,7 +65,7 @@ public:
     const std::filesystem::path& path() const;
 
     /// The schema version this program writes (PRAGMA user_version).
-    static constexpr int schema_version = 1;
+    static constexpr int schema_version = 2;
 
 private:
     class Writer;

@@ -7,14 +7,33 @@ using node_api::Call;
 using node_api::Reply;
 
 Action CreateStep::resume(const Event& event) {
+    // The retry policy may end the step too (StepBase::retry_or): every end goes through
+    // finish(), which may have a last fact to record.
+    auto action = next(event);
+    if (const auto* end = std::get_if<Finish>(&action); end != nullptr && state_ != State::done) {
+        return finish(end->state);
+    }
+    return action;
+}
+
+Action CreateStep::next(const Event& event) {
     if (const auto* start = std::get_if<Start>(&event)) {
         begin(*start);
-        return precheck_ ? start_read(State::precheck, "precheck") : start_post();
+        if (mode_ == Mode::strict) return start_read(State::precheck, "precheck");
+        if (mode_ == Mode::fast) {
+            state_ = State::record_intent;
+            claim_open_ = true;
+            return Record{Fact::writing};
+        }
+        return start_post();
     }
     if (std::holds_alternative<Waited>(event)) return resend();
     if (std::holds_alternative<Recorded>(event)) {
-        if (state_ == State::record_absent) return start_post();
-        return verified_ ? finish(HostState::created) : start_read(State::verify, "verify");
+        switch (state_) {
+            case State::record_intent: return start_post();
+            case State::record_outcome: return finish(outcome_);
+            default: return verified_ ? finish(HostState::created) : start_read(State::verify, "verify");
+        }
     }
     return on_reply(std::get<Replied>(event));
 }
@@ -46,7 +65,10 @@ Action CreateStep::after_precheck(const Replied& event) {
     ++read_attempts_;
     switch (event.reply.reply) {
         case Reply::present: return finish(HostState::present_before);
-        case Reply::absent: state_ = State::record_absent; return Record{Fact::absent_before};
+        case Reply::absent:
+            state_ = State::record_intent;
+            claim_open_ = true;
+            return Record{Fact::absent_before};
         default: note(event); return retry_or(event, read_attempts_, Call::get, HostState::failed);
     }
 }
@@ -76,10 +98,12 @@ Action CreateStep::after_resolve(const Replied& event) {
     ++read_attempts_;
     switch (event.reply.reply) {
         case Reply::present:
-            // Present after an ambiguous POST of ours: ours (in fast mode this is the one
-            // documented guess). Present after a clean 400: somebody else's.
+            // Present after an ambiguous POST of ours (even one a later read saw unapplied:
+            // a POST may still apply late): ours. In fast mode this is the one documented
+            // guess. Present after a clean 400: somebody else's, and the log must say so
+            // before anything could undo it on the strength of an earlier fact.
             if (ambiguous_) return known_created(true);
-            return finish(HostState::present_before);
+            return record_then_finish(Fact::present_before, HostState::present_before);
         case Reply::absent:
             if (rejected_) {
                 note("the node rejected the group id (400, then 404)");
@@ -99,21 +123,40 @@ Action CreateStep::after_verify(const Replied& event) {
         case Reply::present: return finish(HostState::created);
         case Reply::absent:
             note("the group vanished after it was created");
-            return finish(HostState::failed);
+            // Restoring, the copy we put back is there no more: another writer removed it,
+            // and a rollback never creates a group where another writer left none.
+            if (mode_ == Mode::restore) return finish(HostState::created);
+            return record_then_finish(Fact::deleted, HostState::failed);
         default: note(event); return retry_or(event, read_attempts_, Call::get, HostState::unknown);
     }
 }
 
 Action CreateStep::known_created(bool verified) {
     verified_ = verified;
-    if (!precheck_) {
+    if (mode_ == Mode::fast || mode_ == Mode::restore) {
         state_ = State::record_created;
         return Record{Fact::created};
     }
     return verified ? finish(HostState::created) : start_read(State::verify, "verify");
 }
 
+Action CreateStep::record_then_finish(Fact fact, HostState state) {
+    if (!records_ownership()) return finish(state);
+    claim_open_ = false;
+    state_ = State::record_outcome;
+    outcome_ = state;
+    return Record{fact};
+}
+
 Action CreateStep::finish(HostState state) {
+    if (claim_open_ && !wrote_) {
+        // A write was licensed and none of ours applied: recovery must not undo what
+        // another writer may put there.
+        claim_open_ = false;
+        state_ = State::record_outcome;
+        outcome_ = state;
+        return Record{Fact::unwritten};
+    }
     state_ = State::done;
     return Finish{state};
 }

@@ -4,12 +4,18 @@
 namespace cluster_client::saga {
 
 /// A fact about one node that recovery needs, made durable before the request that
-/// depends on it (DESIGN.md section 7).
+/// depends on it (DESIGN.md section 7). A node's facts are kept in the order they were
+/// recorded, and the last one that speaks of ownership wins (see claim.hpp): an observation
+/// that contradicts an earlier fact is recorded too.
 enum class Fact {
-    absent_before,   ///< create: the group was not there, so whatever appears is ours
-    present_before,  ///< delete: the group was there, so its absence is our doing
-    created,         ///< this saga created the group there (fast ownership records this)
-    deleted,         ///< this saga deleted the group there
+    absent_before,   ///< create: the group was not there, so whatever appears is ours.
+                     ///< delete: the group is gone by someone else's doing; nothing to restore
+    present_before,  ///< delete: the group was there, so its absence is our doing.
+                     ///< create: the group there is someone else's; never ours to delete
+    writing,         ///< fast create: a POST of ours is about to be sent, so the group may be ours
+    created,         ///< this saga created the group there (or restored it)
+    deleted,         ///< this saga deleted the group there (or undid its own creation)
+    unwritten,       ///< after one of the above licensed a write: none of ours applied there
 };
 
 }  // namespace cluster_client::saga

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "saga/saga_coordinator.hpp"
 
+#include <deque>
 #include <numeric>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -13,9 +15,6 @@
 #include <cluster_client/errors.hpp>
 
 #include "retry/circuit_breaker.hpp"
-#include "saga/create_step.hpp"
-#include "saga/delete_step.hpp"
-#include "saga/read_step.hpp"
 
 namespace cluster_client::saga {
 
@@ -71,10 +70,10 @@ node_api::NodeReply circuit_open(const retry::CircuitBreaker& breaker, Clock::ti
             std::nullopt};
 }
 
-bool has_fact(const log::SagaRecord& record, std::size_t host, Fact fact) {
-    const auto& facts = record.facts.at(host);
-    return std::find(facts.begin(), facts.end(), fact) != facts.end();
-}
+template <class... Ts>
+struct overloaded : Ts... {
+    using Ts::operator()...;
+};
 
 std::vector<std::size_t> all_hosts(std::size_t count) {
     std::vector<std::size_t> indices(count);
@@ -118,62 +117,13 @@ std::size_t SagaCoordinator::host_index(const std::string& host) const {
 
 double SagaCoordinator::uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
 
-template <class Step>
-asio::awaitable<HostState> SagaCoordinator::drive(Step& step, const Context& context, std::size_t host,
-                                                  const std::string& group, HostReport& report, Gate gate) {
-    auto& node = *context.nodes[host];
-    Event event = Start{Clock::now(), context.end};
-    // The breaker keeps new steps off a failing node; a step it let start goes on under its
-    // retry policy and the budget, so that a blip of a second does not fail every saga that
-    // was in flight when it came.
-    bool gated = gate == Gate::forward;
-    for (;;) {
-        const Action action = step.resume(event);
-        if (const auto* send = std::get_if<Send>(&action)) {
-            node_api::NodeReply reply;
-            const auto timeout = policy_.attempt_timeout(step.deadline(), Clock::now());
-            if (timeout.count() == 0) {
-                // A request that could not be given a millisecond could only be given up on.
-                reply = {node_api::Reply::not_sent, "no time left before the deadline", std::nullopt};
-            } else if (gated && !node.breaker.allow(Clock::now())) {
-                reply = circuit_open(node.breaker, Clock::now());
-            } else {
-                gated = false;
-                ++report.attempts;
-                reply = co_await call(node.client, send->call, group, timeout);
-                if (answered(reply.reply)) {
-                    node.breaker.on_answer();
-                    budget_.on_answer();
-                } else {
-                    node.breaker.on_failure(Clock::now());
-                }
-            }
-            spdlog::debug("saga {}: {} {} -> {} ({})", group, report.host, node_api::call_name(send->call),
-                          node_api::reply_name(reply.reply), reply.detail);
-            event = Replied{std::move(reply), Clock::now(), uniform()};
-        } else if (const auto* wait = std::get_if<Wait>(&action)) {
-            asio::steady_timer timer(executor_, wait->delay);
-            co_await timer.async_wait(use_tuple);
-            event = Waited{};
-        } else if (const auto* record = std::get_if<Record>(&action)) {
-            if (context.saga) {
-                co_await durable([&](auto handler) { log_->record(*context.saga, host, record->fact, std::move(handler)); });
-            }
-            event = Recorded{};
-        } else {
-            if (!step.last_error().empty()) report.last_error = step.last_error();
-            co_return std::get<Finish>(action).state;
-        }
-    }
-}
-
 template <class Body>
-asio::awaitable<void> SagaCoordinator::in_parallel(const std::vector<std::size_t>& hosts, Body body) {
+asio::awaitable<void> SagaCoordinator::in_parallel(const std::vector<std::size_t>& items, Body body) {
     asio::steady_timer all_done(executor_, asio::steady_timer::time_point::max());
-    std::size_t pending = hosts.size();
+    std::size_t pending = items.size();
     std::exception_ptr first_error;
-    for (const auto host : hosts) {
-        asio::co_spawn(executor_, body(host), [&](std::exception_ptr error) {
+    for (const auto item : items) {
+        asio::co_spawn(executor_, body(item), [&](std::exception_ptr error) {
             if (error && !first_error) first_error = error;
             if (--pending == 0) all_done.cancel();
         });
@@ -182,69 +132,95 @@ asio::awaitable<void> SagaCoordinator::in_parallel(const std::vector<std::size_t
     if (first_error) std::rethrow_exception(first_error);
 }
 
-asio::awaitable<std::vector<StepResult>> SagaCoordinator::forward(Operation operation, const Context& context,
-                                                                  const std::string& group,
-                                                                  std::vector<HostReport>& reports) {
-    std::vector<StepResult> results(context.nodes.size());
-    const bool strict = options_.ownership == Ownership::strict;
-    co_await in_parallel(all_hosts(context.nodes.size()), [&](std::size_t i) -> asio::awaitable<void> {
-        switch (operation) {
-            case Operation::create:
-            case Operation::ensure: {
-                // ensure never rolls back, so it needs no ownership read.
-                CreateStep step(policy_, strict && operation == Operation::create, &budget_);
-                results[i].state = co_await drive(step, context, i, group, reports[i], Gate::forward);
-                results[i].wrote = step.wrote();
-                break;
-            }
-            case Operation::delete_: {
-                DeleteStep step(policy_, strict, &budget_);
-                results[i].state = co_await drive(step, context, i, group, reports[i], Gate::forward);
-                results[i].wrote = step.wrote();
-                break;
-            }
-            case Operation::verify: {
-                ReadStep step(policy_, &budget_);
-                results[i].state = co_await drive(step, context, i, group, reports[i], Gate::forward);
-                break;
-            }
-        }
-        reports[i].state = results[i].state;
-    });
-    co_return results;
+SagaSettings SagaCoordinator::settings(bool logged) const {
+    return {.ownership = options_.ownership, .delete_mode = options_.delete_mode, .logged = logged};
 }
 
-asio::awaitable<void> SagaCoordinator::compensate(Operation operation, const Context& context, const std::string& group,
-                                                  const std::vector<std::size_t>& hosts,
-                                                  std::vector<HostReport>& reports) {
-    co_await in_parallel(hosts, [&](std::size_t i) -> asio::awaitable<void> {
-        HostState undone = HostState::unknown;
-        if (operation == Operation::delete_) {
-            CreateStep step(policy_, false);  // restores a group we deleted
-            undone = co_await drive(step, context, i, group, reports[i], Gate::compensation);
+SagaReport SagaCoordinator::blank_report(Operation operation, const std::string& group,
+                                         const std::vector<std::string>& urls) const {
+    SagaReport report;
+    report.group = group;
+    report.operation = operation;
+    for (const auto& url : urls) report.hosts.push_back(HostReport{.host = url, .last_error = {}});
+    return report;
+}
+
+asio::awaitable<SagaReport> SagaCoordinator::carry_out(SagaMachine& machine, const std::vector<Node*>& nodes,
+                                                       std::optional<log::SagaId> saga, Clock::time_point end) {
+    const std::string& group = machine.report().group;
+    std::deque<SagaEvent> events;
+    asio::steady_timer wake(executor_, asio::steady_timer::time_point::max());
+    auto deliver = [&](SagaEvent event) {
+        events.push_back(std::move(event));
+        wake.cancel();
+    };
+    auto request = [&](SendRequest send) -> asio::awaitable<void> {
+        auto& node = *nodes.at(send.host);
+        const auto now = Clock::now();
+        const auto timeout = policy_.attempt_timeout(send.deadline, now);
+        node_api::NodeReply reply;
+        bool sent = false;
+        if (timeout.count() == 0) {
+            // A request that could not be given a millisecond could only be given up on.
+            reply = {node_api::Reply::not_sent, "no time left before the deadline", std::nullopt};
+        } else if (send.gated && !node.breaker.allow(now)) {
+            reply = circuit_open(node.breaker, now);
         } else {
-            DeleteStep step(policy_, false);  // removes a group we created
-            undone = co_await drive(step, context, i, group, reports[i], Gate::compensation);
+            sent = true;
+            reply = co_await call(node.client, send.call, group, timeout);
+            if (answered(reply.reply)) {
+                node.breaker.on_answer();
+                budget_.on_answer();
+            } else {
+                node.breaker.on_failure(Clock::now());
+            }
         }
-        reports[i].state = after_compensation(operation, undone);
-    });
-}
+        spdlog::debug("saga {}: {} {} -> {} ({})", group, machine.report().hosts.at(send.host).host,
+                      node_api::call_name(send.call), node_api::reply_name(reply.reply), reply.detail);
+        deliver(NodeReplied{send.host, std::move(reply), Clock::now(), uniform(), sent});
+    };
+    auto wait = [&](WaitUntil until) -> asio::awaitable<void> {
+        asio::steady_timer timer(executor_, until.until);
+        co_await timer.async_wait(use_tuple);
+        deliver(TimerFired{until.host, Clock::now()});
+    };
+    auto append = [&](AppendRecord record) -> asio::awaitable<void> {
+        std::string error;
+        try {
+            co_await durable([&](auto handler) {
+                std::visit(overloaded{[&](Fact fact) { log_->record(*saga, record.host, fact, std::move(handler)); },
+                                      [&](log::Phase phase) { log_->set_phase(*saga, phase, std::move(handler)); },
+                                      [&](EndRecord& ending) {
+                                          log_->end(*saga, ending.outcome, std::move(ending.host_states),
+                                                    std::move(handler));
+                                      }},
+                           record.record);
+            });
+        } catch (const std::exception& failure) {
+            error = failure.what();
+        }
+        deliver(RecordAppended{record.host, Clock::now(), std::move(error)});
+    };
 
-asio::awaitable<void> SagaCoordinator::conclude(Operation operation, const Context& context, const Plan& plan,
-                                                SagaReport& report) {
-    std::vector<HostState> compensated;
-    if (!plan.compensate.empty()) {
-        if (context.saga) {
-            co_await durable([&](auto handler) { log_->set_phase(*context.saga, log::Phase::compensating, std::move(handler)); });
+    auto actions = machine.resume(SagaStarted{Clock::now(), end});
+    for (;;) {
+        for (auto& action : actions) {
+            if (std::holds_alternative<SagaDone>(action)) {
+                if (machine.log_error()) throw Error("saga log: " + *machine.log_error());
+                co_return machine.report();
+            }
+            if (auto* send = std::get_if<SendRequest>(&action)) {
+                asio::co_spawn(executor_, request(*send), asio::detached);
+            } else if (auto* until = std::get_if<WaitUntil>(&action)) {
+                asio::co_spawn(executor_, wait(*until), asio::detached);
+            } else {
+                asio::co_spawn(executor_, append(std::move(std::get<AppendRecord>(action))), asio::detached);
+            }
         }
-        co_await compensate(operation, context, report.group, plan.compensate, report.hosts);
-        for (const auto i : plan.compensate) compensated.push_back(report.hosts[i].state);
-    }
-    report.outcome = final_outcome(plan, compensated);
-    if (context.saga) {
-        std::vector<HostState> states;
-        for (const auto& host : report.hosts) states.push_back(host.state);
-        co_await durable([&](auto handler) { log_->end(*context.saga, report.outcome, std::move(states), std::move(handler)); });
+        while (events.empty()) co_await wake.async_wait(use_tuple);
+        const auto event = std::move(events.front());
+        events.pop_front();
+        actions = machine.resume(event);
     }
 }
 
@@ -260,8 +236,7 @@ asio::awaitable<std::variant<log::SagaId, std::string>> SagaCoordinator::begin_l
             case log::BeginResult::Kind::needs_recovery: {
                 const auto record = log_->find(begun.saga);
                 if (record && log_->adopt(begun.saga, self_)) {
-                    SagaReport recovered;
-                    co_await recover_saga(*record, recovered);
+                    const auto recovered = co_await recover_saga(*record, Clock::now() + options_.retry.saga_deadline);
                     // Still open (a node is down): a new saga could undo or be undone by it.
                     if (recovered.left_open()) {
                         co_return "saga " + std::to_string(begun.saga) + " on this group is still open (" +
@@ -280,24 +255,22 @@ asio::awaitable<std::variant<log::SagaId, std::string>> SagaCoordinator::begin_l
 
 asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::string group) {
     const auto started = Clock::now();
-    SagaReport report;
-    report.group = group;
-    report.operation = operation;
-    for (const auto& url : urls_) report.hosts.push_back(HostReport{.host = url, .last_error = {}});
+    SagaReport report = blank_report(operation, group, urls_);
 
     // Bound to a local first: GCC 12 miscompiles `if (co_await ...)` when the call suspends.
     const bool locked = co_await locks_.acquire(group, options_.lock_wait);
     std::optional<GroupLease> lease;
-    Context context{configured_, std::nullopt};
+    std::optional<log::SagaId> saga;
     std::optional<std::string> busy;
     if (!locked) busy = "another saga on this group is still running";
+    // A verify writes nothing, so it needs neither the log nor its lease.
+    const bool logged = log_ && operation != Operation::verify;
     if (locked) {
         lease.emplace(locks_, group);
-        // A verify writes nothing, so it needs neither the log nor its lease.
-        if (log_ && operation != Operation::verify) {
+        if (logged) {
             auto begun = co_await begin_logged(operation, group);
             if (auto* id = std::get_if<log::SagaId>(&begun)) {
-                context.saga = *id;
+                saga = *id;
             } else {
                 busy = std::get<std::string>(std::move(begun));
             }
@@ -307,10 +280,8 @@ asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::strin
         report.outcome = SagaOutcome::busy;
         for (auto& host : report.hosts) host.last_error = *busy;
     } else {
-        context.end = Clock::now() + options_.retry.saga_deadline;
-        const auto results = co_await forward(operation, context, group, report.hosts);
-        const auto plan = plan_after_forward(operation, results, options_.delete_mode == DeleteMode::rollback);
-        co_await conclude(operation, context, plan, report);
+        SagaMachine machine(std::move(report), settings(logged), policy_, &budget_);
+        report = co_await carry_out(machine, configured_, saga, Clock::now() + options_.retry.saga_deadline);
     }
     report.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
     spdlog::info("saga {} {}: {} in {}ms", to_string(operation), group, to_string(report.outcome),
@@ -318,79 +289,65 @@ asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::strin
     co_return report;
 }
 
-asio::awaitable<void> SagaCoordinator::recover_saga(const log::SagaRecord& record, SagaReport& report) {
+asio::awaitable<SagaReport> SagaCoordinator::recover_saga(const log::SagaRecord& record, Clock::time_point end) {
     const auto started = Clock::now();
-    report.group = record.group;
-    report.operation = record.operation;
-    report.hosts.clear();
-    Context context{{}, record.id, Clock::now() + options_.retry.saga_deadline};
-    for (const auto& url : record.hosts) {
-        context.nodes.push_back(&node_for(url));
-        report.hosts.push_back(HostReport{.host = url, .last_error = {}});
-    }
-
-    // What this saga wrote, by the log: where the group is (maybe) ours.
-    std::vector<StepResult> results(record.hosts.size());
-    const bool undoing_create = record.operation == Operation::create;
-    const bool undoing_delete = record.operation == Operation::delete_ && record.phase == log::Phase::compensating;
-    for (std::size_t i = 0; i < results.size(); ++i) {
-        // A create owns what appeared after its read saw nothing; a delete owns the absence
-        // of what its read saw there (the DELETE may have applied before `deleted` was written).
-        const bool ours = undoing_create
-                              ? has_fact(record, i, Fact::absent_before) || has_fact(record, i, Fact::created)
-                              : has_fact(record, i, Fact::present_before) || has_fact(record, i, Fact::deleted);
-        results[i] = ours ? StepResult{HostState::unknown, true} : StepResult{HostState::failed, false};
-        report.hosts[i].state = results[i].state;
-    }
-
-    Plan plan;
-    if (undoing_create || undoing_delete) {
-        // A create is undone wherever it may have written; a delete that was already
-        // undoing itself goes on undoing.
-        plan = plan_after_forward(record.operation, results, true);
-        plan.outcome = SagaOutcome::rolled_back;
-    } else {
-        // A delete or an ensure is driven forward again; what it deleted earlier is still
-        // ours should it have to roll back.
-        auto again = co_await forward(record.operation, context, record.group, report.hosts);
-        for (std::size_t i = 0; i < again.size(); ++i) {
-            if (results[i].wrote && again[i].state == HostState::absent_before) {
-                again[i] = StepResult{HostState::deleted, true};
-                report.hosts[i].state = HostState::deleted;
-            }
-        }
-        plan = plan_after_forward(record.operation, again, options_.delete_mode == DeleteMode::rollback);
-    }
-    co_await conclude(record.operation, context, plan, report);
+    std::vector<Node*> nodes;
+    for (const auto& url : record.hosts) nodes.push_back(&node_for(url));
+    SagaMachine machine(blank_report(record.operation, record.group, record.hosts), settings(true), policy_, &budget_,
+                        LoggedSaga{record.phase, record.facts});
+    auto report = co_await carry_out(machine, nodes, record.id, end);
     report.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
     spdlog::info("recovered saga {} {} {}: {}", record.id, to_string(record.operation), record.group,
                  to_string(report.outcome));
+    co_return report;
+}
+
+asio::awaitable<std::optional<SagaReport>> SagaCoordinator::recover_listed(const log::SagaRecord& listed,
+                                                                           Clock::time_point end) {
+    if (listed.owner.alive() && !(listed.owner == self_)) co_return std::nullopt;  // another process runs it
+    // A saga of this process holding the group is running, not left behind.
+    const bool locked = co_await locks_.acquire(listed.group, milliseconds(0));
+    if (!locked) co_return std::nullopt;
+    GroupLease lease(locks_, listed.group);
+    const auto record = log_->find(listed.id);
+    if (!record || !record->open || !log_->adopt(record->id, self_)) co_return std::nullopt;
+    co_return co_await recover_saga(*record, end);
 }
 
 asio::awaitable<std::vector<SagaReport>> SagaCoordinator::recover() {
     std::vector<SagaReport> reports;
     if (!log_) co_return reports;
-    for (const auto& listed : log_->open_sagas()) {
-        if (listed.owner.alive() && !(listed.owner == self_)) continue;  // another process runs it
-        // A saga of this process holding the group is running, not left behind.
-        const bool locked = co_await locks_.acquire(listed.group, milliseconds(0));
-        if (!locked) continue;
-        GroupLease lease(locks_, listed.group);
-        const auto record = log_->find(listed.id);
-        if (!record || !record->open || !log_->adopt(record->id, self_)) continue;
-        SagaReport report;
-        co_await recover_saga(*record, report);
-        reports.push_back(std::move(report));
+    // One saga deadline for all of it, however many sagas are open.
+    const auto end = Clock::now() + options_.retry.saga_deadline;
+    const auto listed = log_->open_sagas();
+    std::vector<std::optional<SagaReport>> recovered(listed.size());
+    std::size_t next = 0;
+    std::size_t not_begun = 0;
+    const auto workers = std::min(listed.size(), recovery_fan_out);
+    co_await in_parallel(all_hosts(workers), [&](std::size_t) -> asio::awaitable<void> {
+        while (next < listed.size()) {
+            const auto i = next++;
+            if (Clock::now() >= end) {
+                ++not_begun;
+                continue;
+            }
+            recovered[i] = co_await recover_listed(listed[i], end);
+        }
+    });
+    if (not_begun > 0) {
+        spdlog::warn("recover: {} open sagas not begun within the saga deadline; run recover again", not_begun);
+    }
+    for (auto& report : recovered) {
+        if (report) reports.push_back(std::move(*report));
     }
     co_return reports;
 }
 
 asio::awaitable<HostReport> SagaCoordinator::read(std::size_t host, std::string group) {
-    HostReport report{.host = urls_.at(host), .last_error = {}};
-    ReadStep step(policy_, &budget_);
-    const Context context{configured_, std::nullopt};
-    report.state = co_await drive(step, context, host, group, report, Gate::forward);
-    co_return report;
+    SagaMachine machine(blank_report(Operation::verify, group, {urls_.at(host)}), settings(false), policy_, &budget_);
+    const std::vector<Node*> nodes{configured_.at(host)};
+    auto report = co_await carry_out(machine, nodes, std::nullopt, Clock::now() + options_.retry.saga_deadline);
+    co_return report.hosts.front();
 }
 
 }  // namespace cluster_client::saga

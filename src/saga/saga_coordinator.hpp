@@ -21,15 +21,13 @@
 #include "retry/retry_budget.hpp"
 #include "retry/retry_policy.hpp"
 #include "saga/group_locks.hpp"
-#include "saga/saga_plan.hpp"
-#include "saga/step.hpp"
+#include "saga/saga_machine.hpp"
 
 namespace cluster_client::saga {
 
-/// Runs sagas (DESIGN.md section 4): every node's step in parallel, each node's steps back
-/// to back, then the compensation the plan asks for, verified by reading; with a saga log,
-/// every fact recovery needs is durable before the request that depends on it. The
-/// decisions are in the step machines and saga_plan; this class carries out their actions.
+/// Runs sagas (DESIGN.md section 4): admits each saga to its group (in this process and,
+/// through the log's leases, across processes), then carries out the actions of its
+/// SagaMachine, where every decision is made: requests, waits, records.
 ///
 /// Every coroutine must run on `executor` (a strand): the pools and locks are not
 /// thread-safe. Expected failures of nodes end up in the report, never as exceptions; an
@@ -37,6 +35,10 @@ namespace cluster_client::saga {
 class SagaCoordinator {
 public:
     using Executor = boost::asio::any_io_executor;  ///< a strand, or one thread
+
+    /// How many open sagas recover() runs at once: enough to recover a crashed batch in
+    /// one saga deadline, few enough not to flood the nodes.
+    static constexpr std::size_t recovery_fan_out = 32;
 
     /// Throws ConfigError on bad hosts or retry options. `log` may be null (no durability).
     SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<log::SagaLog> log);
@@ -49,6 +51,8 @@ public:
 
     /// Finishes or compensates every saga of the log that no live process runs; one report
     /// per saga. Sagas that stay open (a node is still down) say so (SagaReport::left_open).
+    /// They are recovered concurrently (at most `recovery_fan_out` at once) and all of it ends
+    /// within one saga deadline: a saga not begun by then stays open for the next recover.
     boost::asio::awaitable<std::vector<SagaReport>> recover();
 
     /// Reads the group on one node (by canonical URL or as given in the options).
@@ -62,35 +66,24 @@ public:
 
 private:
     struct Node;
-    /// The nodes of one saga, where its facts go, and when it must end.
-    struct Context {
-        std::vector<Node*> nodes;
-        std::optional<log::SagaId> saga;  ///< set when the saga is in the log
-        Clock::time_point end = Clock::time_point::max();
-    };
-    /// Whether a step must pass the node's circuit breaker to start and draws on the retry
-    /// budget: forward steps do; a compensation does not, since giving it up early is what
-    /// would leave a partial group.
-    enum class Gate { forward, compensation };
 
-    template <class Step>
-    boost::asio::awaitable<HostState> drive(Step& step, const Context& context, std::size_t host,
-                                            const std::string& group, HostReport& report, Gate gate);
-    boost::asio::awaitable<std::vector<StepResult>> forward(Operation operation, const Context& context,
-                                                            const std::string& group,
-                                                            std::vector<HostReport>& reports);
-    boost::asio::awaitable<void> compensate(Operation operation, const Context& context, const std::string& group,
-                                            const std::vector<std::size_t>& hosts, std::vector<HostReport>& reports);
-    /// Compensation (when the plan asks for it), the final outcome, and the log's end.
-    boost::asio::awaitable<void> conclude(Operation operation, const Context& context, const Plan& plan,
-                                          SagaReport& report);
-    boost::asio::awaitable<void> recover_saga(const log::SagaRecord& record, SagaReport& report);
+    /// Carries out `machine`'s actions on `nodes` (and saga `saga` of the log) until it is
+    /// done; throws Error when a record could not be made durable.
+    boost::asio::awaitable<SagaReport> carry_out(SagaMachine& machine, const std::vector<Node*>& nodes,
+                                                 std::optional<log::SagaId> saga, Clock::time_point end);
+    /// Recovers one open saga of the log, unless another process or saga holds it.
+    boost::asio::awaitable<std::optional<SagaReport>> recover_listed(const log::SagaRecord& listed,
+                                                                     Clock::time_point end);
+    boost::asio::awaitable<SagaReport> recover_saga(const log::SagaRecord& record, Clock::time_point end);
     /// Begins the saga in the log, recovering what a dead process left on the group and
     /// waiting for a live one: the saga's id, or why the group is busy.
     boost::asio::awaitable<std::variant<log::SagaId, std::string>> begin_logged(Operation operation,
                                                                                 const std::string& group);
+    SagaReport blank_report(Operation operation, const std::string& group, const std::vector<std::string>& urls) const;
+    SagaSettings settings(bool logged) const;
+    /// Runs `body(item)` for every item concurrently; rethrows the first exception.
     template <class Body>
-    boost::asio::awaitable<void> in_parallel(const std::vector<std::size_t>& hosts, Body body);
+    boost::asio::awaitable<void> in_parallel(const std::vector<std::size_t>& items, Body body);
     Node& node_for(const std::string& url);
     double uniform();
 

@@ -64,12 +64,17 @@ void ScriptedServer::serve(std::shared_ptr<tcp::socket> socket) {
         }
         if (buffer.size() < body) asio::read(*socket, buffer, asio::transfer_exactly(body - buffer.size()), ec);
         if (ec) return;
+        std::string content(asio::buffers_begin(buffer.data()),
+                            asio::buffers_begin(buffer.data()) + static_cast<std::ptrdiff_t>(body));
         buffer.consume(body);
+        int request = 0;
         {
+            // Numbered under the lock, so that request(n) is the n-th request's text.
             const std::lock_guard lock(mutex_);
             headers_.push_back(headers);
+            bodies_.push_back(std::move(content));
+            request = requests_++;
         }
-        const int request = requests_++;
         asio::write(*socket, asio::buffer(answer_(request)), ec);
         if (ec || close_after_(request)) {
             socket->shutdown(tcp::socket::shutdown_both, ec);
@@ -81,6 +86,12 @@ void ScriptedServer::serve(std::shared_ptr<tcp::socket> socket) {
 std::vector<std::string> ScriptedServer::headers() const {
     const std::lock_guard lock(mutex_);
     return headers_;
+}
+
+std::string ScriptedServer::request(int index) const {
+    const std::lock_guard lock(mutex_);
+    const auto i = static_cast<std::size_t>(index);
+    return headers_.at(i) + bodies_.at(i);
 }
 
 std::string http_answer(int status, const std::string& body, const std::string& extra_headers) {

@@ -35,6 +35,8 @@ public:
     int requests() const { return requests_; }
     /// The request line and header fields of every request received, in order.
     std::vector<std::string> headers() const;
+    /// Request number `index` whole: request line, header fields and body.
+    std::string request(int index) const;
 
 private:
     void accept_loop();
@@ -50,6 +52,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<std::shared_ptr<boost::asio::ip::tcp::socket>> sockets_;
     std::vector<std::string> headers_;
+    std::vector<std::string> bodies_;
     std::vector<std::thread> threads_;
     std::thread acceptor_thread_;
 };

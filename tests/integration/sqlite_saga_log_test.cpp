@@ -538,11 +538,11 @@ TEST_F(SqliteSagaLogTest, RefusesATruncatedLogAndLeavesItAlone) {
 
 TEST_F(SqliteSagaLogTest, RefusesALogFromANewerVersion) {
     { SqliteSagaLog log(options()); }
-    patch_header(options().path, 60, 2);  // user_version
+    patch_header(options().path, 60, 3);  // user_version
     const std::string bytes = read_bytes(options().path);
     EXPECT_EQ(config_error_of([&] { SqliteSagaLog log(options()); }),
               "saga log " + options().path.string() +
-                  " was written by a newer version (schema 2, this program knows 1)");
+                  " was written by a newer version (schema 3, this program knows 2)");
     EXPECT_EQ(read_bytes(options().path), bytes);
 }
 

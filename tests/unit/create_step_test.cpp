@@ -11,8 +11,10 @@ using namespace step_test;
 
 namespace {
 
-constexpr bool strict = true;
-constexpr bool fast = false;
+constexpr auto strict = CreateStep::Mode::strict;
+constexpr auto fast = CreateStep::Mode::fast;
+constexpr auto restore = CreateStep::Mode::restore;
+constexpr auto converge = CreateStep::Mode::converge;
 
 }  // namespace
 
@@ -98,11 +100,12 @@ TEST(CreateStep, PrecheckThrottledWaitsForRetryAfter) {
 // ---- POST answered 400: resolve by reading
 
 TEST(CreateStep, CleanRejectionThenPresentIsNotOurs) {
-    // The group appeared between our read and our POST: somebody else made it.
+    // The group appeared between our read and our POST: somebody else made it. The log
+    // must say so, or a recovery trusting absent_before would delete it.
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), rejected(), present()});
-    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET finish(present_before)");
+    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET record(present_before) finish(present_before)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -110,7 +113,7 @@ TEST(CreateStep, RejectionThenAbsentMeansTheNodeRejectsTheId) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), rejected(), absent()});
-    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET finish(failed)");
+    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET record(unwritten) finish(failed)");
     EXPECT_FALSE(step.wrote());
     EXPECT_EQ(run.last_error, "resolve: the node rejected the group id (400, then 404)");
 }
@@ -119,7 +122,7 @@ TEST(CreateStep, RejectionIsRememberedAcrossFailedReads) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), rejected(), server_error(), absent()});
-    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET wait(100ms) GET finish(failed)");
+    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET wait(100ms) GET record(unwritten) finish(failed)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -130,7 +133,7 @@ TEST(CreateStep, UnreadableAfterCleanRejectionFailsWithoutWriting) {
     const auto run = drive(step, {absent(), rejected(), server_error(), server_error(), server_error(),
                                   server_error()});
     EXPECT_EQ(run.trace,
-              "GET record(absent_before) POST GET wait(100ms) GET wait(200ms) GET wait(400ms) GET finish(failed)");
+              "GET record(absent_before) POST GET wait(100ms) GET wait(200ms) GET wait(400ms) GET record(unwritten) finish(failed)");
     EXPECT_FALSE(step.wrote());
     EXPECT_EQ(run.last_error, "resolve: HTTP 500 (attempts exhausted)");
 }
@@ -241,7 +244,7 @@ TEST(CreateStep, NotSentUntilAttemptsRunOutFailsWithoutWriting) {
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), not_sent(), not_sent(), not_sent(), not_sent()});
     EXPECT_EQ(run.trace,
-              "GET record(absent_before) POST wait(100ms) POST wait(200ms) POST wait(400ms) POST finish(failed)");
+              "GET record(absent_before) POST wait(100ms) POST wait(200ms) POST wait(400ms) POST record(unwritten) finish(failed)");
     EXPECT_FALSE(step.wrote());
     EXPECT_EQ(run.last_error, "create: connect: Connection refused (attempts exhausted)");
 }
@@ -275,7 +278,7 @@ TEST(CreateStep, RetryAfterBeyondTheDeadlineGivesUp) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), throttled(60s)});
-    EXPECT_EQ(run.trace, "GET record(absent_before) POST finish(failed)");
+    EXPECT_EQ(run.trace, "GET record(absent_before) POST record(unwritten) finish(failed)");
     EXPECT_EQ(run.last_error, "create: HTTP 429 (Retry-After passes the deadline)");
 }
 
@@ -292,7 +295,7 @@ TEST(CreateStep, RefusedPostIsNotRetried) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), refused()});
-    EXPECT_EQ(run.trace, "GET record(absent_before) POST finish(failed)");
+    EXPECT_EQ(run.trace, "GET record(absent_before) POST record(unwritten) finish(failed)");
     EXPECT_FALSE(step.wrote());
     EXPECT_EQ(run.last_error, "create: HTTP 403");
 }
@@ -315,8 +318,10 @@ TEST(CreateStep, DeadlineExceededStopsRetrying) {
     EXPECT_TRUE(IsSend(step.resume(Recorded{}), Call::create));
     EXPECT_TRUE(IsWait(step.resume(replied(not_sent(), t0 + 1s)), 100ms));
     EXPECT_TRUE(IsSend(step.resume(Waited{}), Call::create));
-    // 9850ms + the next backoff (200ms) would pass the 10s deadline.
-    EXPECT_TRUE(IsFinish(step.resume(replied(not_sent(), t0 + 9850ms)), HostState::failed));
+    // 9850ms + the next backoff (200ms) would pass the 10s deadline. No POST applied, and
+    // the log says so before the step ends.
+    EXPECT_TRUE(IsRecord(step.resume(replied(not_sent(), t0 + 9850ms)), Fact::unwritten));
+    EXPECT_TRUE(IsFinish(step.resume(Recorded{}), HostState::failed));
     EXPECT_EQ(step.last_error(), "create: connect: Connection refused (deadline exceeded)");
 }
 
@@ -331,7 +336,7 @@ TEST(CreateStep, DeadlineExceededWhileResolvingEndsUnknown) {
 
 TEST(CreateStep, DeadlineCountsFromStart) {
     const RetryPolicy policy(test_options());
-    CreateStep step(policy, fast);
+    CreateStep step(policy, restore);
     const auto start = t0 + 1h;
     EXPECT_TRUE(IsSend(step.resume(Start{start}), Call::create));
     EXPECT_TRUE(IsWait(step.resume(replied(not_sent(), start + 9s)), 100ms));
@@ -373,7 +378,8 @@ TEST(CreateStep, GroupVanishingAtVerifyFails) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), created(), absent()});
-    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET finish(failed)");
+    // Nothing of ours is left there: the log says so, so recovery leaves the node alone.
+    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET record(deleted) finish(failed)");
     EXPECT_EQ(run.last_error, "verify: the group vanished after it was created");
 }
 
@@ -389,10 +395,13 @@ TEST(CreateStep, EachReadPhaseHasItsOwnAttempts) {
 
 // ---- ownership fast (also how a delete's rollback restores a group): POST first
 
-TEST(CreateStep, FastRecordsCreatedBeforeVerifying) {
+TEST(CreateStep, FastRecordsWritingBeforePostingAndCreatedBeforeVerifying) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, fast);
-    EXPECT_TRUE(IsSend(step.resume(Start{t0}), Call::create));
+    // Recovery must know where a POST may have gone before any goes out.
+    EXPECT_TRUE(IsRecord(step.resume(Start{t0}), Fact::writing));
+    EXPECT_FALSE(step.wrote());
+    EXPECT_TRUE(IsSend(step.resume(Recorded{}), Call::create));
     EXPECT_TRUE(IsRecord(step.resume(replied(created(), t0 + 1ms)), Fact::created));
     EXPECT_TRUE(step.wrote());
     EXPECT_TRUE(IsSend(step.resume(Recorded{}), Call::get));
@@ -403,7 +412,7 @@ TEST(CreateStep, FastFirstRejectionIsPresentBefore) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, fast);
     const auto run = drive(step, {rejected(), present()});
-    EXPECT_EQ(run.trace, "POST GET finish(present_before)");
+    EXPECT_EQ(run.trace, "record(writing) POST GET record(present_before) finish(present_before)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -412,7 +421,7 @@ TEST(CreateStep, FastRejectionAfterNotSentIsStillPresentBefore) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, fast);
     const auto run = drive(step, {not_sent(), rejected(), present()});
-    EXPECT_EQ(run.trace, "POST wait(100ms) POST GET finish(present_before)");
+    EXPECT_EQ(run.trace, "record(writing) POST wait(100ms) POST GET record(present_before) finish(present_before)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -420,7 +429,7 @@ TEST(CreateStep, FastAmbiguousThenPresentRecordsCreatedWithoutSecondRead) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, fast);
     const auto run = drive(step, {server_error(), present()});
-    EXPECT_EQ(run.trace, "POST GET record(created) finish(created)");
+    EXPECT_EQ(run.trace, "record(writing) POST GET record(created) finish(created)");
     EXPECT_TRUE(step.wrote());
 }
 
@@ -428,14 +437,14 @@ TEST(CreateStep, FastAmbiguousThenAbsentRetries) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, fast);
     const auto run = drive(step, {timed_out(), absent(), created(), present()});
-    EXPECT_EQ(run.trace, "POST GET wait(100ms) POST record(created) GET finish(created)");
+    EXPECT_EQ(run.trace, "record(writing) POST GET wait(100ms) POST record(created) GET finish(created)");
 }
 
 TEST(CreateStep, FastRejectionThenAbsentFails) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, fast);
     const auto run = drive(step, {rejected(), absent()});
-    EXPECT_EQ(run.trace, "POST GET finish(failed)");
+    EXPECT_EQ(run.trace, "record(writing) POST GET record(unwritten) finish(failed)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -443,5 +452,5 @@ TEST(CreateStep, FastVanishingAtVerifyFails) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, fast);
     const auto run = drive(step, {created(), absent()});
-    EXPECT_EQ(run.trace, "POST record(created) GET finish(failed)");
+    EXPECT_EQ(run.trace, "record(writing) POST record(created) GET record(deleted) finish(failed)");
 }

@@ -11,8 +11,8 @@ using namespace step_test;
 
 namespace {
 
-constexpr bool strict = true;
-constexpr bool fast = false;
+constexpr auto strict = DeleteStep::Mode::strict;
+constexpr auto undo = DeleteStep::Mode::undo;
 
 }  // namespace
 
@@ -86,11 +86,12 @@ TEST(DeleteStep, PrecheckRefusedFailsAtOnce) {
 // ---- DELETE answered "no such group": resolve by reading
 
 TEST(DeleteStep, CleanNotFoundThenAbsentIsNotOurs) {
-    // Somebody else removed it between our read and our DELETE: nothing of ours to restore.
+    // Somebody else removed it between our read and our DELETE: nothing of ours to restore,
+    // and the log must say so, or a recovery trusting present_before would re-create it.
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);
     const auto run = drive(step, {present(), absent(), absent()});
-    EXPECT_EQ(run.trace, "GET record(present_before) DELETE GET finish(absent_before)");
+    EXPECT_EQ(run.trace, "GET record(present_before) DELETE GET record(absent_before) finish(absent_before)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -110,7 +111,7 @@ TEST(DeleteStep, NotFoundButPresentUntilAttemptsRunOutFails) {
                                   absent(), present()});
     EXPECT_EQ(run.trace,
               "GET record(present_before) DELETE GET wait(100ms) DELETE GET wait(200ms) DELETE GET wait(400ms) "
-              "DELETE GET finish(failed)");
+              "DELETE GET record(unwritten) finish(failed)");
     EXPECT_FALSE(step.wrote());
     EXPECT_EQ(run.last_error, "resolve: the group is still there (attempts exhausted)");
 }
@@ -121,7 +122,7 @@ TEST(DeleteStep, UnreadableAfterCleanNotFoundFailsWithoutWriting) {
     const auto run = drive(step, {present(), absent(), server_error(), server_error(), server_error(),
                                   server_error()});
     EXPECT_EQ(run.trace,
-              "GET record(present_before) DELETE GET wait(100ms) GET wait(200ms) GET wait(400ms) GET finish(failed)");
+              "GET record(present_before) DELETE GET wait(100ms) GET wait(200ms) GET wait(400ms) GET record(unwritten) finish(failed)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -199,7 +200,7 @@ TEST(DeleteStep, NotSentUntilAttemptsRunOutFailsWithoutWriting) {
     const auto run = drive(step, {present(), not_sent(), not_sent(), not_sent(), not_sent()});
     EXPECT_EQ(run.trace,
               "GET record(present_before) DELETE wait(100ms) DELETE wait(200ms) DELETE wait(400ms) DELETE "
-              "finish(failed)");
+              "record(unwritten) finish(failed)");
     EXPECT_FALSE(step.wrote());
     EXPECT_EQ(run.last_error, "delete: connect: Connection refused (attempts exhausted)");
 }
@@ -215,7 +216,7 @@ TEST(DeleteStep, RetryAfterBeyondTheDeadlineGivesUp) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);
     const auto run = drive(step, {present(), throttled(10s)});
-    EXPECT_EQ(run.trace, "GET record(present_before) DELETE finish(failed)");
+    EXPECT_EQ(run.trace, "GET record(present_before) DELETE record(unwritten) finish(failed)");
     EXPECT_EQ(run.last_error, "delete: HTTP 429 (Retry-After passes the deadline)");
 }
 
@@ -231,7 +232,7 @@ TEST(DeleteStep, RefusedDeleteIsNotRetried) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);
     const auto run = drive(step, {present(), refused()});
-    EXPECT_EQ(run.trace, "GET record(present_before) DELETE finish(failed)");
+    EXPECT_EQ(run.trace, "GET record(present_before) DELETE record(unwritten) finish(failed)");
     EXPECT_FALSE(step.wrote());
     EXPECT_EQ(run.last_error, "delete: HTTP 403");
 }
@@ -254,7 +255,8 @@ TEST(DeleteStep, DeadlineExceededStopsRetrying) {
     EXPECT_TRUE(IsSend(step.resume(Recorded{}), Call::delete_));
     EXPECT_TRUE(IsWait(step.resume(replied(not_sent(), t0 + 2s)), 100ms));
     EXPECT_TRUE(IsSend(step.resume(Waited{}), Call::delete_));
-    EXPECT_TRUE(IsFinish(step.resume(replied(not_sent(), t0 + 9800ms)), HostState::failed));
+    EXPECT_TRUE(IsRecord(step.resume(replied(not_sent(), t0 + 9800ms)), Fact::unwritten));
+    EXPECT_TRUE(IsFinish(step.resume(Recorded{}), HostState::failed));
     EXPECT_EQ(step.last_error(), "delete: connect: Connection refused (deadline exceeded)");
 }
 
@@ -319,36 +321,38 @@ TEST(DeleteStep, RefusedVerifyEndsUnknown) {
     EXPECT_EQ(run.trace, "GET record(present_before) DELETE record(deleted) GET finish(unknown)");
 }
 
-// ---- without the read first (ownership fast, or undoing a create of ours)
+// ---- without the read first: undoing a create of ours
 
-TEST(DeleteStep, FastDeletesFirst) {
+TEST(DeleteStep, UndoDeletesFirst) {
     const RetryPolicy policy(test_options());
-    DeleteStep step(policy, fast);
+    DeleteStep step(policy, undo);
     const auto run = drive(step, {deleted(), absent()});
     EXPECT_EQ(run.trace, "DELETE record(deleted) GET finish(deleted)");
     EXPECT_TRUE(step.wrote());
 }
 
-TEST(DeleteStep, FastNotFoundThenAbsentIsAbsentBefore) {
+TEST(DeleteStep, UndoNotFoundThenAbsentRecordsNothingOfOursLeft) {
+    // Our copy is gone already (it never applied, or someone removed it): the log says so,
+    // so that a later recovery does not delete whatever appears there next.
     const RetryPolicy policy(test_options());
-    DeleteStep step(policy, fast);
+    DeleteStep step(policy, undo);
     const auto run = drive(step, {absent(), absent()});
-    EXPECT_EQ(run.trace, "DELETE GET finish(absent_before)");
+    EXPECT_EQ(run.trace, "DELETE GET record(deleted) finish(absent_before)");
     EXPECT_FALSE(step.wrote());
 }
 
-TEST(DeleteStep, FastAmbiguousThenAbsentIsDeleted) {
+TEST(DeleteStep, UndoAmbiguousThenAbsentIsDeleted) {
     const RetryPolicy policy(test_options());
-    DeleteStep step(policy, fast);
+    DeleteStep step(policy, undo);
     const auto run = drive(step, {server_error(), absent()});
     EXPECT_EQ(run.trace, "DELETE GET record(deleted) finish(deleted)");
     EXPECT_TRUE(step.wrote());
 }
 
-TEST(DeleteStep, FastNodeDownUntilDeadlineFails) {
+TEST(DeleteStep, UndoNodeDownUntilDeadlineFails) {
     // What a rollback meets when a node is down: the step ends, the caller reports it.
     const RetryPolicy policy(test_options());
-    DeleteStep step(policy, fast);
+    DeleteStep step(policy, undo);
     const auto run = drive(step, {slow(not_sent(), 4s), slow(not_sent(), 4s), slow(not_sent(), 4s)});
     EXPECT_EQ(run.trace, "DELETE wait(100ms) DELETE wait(200ms) DELETE finish(failed)");
     EXPECT_EQ(run.last_error, "delete: connect: Connection refused (deadline exceeded)");

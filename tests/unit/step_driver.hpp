@@ -102,8 +102,10 @@ inline const char* fact_name(Fact fact) {
     switch (fact) {
         case Fact::absent_before: return "absent_before";
         case Fact::present_before: return "present_before";
+        case Fact::writing: return "writing";
         case Fact::created: return "created";
         case Fact::deleted: return "deleted";
+        case Fact::unwritten: return "unwritten";
     }
     return "?";
 }

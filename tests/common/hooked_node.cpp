@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+#include "hooked_node.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url/decode_view.hpp>
+
+namespace cluster_client::testing {
+
+namespace {
+
+// The group a request names: the last path segment of a GET, the body of a POST or DELETE.
+std::string group_of(const std::string& text, HookedNode::Method method) {
+    if (method == HookedNode::Method::get) {
+        const auto start = text.find(' ') + 1;
+        auto path = text.substr(start, text.find(' ', start) - start);
+        if (!path.empty() && path.back() == '/') path.pop_back();
+        const auto segment = path.substr(path.rfind('/') + 1);
+        const boost::urls::decode_view decoded(segment);
+        return std::string(decoded.begin(), decoded.end());
+    }
+    const auto body = text.substr(text.find("\r\n\r\n") + 4);
+    return std::string(boost::json::parse(body).at("groupId").as_string());
+}
+
+std::string group_body(const std::string& group) {
+    return boost::json::serialize(boost::json::object{{"groupId", group}});
+}
+
+}  // namespace
+
+HookedNode::HookedNode() : server_(std::make_unique<ScriptedServer>([this](int index) { return answer(index); })) {}
+
+HookedNode::~HookedNode() {
+    {
+        const std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    released_.notify_all();
+    server_.reset();
+}
+
+void HookedNode::set_hook(Hook hook) {
+    const std::lock_guard lock(mutex_);
+    hook_ = std::move(hook);
+}
+
+bool HookedNode::has(const std::string& group) const {
+    const std::lock_guard lock(mutex_);
+    return groups_.contains(group);
+}
+
+void HookedNode::put(const std::string& group) {
+    const std::lock_guard lock(mutex_);
+    groups_.insert(group);
+}
+
+void HookedNode::erase(const std::string& group) {
+    const std::lock_guard lock(mutex_);
+    groups_.erase(group);
+}
+
+std::vector<HookedNode::Request> HookedNode::requests() const {
+    const std::lock_guard lock(mutex_);
+    return requests_;
+}
+
+int HookedNode::count(Method method, const std::string& group) const {
+    const std::lock_guard lock(mutex_);
+    int n = 0;
+    for (const auto& request : requests_) n += request.method == method && request.group == group ? 1 : 0;
+    return n;
+}
+
+std::string HookedNode::answer(int index) {
+    const auto text = server_->request(index);
+    const auto method = text.starts_with("GET ") ? Method::get : text.starts_with("POST ") ? Method::post : Method::delete_;
+    const Request request{method, group_of(text, method)};
+    Hook hook;
+    {
+        const std::lock_guard lock(mutex_);
+        requests_.push_back(request);
+        hook = hook_;
+    }
+    const auto override = hook ? hook(request, *this) : std::nullopt;
+
+    std::unique_lock lock(mutex_);
+    if (override && override->hang) {
+        released_.wait(lock, [this] { return stopping_; });
+        return {};
+    }
+    const bool present = groups_.contains(request.group);
+    int status = 0;
+    std::string body;
+    const bool apply = !override || override->apply;
+    switch (method) {
+        case Method::get:
+            status = present ? 200 : 404;
+            if (present) body = group_body(request.group);
+            break;
+        case Method::post:
+            status = present ? 400 : 201;
+            if (!present && apply) groups_.insert(request.group);
+            break;
+        case Method::delete_:
+            status = present ? 200 : 404;
+            if (present && apply) groups_.erase(request.group);
+            break;
+    }
+    if (override) return http_answer(override->status);
+    return http_answer(status, body);
+}
+
+}  // namespace cluster_client::testing

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <cluster_client/options.hpp>
+
+#include "oracle.hpp"
+#include "retry/circuit_breaker.hpp"
+#include "retry/retry_budget.hpp"
+#include "retry/retry_policy.hpp"
+#include "saga/saga_machine.hpp"
+
+namespace simulation {
+
+using Clock = cluster_client::retry::Clock;
+using Time = Clock::time_point;
+using Duration = Clock::duration;
+
+/// One simulated run, all drawn from one seed: a cluster, one or two sagas on one group,
+/// the faults, the other writer, the crashes and the recoveries.
+struct Scenario {
+    std::uint64_t seed = 0;
+    std::size_t nodes = 3;
+    std::vector<bool> initially_present;
+    std::vector<unsigned> missing_delete_status;  ///< what each node answers to a DELETE of nothing
+    std::vector<Operation> sagas;                 ///< one, or two contending for the group
+    Duration second_after{};                      ///< when the second saga is asked for
+    cluster_client::Ownership ownership = cluster_client::Ownership::strict;
+    cluster_client::DeleteMode delete_mode = cluster_client::DeleteMode::rollback;
+    double fault_rate = 0.0;       ///< per request: one of API.md's faults
+    double foreign_rate = 0.0;     ///< per request of ours: the other writer flips that node soon after
+    double down_rate = 0.0;        ///< per node and round: down for a while
+    int crash_at = 0;              ///< the client dies before its crash_at-th event (0: never)
+    int recovery_rounds = 0;       ///< recoveries under faults (each may crash) before the last, healthy one
+    double recovery_crash_rate = 0.0;
+
+    static Scenario draw(std::uint64_t seed);
+    std::string describe() const;
+};
+
+/// Runs a Scenario: the real SagaMachine, driven by a single-threaded event loop in
+/// simulated time, against simulated nodes and a simulated saga log. Nothing else runs: the
+/// same seed gives the same run.
+class World {
+public:
+    World(const Scenario& scenario, bool tracing);
+    ~World();
+    World(const World&) = delete;
+    World& operator=(const World&) = delete;
+
+    void run();
+
+    const Oracle& oracle() const { return oracle_; }
+    const std::vector<std::string>& trace() const { return trace_; }
+    /// Sagas begun (admitted to the group and logged).
+    int sagas_begun() const { return sagas_begun_; }
+
+private:
+    struct LoggedSaga {
+        Operation operation = Operation::create;
+        cluster_client::log::Phase phase = cluster_client::log::Phase::forward;
+        std::vector<std::vector<cluster_client::saga::Fact>> facts;
+        bool open = true;
+        std::string outcome = "running";
+    };
+    struct Request {
+        int saga = 0;
+        std::size_t node = 0;
+        cluster_client::node_api::Call call{};
+        bool processed = false;
+        bool answered = false;
+        bool unseen = false;  ///< a write whose answer does not tell what it did
+    };
+    struct Running;
+    struct Event {
+        Time at;
+        std::uint64_t sequence;
+        std::function<void()> action;
+        bool operator>(const Event& other) const {
+            return at != other.at ? at > other.at : sequence > other.sequence;
+        }
+    };
+
+    // The loop.
+    void at(Time when, std::function<void()> action);
+    /// A client event: dropped if the client died since; may be the one it dies before.
+    void client_at(Time when, std::function<void()> action);
+    void drain();
+    void note(const std::string& text);
+
+    // The client.
+    void ask(int saga, Operation operation);
+    void admit(int saga, Operation operation);
+    void begin(int saga, Operation operation);
+    void recover(int saga, std::function<void(bool still_open)> then);
+    void start(std::unique_ptr<Running> running);
+    void carry_out(Running& running, std::vector<cluster_client::saga::SagaAction> actions);
+    void send(Running& running, const cluster_client::saga::SendRequest& request);
+    void append(Running& running, cluster_client::saga::AppendRecord record);
+    void done(Running& running);
+    void release_group();
+    void crash();
+    void new_client();
+
+    // The nodes.
+    void process(std::size_t request);
+    bool down(std::size_t node) const;
+    void foreign_write(std::size_t node);
+
+    Scenario scenario_;
+    bool tracing_;
+    std::mt19937_64 random_;
+    Oracle oracle_;
+    std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
+    Time now_;
+    std::uint64_t sequence_ = 0;
+
+    cluster_client::RetryOptions retry_;
+    cluster_client::retry::RetryPolicy policy_;
+    // One client process: what dies with it.
+    int epoch_ = 0;
+    int events_ = 0;
+    int crash_at_ = 0;
+    bool faults_ = true;
+    std::unique_ptr<cluster_client::retry::RetryBudget> budget_;
+    std::vector<cluster_client::retry::CircuitBreaker> breakers_;
+    std::map<int, std::unique_ptr<Running>> running_;  ///< by Running::key
+    int runs_ = 0;
+    bool group_held_ = false;
+    std::deque<std::function<void()>> waiting_;  ///< sagas waiting for the group
+
+    std::map<int, LoggedSaga> log_;  ///< durable records only
+    std::vector<Request> requests_;
+    std::vector<bool> foreign_done_;
+    std::vector<std::pair<Time, Time>> down_;  ///< per node: down in [first, second)
+    int sagas_begun_ = 0;
+    std::vector<std::string> trace_;
+};
+
+}  // namespace simulation
