@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Builds and runs the unit and chaos suites under AddressSanitizer with
-# UndefinedBehaviorSanitizer, and the chaos suite (every thread the library uses: the saga
+# Builds and runs the unit and chaos suites and the saga simulator under AddressSanitizer
+# with UndefinedBehaviorSanitizer, and the chaos suite (every thread the library uses: the saga
 # log's writer, the blocking client's, the nodes') under ThreadSanitizer.
 # Usage: scripts/sanitizers.sh [asan|tsan]...   (default: both)
 set -euo pipefail
@@ -17,7 +17,7 @@ export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/t
 
 for kind in "${kinds[@]}"; do
     case $kind in
-        asan) targets=(unit_tests chaos_tests); suites='^(unit|chaos)\.'; scale=3 ;;
+        asan) targets=(unit_tests chaos_tests saga-simulator); suites='^(unit|chaos)\.'; scale=3 ;;
         tsan) targets=(chaos_tests); suites='^chaos\.'; scale=10 ;;
         *) echo "sanitizers.sh: unknown kind '$kind' (asan or tsan)" >&2; exit 2 ;;
     esac
@@ -28,4 +28,10 @@ for kind in "${kinds[@]}"; do
     echo "== $kind: running the ${suites} tests"
     # The tests' short timeouts, stretched by what the sanitizer costs (tests/common/time_scale.hpp).
     CLUSTER_CLIENT_TEST_TIME_SCALE=$scale ctest --preset "$kind" -j 2 -R "$suites"
+    if [[ $kind == asan ]]; then
+        # A shorter run than the main build's: the machine's memory and arithmetic are what
+        # the sanitizers check, not more scenarios.
+        echo "== asan: the saga simulator"
+        "build/$kind/tests/simulation/saga-simulator" --sagas 20000 --seed 2
+    fi
 done

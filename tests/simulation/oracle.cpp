@@ -149,4 +149,6 @@ void Oracle::left_open_at_rest(int id, const std::string& outcome) {
               ") after recovery on a healthy cluster");
 }
 
+void Oracle::rule_broken(int id, const std::string& rule) { violation("saga " + std::to_string(id) + ": " + rule); }
+
 }  // namespace simulation

@@ -47,6 +47,8 @@ public:
     void closed(int saga, const SagaReport& report);
     /// A saga still open once recovery ran on a healthy cluster (I4).
     void left_open_at_rest(int saga, const std::string& outcome);
+    /// A rule of the saga machine (docs/sagas.md) that the run broke.
+    void rule_broken(int saga, const std::string& rule);
 
     bool present(std::size_t node) const { return nodes_.at(node).present; }
     std::size_t size() const { return nodes_.size(); }

@@ -38,7 +38,17 @@ bool leaves_open(SagaOutcome outcome) {
 }
 
 // API.md's faults, and a clean answer.
-enum class Fault { none, error_before, error_after, hang_before, hang_after, reset_before, reset_after, throttle };
+enum class Fault {
+    none,
+    error_before,  ///< 500, not applied
+    error_after,   ///< applied, then 500
+    hang_before,   ///< no answer, not applied
+    hang_after,    ///< applied, then no answer
+    reset_before,  ///< connection reset, not applied
+    reset_after,   ///< applied, then reset
+    throttle,      ///< 429 with Retry-After, not applied
+    unavailable,   ///< 503 with Retry-After: ambiguous, applied or not
+};
 
 }  // namespace
 
@@ -318,6 +328,7 @@ void World::send(Running& running, const saga::SendRequest& request) {
         return;
     }
     oracle_.sent(running.saga);
+    check_licensed(running.saga, request);
     const auto index = requests_.size();
     requests_.push_back(Request{running.saga, request.host, request.call});
     note("saga " + std::to_string(running.saga) + " -> node " + std::to_string(request.host) + ": " +
@@ -327,7 +338,7 @@ void World::send(Running& running, const saga::SendRequest& request) {
     auto fault = Fault::none;
     const bool is_down = down(request.host);
     if (faults_ && std::uniform_real_distribution<double>(0, 1)(random_) < scenario_.fault_rate) {
-        fault = static_cast<Fault>(1 + random_() % 7);
+        fault = static_cast<Fault>(1 + random_() % 8);
     }
     const double uniform = std::uniform_real_distribution<double>(0, 1)(random_);
     if (is_down) {
@@ -342,7 +353,7 @@ void World::send(Running& running, const saga::SendRequest& request) {
     }
     const bool hang = fault == Fault::hang_before || fault == Fault::hang_after;
     const bool applies = fault == Fault::none || fault == Fault::error_after || fault == Fault::hang_after ||
-                         fault == Fault::reset_after;
+                         fault == Fault::reset_after || (fault == Fault::unavailable && random_() % 2 == 0);
     // The node: at arrival, it applies the request (or not).
     auto status = std::make_shared<unsigned>(0);
     at(now_ + latency, [this, index, applies, fault, status] {
@@ -399,6 +410,7 @@ void World::send(Running& running, const saga::SendRequest& request) {
             case Fault::reset_before:
             case Fault::reset_after: reply = {Reply::maybe_applied, "read: connection reset", std::nullopt}; break;
             case Fault::throttle: reply = {Reply::throttled, "HTTP 429", milliseconds(random_() % 1500)}; break;
+            case Fault::unavailable: reply = {Reply::maybe_applied, "HTTP 503", milliseconds(random_() % 1500)}; break;
         }
         if (answered(reply.reply)) {
             breakers_[r.node].on_answer();
@@ -410,6 +422,26 @@ void World::send(Running& running, const saga::SendRequest& request) {
              " " + reply.detail);
         carry_out(running, running.machine->resume(saga::NodeReplied{r.node, reply, now_, uniform, true}));
     });
+}
+
+void World::check_licensed(int id, const saga::SendRequest& request) {
+    // Every write goes out only once the log holds what recovery needs to undo it: a forward
+    // write, the node's licensing fact; an undo, the compensating phase.
+    if (request.call == Call::get) return;
+    const auto& logged = log_.at(id);
+    const bool creating = logged.operation != Operation::delete_;
+    const bool forward = creating == (request.call == Call::create);
+    if (logged.operation == Operation::ensure) return;  // never undone, so nothing to license
+    if (forward) {
+        if (saga::claim_of(logged.operation, logged.facts.at(request.host)) == saga::Claim::none) {
+            oracle_.rule_broken(id, "node " + std::to_string(request.host) + ": a " +
+                                        std::string(node_api::call_name(request.call)) +
+                                        " went out before the fact that licenses it was durable");
+        }
+    } else if (logged.phase != Phase::compensating) {
+        oracle_.rule_broken(id, "node " + std::to_string(request.host) + ": an undo went out before the "
+                                "compensating phase was durable");
+    }
 }
 
 void World::append(Running& running, saga::AppendRecord record) {

@@ -107,6 +107,7 @@ private:
     void carry_out(Running& running, std::vector<cluster_client::saga::SagaAction> actions);
     void send(Running& running, const cluster_client::saga::SendRequest& request);
     void append(Running& running, cluster_client::saga::AppendRecord record);
+    void check_licensed(int saga, const cluster_client::saga::SendRequest& request);
     void done(Running& running);
     void release_group();
     void crash();

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// Recovery at start is bounded (I6): open sagas are recovered concurrently and all of it ends
+// within one saga deadline, and the command's own sagas never wait for the recovery of other
+// groups. Once, eight sagas left open on a hanging node made `create fresh-id` take 97 s,
+// growing with every open saga, while its own saga took 2 ms.
+#include <unistd.h>
+
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+#include "hooked_node.hpp"
+#include "local_cluster.hpp"
+#include "program.hpp"
+#include "time_scale.hpp"
+
+namespace cluster_client {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::HookedNode;
+
+std::string state_home() {
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    return ::testing::TempDir() + "start-recovery-" + std::to_string(::getpid()) + "-" + test->name();
+}
+
+testing::ProgramResult cli(std::vector<std::string> args) {
+    testing::ProgramOptions options;
+    options.env = {{"HOSTS", std::nullopt}, {"XDG_STATE_HOME", state_home()}, {"XDG_CONFIG_HOME", state_home()}};
+    options.timeout = testing::scaled(std::chrono::milliseconds(120s));
+    return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
+}
+
+TEST(StartRecovery, ACommandDoesNotWaitForTheRecoveryOfOtherGroups) {
+    reference_node::NodeClusterOptions two;
+    two.nodes = 2;
+    testing::LocalCluster cluster(two);
+    HookedNode node;
+    // While the open sagas are made, the third node fails every request on their groups.
+    node.set_hook([](const HookedNode::Request& request, HookedNode&) -> std::optional<HookedNode::Override> {
+        if (request.group.starts_with("open-")) return HookedNode::Override{.status = 500};
+        return std::nullopt;
+    });
+    const auto hosts = cluster.url(0) + "," + cluster.url(1) + "," + node.url();
+    // The node's breaker stays closed: each recovery then waits out its own deadline, as
+    // with a node that hangs on some groups only.
+    const std::vector<std::string> timing{"--attempt-timeout", "500ms", "--deadline", "1s", "--saga-deadline", "2s",
+                                          "--initial-backoff", "1ms", "--max-backoff", "10ms",
+                                          "--breaker-failures", "1000"};
+    auto with = [&](std::vector<std::string> rest) {
+        std::vector<std::string> args{"--hosts", hosts, "--output", "json"};
+        args.insert(args.end(), timing.begin(), timing.end());
+        args.insert(args.end(), rest.begin(), rest.end());
+        return cli(args);
+    };
+    std::vector<std::string> ensure{"ensure"};
+    for (int i = 1; i <= 8; ++i) ensure.push_back("open-" + std::to_string(i));
+    const auto made = with(ensure);
+    ASSERT_EQ(made.exit_status, 3) << made.out << made.err;
+    const auto listed = cli({"sagas"});
+    ASSERT_NE(listed.out.find("8 open saga"), std::string::npos) << listed.out;
+
+    // Now the node hangs on those groups: each recovery waits out its deadline. One after
+    // another they would take 8 saga deadlines; together they take one, and the command's
+    // own saga does not wait for them at all.
+    node.set_hook([](const HookedNode::Request& request, HookedNode&) -> std::optional<HookedNode::Override> {
+        if (request.group.starts_with("open-")) return HookedNode::Override{.hang = true};
+        return std::nullopt;
+    });
+    const auto started = std::chrono::steady_clock::now();
+    const auto created = with({"create", "fresh-id"});
+    const auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(created.exit_status, 3) << "the recovered sagas stay open: " << created.err;
+    const auto lines = testing::json_lines(created.out);
+    ASSERT_EQ(lines.size(), 1u) << created.out;
+    EXPECT_EQ(lines[0].at("outcome").as_string(), "created");
+    EXPECT_LT(lines[0].at("duration_ms").to_number<double>(), 1000.0 * testing::time_scale())
+        << "the command's saga waited for the recovery of other groups";
+    // One saga deadline (2 s) and a margin; eight in a row take 8 s or more.
+    EXPECT_LT(took, testing::scaled(std::chrono::milliseconds(5s)));
+    EXPECT_TRUE(cluster.has(0, "fresh-id") && cluster.has(1, "fresh-id") && node.has("fresh-id"));
+}
+
+}  // namespace
+}  // namespace cluster_client
