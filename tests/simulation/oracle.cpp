@@ -77,8 +77,8 @@ void Oracle::applied(int id, std::size_t node, bool now_present) {
             violation(where(id, node) + "I3: a create deleted a copy written by " + writer_name(truth.writer));
         }
         if (!creating_saga && now_present && truth.writer != id) {
-            violation(where(id, node) + "I3: a delete's rollback created the group where " +
-                      writer_name(truth.writer) + " had left none");
+            violation(where(id, node) + "I3: a delete's rollback created the group where this saga had not "
+                                        "deleted it (last written by " + writer_name(truth.writer) + ")");
         }
     }
     truth.present = now_present;
