@@ -15,6 +15,7 @@
 #include <cluster_client/errors.hpp>
 
 #include "retry/circuit_breaker.hpp"
+#include "saga/admission.hpp"
 
 namespace cluster_client::saga {
 
@@ -226,30 +227,30 @@ asio::awaitable<SagaReport> SagaCoordinator::carry_out(SagaMachine& machine, con
 
 asio::awaitable<std::variant<log::SagaId, std::string>> SagaCoordinator::begin_logged(Operation operation,
                                                                                       const std::string& group) {
-    const auto give_up = Clock::now() + options_.lock_wait;
+    Admission admission(Clock::now(), options_.lock_wait);
+    auto action = admission.start();
     for (;;) {
-        auto [ec, begun] = co_await asio::async_initiate<decltype(use_tuple), void(boost::system::error_code, log::BeginResult)>(
-            [&](auto handler) { log_->begin(operation, group, urls_, self_, std::move(handler)); }, use_tuple);
-        if (ec) throw Error("saga log: " + ec.message());
-        switch (begun.kind) {
-            case log::BeginResult::Kind::started: co_return begun.saga;
-            case log::BeginResult::Kind::needs_recovery: {
-                const auto record = log_->find(begun.saga);
-                if (record && log_->adopt(begun.saga, self_)) {
-                    const auto recovered = co_await recover_saga(*record, Clock::now() + options_.retry.saga_deadline);
-                    // Still open (a node is down): a new saga could undo or be undone by it.
-                    if (recovered.left_open()) {
-                        co_return "saga " + std::to_string(begun.saga) + " on this group is still open (" +
-                            std::string(to_string(recovered.outcome)) + "); run recover once its nodes answer";
-                    }
-                }
-                break;
+        if (const auto* admitted = std::get_if<Admission::Admitted>(&action)) co_return admitted->saga;
+        if (auto* busy = std::get_if<Admission::Busy>(&action)) co_return std::move(busy->reason);
+        if (std::holds_alternative<Admission::Begin>(action)) {
+            auto [ec, begun] = co_await asio::async_initiate<decltype(use_tuple),
+                                                             void(boost::system::error_code, log::BeginResult)>(
+                [&](auto handler) { log_->begin(operation, group, urls_, self_, std::move(handler)); }, use_tuple);
+            if (ec) throw Error("saga log: " + ec.message());
+            action = admission.on_begun(begun, Clock::now());
+        } else if (const auto* first = std::get_if<Admission::RecoverFirst>(&action)) {
+            const auto record = log_->find(first->saga);
+            std::optional<SagaReport> recovered;
+            if (record && log_->adopt(first->saga, self_)) {
+                recovered = co_await recover_saga(*record, Clock::now() + options_.retry.saga_deadline);
             }
-            case log::BeginResult::Kind::busy: break;
+            action = admission.on_recovered(recovered.has_value(),
+                                            recovered ? recovered->outcome : SagaOutcome::unknown, Clock::now());
+        } else {
+            asio::steady_timer pause(executor_, std::get<Admission::PauseUntil>(action).until);
+            co_await pause.async_wait(use_tuple);
+            action = admission.on_paused();
         }
-        if (Clock::now() >= give_up) co_return std::string("another saga on this group is still running");
-        asio::steady_timer pause(executor_, milliseconds(20));
-        co_await pause.async_wait(use_tuple);
     }
 }
 

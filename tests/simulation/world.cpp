@@ -199,7 +199,7 @@ void World::run() {
             if (!logged.open) continue;
             client_at(now_, [this, id] {
                 group_held_ = true;
-                recover(id, [this](bool) { release_group(); });
+                recover(id, [this](SagaOutcome) { release_group(); });
             });
             break;  // one group: its open saga (one at most, I5)
         }
@@ -231,47 +231,63 @@ void World::ask(int id, Operation operation) {
 
 void World::admit(int id, Operation operation) {
     group_held_ = true;
-    // A saga left open on the group is recovered first; if it stays open, this one is busy.
-    for (const auto& [open_id, logged] : log_) {
-        if (!logged.open) continue;
-        recover(open_id, [this, id, operation](bool still_open) {
-            if (still_open) {
-                note("saga " + std::to_string(id) + ": busy (an open saga stays open)");
-                release_group();
-                return;
+    auto admission = std::make_shared<saga::Admission>(now_, cluster_client::ClientOptions{}.lock_wait);
+    admission_step(id, operation, admission, admission->start());
+}
+
+void World::admission_step(int id, Operation operation, std::shared_ptr<saga::Admission> admission,
+                           saga::Admission::Action action) {
+    using saga::Admission;
+    if (std::holds_alternative<Admission::Begin>(action)) {
+        // The log's begin: the intent and the group's lease in one durable write. A saga left
+        // open on the group by this client's earlier self needs recovery.
+        client_at(now_ + std::chrono::microseconds(random_() % 1000), [this, id, operation, admission] {
+            cluster_client::log::BeginResult begun{cluster_client::log::BeginResult::Kind::started, id};
+            for (const auto& [open_id, logged] : log_) {
+                if (logged.open) begun = {cluster_client::log::BeginResult::Kind::needs_recovery, open_id};
             }
-            begin(id, operation);
+            if (begun.kind == cluster_client::log::BeginResult::Kind::started) {
+                auto& logged = log_[id];
+                logged.operation = operation;
+                logged.facts.assign(scenario_.nodes, {});
+            }
+            admission_step(id, operation, admission, admission->on_begun(begun, now_));
         });
-        return;
+    } else if (const auto* first = std::get_if<Admission::RecoverFirst>(&action)) {
+        recover(static_cast<int>(first->saga), [this, id, operation, admission](SagaOutcome outcome) {
+            admission_step(id, operation, admission, admission->on_recovered(true, outcome, now_));
+        });
+    } else if (const auto* pause = std::get_if<Admission::PauseUntil>(&action)) {
+        client_at(pause->until, [this, id, operation, admission] {
+            admission_step(id, operation, admission, admission->on_paused());
+        });
+    } else if (const auto* busy = std::get_if<Admission::Busy>(&action)) {
+        note("saga " + std::to_string(id) + ": busy (" + busy->reason + ")");
+        release_group();
+    } else {
+        begin(id, operation);
     }
-    begin(id, operation);
 }
 
 void World::begin(int id, Operation operation) {
-    // The intent is durable before anything is sent.
-    client_at(now_ + std::chrono::microseconds(random_() % 1000), [this, id, operation] {
-        auto& logged = log_[id];
-        logged.operation = operation;
-        logged.facts.assign(scenario_.nodes, {});
-        ++sagas_begun_;
-        const bool fast_create = operation == Operation::create && scenario_.ownership == Ownership::fast;
-        oracle_.began(id, operation, fast_create);
-        note("saga " + std::to_string(id) + ": begun");
-        cluster_client::SagaReport report;
-        report.group = "g";
-        report.operation = operation;
-        report.hosts.resize(scenario_.nodes);
-        auto running = std::make_unique<Running>();
-        running->saga = id;
-        running->machine = std::make_unique<saga::SagaMachine>(
-            std::move(report), saga::SagaSettings{scenario_.ownership, scenario_.delete_mode, true}, policy_,
-            budget_.get());
-        running->then = [this](const cluster_client::SagaReport&) { release_group(); };
-        start(std::move(running));
-    });
+    ++sagas_begun_;
+    const bool fast_create = operation == Operation::create && scenario_.ownership == Ownership::fast;
+    oracle_.began(id, operation, fast_create);
+    note("saga " + std::to_string(id) + ": begun");
+    cluster_client::SagaReport report;
+    report.group = "g";
+    report.operation = operation;
+    report.hosts.resize(scenario_.nodes);
+    auto running = std::make_unique<Running>();
+    running->saga = id;
+    running->machine = std::make_unique<saga::SagaMachine>(
+        std::move(report), saga::SagaSettings{scenario_.ownership, scenario_.delete_mode, true}, policy_,
+        budget_.get());
+    running->then = [this](const cluster_client::SagaReport&) { release_group(); };
+    start(std::move(running));
 }
 
-void World::recover(int id, std::function<void(bool)> then) {
+void World::recover(int id, std::function<void(SagaOutcome)> then) {
     const auto& logged = log_.at(id);
     note("saga " + std::to_string(id) + ": recovering (" + logged.outcome + ")");
     cluster_client::SagaReport report;
@@ -284,7 +300,7 @@ void World::recover(int id, std::function<void(bool)> then) {
     running->machine = std::make_unique<saga::SagaMachine>(
         std::move(report), saga::SagaSettings{scenario_.ownership, scenario_.delete_mode, true}, policy_,
         budget_.get(), saga::LoggedSaga{logged.phase, logged.facts});
-    running->then = [then = std::move(then)](const cluster_client::SagaReport& ended) { then(ended.left_open()); };
+    running->then = [then = std::move(then)](const cluster_client::SagaReport& ended) { then(ended.outcome); };
     start(std::move(running));
 }
 

@@ -18,6 +18,7 @@
 #include "retry/circuit_breaker.hpp"
 #include "retry/retry_budget.hpp"
 #include "retry/retry_policy.hpp"
+#include "saga/admission.hpp"
 #include "saga/saga_machine.hpp"
 
 namespace simulation {
@@ -102,7 +103,9 @@ private:
     void ask(int saga, Operation operation);
     void admit(int saga, Operation operation);
     void begin(int saga, Operation operation);
-    void recover(int saga, std::function<void(bool still_open)> then);
+    void admission_step(int saga, Operation operation, std::shared_ptr<cluster_client::saga::Admission> admission,
+                        cluster_client::saga::Admission::Action action);
+    void recover(int saga, std::function<void(cluster_client::SagaOutcome)> then);
     void start(std::unique_ptr<Running> running);
     void carry_out(Running& running, std::vector<cluster_client::saga::SagaAction> actions);
     void send(Running& running, const cluster_client::saga::SendRequest& request);
