@@ -41,86 +41,87 @@ bool SagaMachine::any_outstanding() const {
 std::vector<SagaAction> SagaMachine::resume(const SagaEvent& event) {
     std::vector<SagaAction> out;
     if (stage_ == Stage::done) return out;
-    if (const auto* started = std::get_if<SagaStarted>(&event)) {
-        end_ = started->end;
-        stage_ = Stage::forward;
-        const bool undo_only = recovering_ && (report_.operation == Operation::create ||
-                                               recovering_->phase == log::Phase::compensating);
-        if (!undo_only) {
-            for (std::size_t i = 0; i < nodes_.size(); ++i) {
-                auto& step = nodes_[i].step;
-                switch (report_.operation) {
-                    case Operation::create:
-                        step.emplace<CreateStep>(policy_,
-                                                 settings_.ownership == Ownership::strict ? CreateStep::Mode::strict
-                                                                                          : CreateStep::Mode::fast,
-                                                 budget_);
-                        break;
-                    case Operation::ensure: step.emplace<CreateStep>(policy_, CreateStep::Mode::converge, budget_); break;
-                    // Deletes always read first, in fast ownership too: see DeleteStep::Mode::strict.
-                    case Operation::delete_: step.emplace<DeleteStep>(policy_, DeleteStep::Mode::strict, budget_); break;
-                    case Operation::verify: step.emplace<ReadStep>(policy_, budget_); break;
-                }
-                start_step(i, started->now, true, out);
+    std::visit(overloaded{[&](const SagaStarted& started) { on_started(started, out); },
+                          [&](const NodeReplied& replied) {
+                              auto& node = nodes_.at(replied.host);
+                              node.outstanding = false;
+                              if (replied.sent) {
+                                  ++report_.hosts[replied.host].attempts;
+                                  node.gated = false;
+                              }
+                              if (log_error_) return stop_if_idle(out);
+                              step_resume(replied.host, Replied{replied.reply, replied.now, replied.uniform},
+                                          replied.now, out);
+                          },
+                          [&](const TimerFired& fired) {
+                              nodes_.at(fired.host).outstanding = false;
+                              if (log_error_) return stop_if_idle(out);
+                              step_resume(fired.host, Waited{}, fired.now, out);
+                          },
+                          [&](const RecordAppended& appended) { on_appended(appended, out); }},
+               event);
+    return out;
+}
+
+void SagaMachine::on_started(const SagaStarted& started, std::vector<SagaAction>& out) {
+    end_ = started.end;
+    stage_ = Stage::forward;
+    const bool undo_only =
+        recovering_ && (report_.operation == Operation::create || recovering_->phase == log::Phase::compensating);
+    if (undo_only) {
+        undo_from_facts(started.now, out);
+        return;
+    }
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        auto& step = nodes_[i].step;
+        switch (report_.operation) {
+            case Operation::create: {
+                const bool strict = settings_.ownership == Ownership::strict;
+                step.emplace<CreateStep>(policy_, strict ? CreateStep::Mode::strict : CreateStep::Mode::fast, budget_);
+                break;
             }
-            return out;
+            case Operation::ensure: step.emplace<CreateStep>(policy_, CreateStep::Mode::converge, budget_); break;
+            // Deletes always read first, in fast ownership too: see DeleteStep::Mode::strict.
+            case Operation::delete_: step.emplace<DeleteStep>(policy_, DeleteStep::Mode::strict, budget_); break;
+            case Operation::verify: step.emplace<ReadStep>(policy_, budget_); break;
         }
-        // Undone wherever the facts say the saga may have written; the rest is not ours.
-        plan_.outcome = SagaOutcome::rolled_back;
-        for (std::size_t i = 0; i < nodes_.size(); ++i) {
-            if (claim(i) == Claim::none) {
-                nodes_[i].result = {HostState::failed, false};
-            } else {
-                nodes_[i].result = {HostState::unknown, true};
-                plan_.compensate.push_back(i);
-            }
-            report_.hosts[i].state = nodes_[i].result.state;
-        }
-        phase_logged_ = recovering_->phase == log::Phase::compensating;
-        compensate_or_end(started->now, out);
-        return out;
+        start_step(i, started.now, true, out);
     }
-    if (const auto* replied = std::get_if<NodeReplied>(&event)) {
-        auto& node = nodes_.at(replied->host);
-        node.outstanding = false;
-        if (replied->sent) {
-            ++report_.hosts[replied->host].attempts;
-            node.gated = false;
+}
+
+void SagaMachine::undo_from_facts(Clock::time_point now, std::vector<SagaAction>& out) {
+    // Undone wherever the facts say the saga may have written; the rest is not ours.
+    plan_.outcome = SagaOutcome::rolled_back;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+        if (claim(i) == Claim::none) {
+            nodes_[i].result = {HostState::failed, false};
+        } else {
+            nodes_[i].result = {HostState::unknown, true};
+            plan_.compensate.push_back(i);
         }
-        if (log_error_) {
-            stop_if_idle(out);
-            return out;
-        }
-        step_resume(replied->host, Replied{replied->reply, replied->now, replied->uniform}, replied->now, out);
-        return out;
+        report_.hosts[i].state = nodes_[i].result.state;
     }
-    if (const auto* fired = std::get_if<TimerFired>(&event)) {
-        nodes_.at(fired->host).outstanding = false;
-        if (log_error_) {
-            stop_if_idle(out);
-            return out;
-        }
-        step_resume(fired->host, Waited{}, fired->now, out);
-        return out;
+    phase_logged_ = recovering_->phase == log::Phase::compensating;
+    compensate_or_end(now, out);
+}
+
+void SagaMachine::on_appended(const RecordAppended& appended, std::vector<SagaAction>& out) {
+    const bool saga_record = appended.host == whole_saga;
+    if (saga_record) {
+        saga_record_pending_ = false;
+    } else {
+        nodes_.at(appended.host).outstanding = false;
     }
-    const auto& appended = std::get<RecordAppended>(event);
-    if (appended.host != whole_saga) nodes_.at(appended.host).outstanding = false;
     if (!appended.error.empty() && !log_error_) log_error_ = appended.error;
     if (log_error_) {
-        if (appended.host == whole_saga) saga_record_pending_ = false;
         stop_if_idle(out);
-        return out;
-    }
-    if (appended.host != whole_saga) {
+    } else if (!saga_record) {
         step_resume(appended.host, Recorded{}, appended.now, out);
     } else if (stage_ == Stage::record_phase) {
-        saga_record_pending_ = false;
         start_compensation(appended.now, out);
     } else {
-        saga_record_pending_ = false;
         finish(out);
     }
-    return out;
 }
 
 void SagaMachine::start_step(std::size_t host, Clock::time_point now, bool gated, std::vector<SagaAction>& out) {

@@ -144,6 +144,9 @@ private:
         StepResult result;
     };
 
+    void on_started(const SagaStarted& started, std::vector<SagaAction>& out);
+    void on_appended(const RecordAppended& appended, std::vector<SagaAction>& out);
+    void undo_from_facts(Clock::time_point now, std::vector<SagaAction>& out);
     /// Starts the step just placed in node `host`.
     void start_step(std::size_t host, Clock::time_point now, bool gated, std::vector<SagaAction>& out);
     void step_resume(std::size_t host, const Event& event, Clock::time_point now, std::vector<SagaAction>& out);
