@@ -172,7 +172,7 @@ ExitCode exit_code(const BatchTotals& totals) {
 
 void add_saga_command(CLI::App& app, const char* name, const char* description, RawOptions& raw) {
     auto* command = app.add_subcommand(name, description);
-    command->add_option("ids", raw.ids, "group ids (1 to 255 bytes of UTF-8, no control characters)");
+    command->add_option("ids", raw.ids, "group ids (1 to 255 bytes of UTF-8, no control characters, not . or ..)");
     command->add_option("--from-file", raw.from_file, "read group ids from FILE, one per line ('-': stdin)");
     command->add_option("--concurrency", raw.concurrency, "sagas run at once in a batch")
         ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))

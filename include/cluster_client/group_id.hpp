@@ -12,7 +12,9 @@ namespace cluster_client {
 inline constexpr std::size_t max_group_id_bytes = 255;
 
 /// Why `id` is not a valid group id, naming the rule it breaks; nullopt when it is valid.
-/// Valid: 1 to 255 bytes of well-formed UTF-8 without U+0000..U+001F or U+007F.
+/// Valid: 1 to 255 bytes of well-formed UTF-8 without U+0000..U+001F or U+007F, and neither
+/// `.` nor `..` (dot-segments: as the GET's path segment, normalising servers and proxies
+/// resolve them away). `...` and `.a` are valid.
 std::optional<std::string> group_id_error(std::string_view id);
 
 /// Throws InvalidGroupId with the message of group_id_error when `id` is not valid.

@@ -26,10 +26,18 @@ std::string bad_byte(std::string_view id, std::size_t offset) {
 // Well-formedness follows Unicode's table of UTF-8 byte sequences: the range allowed for the
 // second byte depends on the first, which is what rules out overlong forms, surrogates and
 // code points above U+10FFFF.
+//
+// `.` and `..` are refused because the GET names the id as one path segment, and a segment
+// of only dots is a dot-segment (RFC 3986, 5.2.4): a normalising server or proxy resolves
+// `/v1/group/../` to `/v1/`, so the read would name another resource than the write did.
+// Percent-encoding cannot help, since `%2E` is unreserved and decoded before resolution.
 std::optional<std::string> group_id_error(std::string_view id) {
     if (id.empty() || id.size() > max_group_id_bytes) {
         return "group id must be 1 to " + std::to_string(max_group_id_bytes) + " bytes (got " +
                std::to_string(id.size()) + ")";
+    }
+    if (id == "." || id == "..") {
+        return "group id must not be '.' or '..' (dot-segments in a URL path)";
     }
     std::size_t i = 0;
     while (i < id.size()) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ci.hpp"
 #include "program.hpp"
 
 namespace cluster_client {
@@ -62,7 +63,7 @@ TEST(ClusterBench, ThroughputRunsBothLogModesAndReportsMedians) {
 }
 
 TEST(ClusterBench, CpuComparesWithWrk) {
-    if (!wrk_installed()) GTEST_SKIP() << "wrk is not installed (apt-get install wrk)";
+    if (!wrk_installed()) CLUSTER_CLIENT_CANNOT_RUN("wrk is not installed (apt-get install wrk)");
     const auto result = bench({"cpu", "--wrk-seconds", "1", "--requests", "2000", "--connections", "8", "--output", "json"});
     ASSERT_EQ(result.exit_status, 0) << result.err;
     const auto rows = json_lines(result.out);

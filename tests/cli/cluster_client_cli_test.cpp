@@ -159,6 +159,47 @@ TEST(Cli, BadInputIsExitTwoBeforeAnyRequest) {
     for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 0u) << "nothing is sent";
 }
 
+TEST(Cli, DotSegmentIdsAreRefusedBeforeAnyRequest) {
+    // As the GET's path segment, /v1/group/../ is /v1/ to a normalising server or proxy: the
+    // read would name another resource than the write, so these ids never reach a node.
+    LocalCluster cluster;
+    const auto hosts = join(cluster.urls());
+    for (const std::string command : {"create", "delete", "ensure", "verify"}) {
+        for (const std::string id : {".", ".."}) {
+            auto result = cli({"--hosts", hosts, command, "fine", id});
+            EXPECT_EQ(result.exit_status, 2) << command << " " << id << ": " << result.err;
+            EXPECT_NE(result.err.find("group id must not be '.' or '..' (dot-segments in a URL path)"),
+                      std::string::npos)
+                << command << " " << id << ": " << result.err;
+            EXPECT_EQ(result.out, "") << command << " " << id;
+        }
+    }
+    const std::string path = ::testing::TempDir() + "cli_dot_ids.txt";
+    {
+        std::FILE* file = std::fopen(path.c_str(), "w");
+        ASSERT_NE(file, nullptr);
+        std::fputs("fine\n...\n..\n", file);
+        std::fclose(file);
+    }
+    auto from_file = cli({"--hosts", hosts, "create", "--from-file", path});
+    EXPECT_EQ(from_file.exit_status, 2) << from_file.err;
+    EXPECT_NE(from_file.err.find("line 3"), std::string::npos) << from_file.err;
+    EXPECT_NE(from_file.err.find("dot-segments"), std::string::npos) << from_file.err;
+    std::remove(path.c_str());
+    for (int i = 0; i < 3; ++i) {
+        EXPECT_EQ(cluster.requests(i), 0u) << "nothing is sent";
+        EXPECT_TRUE(cluster.groups(i).empty());
+    }
+
+    // Only the two dot-segments are refused: other ids with dots are plain segment text.
+    auto dotted = cli({"--hosts", hosts, "create", "...", ".a"});
+    EXPECT_EQ(dotted.exit_status, 0) << dotted.out << dotted.err;
+    EXPECT_EQ(cluster.nodes_with("...").size(), 3u);
+    EXPECT_EQ(cluster.nodes_with(".a").size(), 3u);
+    auto verified = cli({"--hosts", hosts, "verify", "...", ".a"});
+    EXPECT_EQ(verified.exit_status, 0) << verified.out << verified.err;
+}
+
 TEST(Cli, ExitCodesFollowTheOutcome) {
     LocalCluster cluster;
     auto hosts = cluster.urls();

@@ -106,16 +106,25 @@ ProgramResult run_program(const std::string& executable, const std::vector<std::
     const auto deadline = started + options.timeout;
     bool timed_out = false;
     bool killed = false;
+    std::size_t lines_out = 0;
+    const auto kill_time_due = [&] { return !options.kill_after || Clock::now() >= started + *options.kill_after; };
+    const auto kill_due = [&] {
+        if (!options.kill_after && !options.kill_after_lines) return false;
+        return kill_time_due() && (!options.kill_after_lines || lines_out >= *options.kill_after_lines);
+    };
     while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-        if (options.kill_after && !killed && Clock::now() >= started + *options.kill_after) {
+        if (!killed && kill_due()) {
             ::kill(pid, SIGKILL);
             killed = true;
         }
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (options.kill_after && !killed) {
-            left = std::min(left, std::chrono::duration_cast<std::chrono::milliseconds>(started + *options.kill_after -
-                                                                                        Clock::now()) +
-                                      std::chrono::milliseconds(1));
+        if (options.kill_after && !killed && !kill_time_due()) {
+            // Wake up for the kill; at least 1 ms, so that the kill time passing meanwhile
+            // is not taken for the timeout.
+            const auto to_kill = std::chrono::duration_cast<std::chrono::milliseconds>(started + *options.kill_after -
+                                                                                       Clock::now()) +
+                                 std::chrono::milliseconds(1);
+            left = std::min(left, std::max(to_kill, std::chrono::milliseconds(1)));
         }
         if (left.count() <= 0) {
             timed_out = true;
@@ -131,6 +140,10 @@ ProgramResult run_program(const std::string& executable, const std::vector<std::
             const auto n = ::read(fds[i].fd, buffer.data(), buffer.size());
             if (n > 0) {
                 (i == 0 ? result.out : result.err).append(buffer.data(), static_cast<std::size_t>(n));
+                if (i == 0) {
+                    lines_out += static_cast<std::size_t>(
+                        std::count(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(n), '\n'));
+                }
             } else if (n == 0 || errno != EINTR) {
                 ::close(fds[i].fd);
                 fds[i].fd = -1;

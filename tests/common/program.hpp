@@ -28,6 +28,10 @@ struct ProgramOptions {
     /// When set, the child is sent SIGKILL this long after it started, as a crash would end
     /// it; the result then says 137 unless it had already exited.
     std::optional<std::chrono::milliseconds> kill_after;
+    /// When set, the child is sent SIGKILL as soon as its stdout holds this many complete
+    /// lines (and kill_after has passed, when both are set): a crash at a known point of its
+    /// progress, with the rest of its work still to do.
+    std::optional<std::size_t> kill_after_lines;
 };
 
 /// Runs `executable` with `args` to completion, capturing stdout and stderr.

@@ -4,6 +4,7 @@
 #include "local_cluster.hpp"
 #include "node_api/encoding.hpp"
 #include "test_http.hpp"
+#include "time_scale.hpp"
 
 #include <gtest/gtest.h>
 
@@ -93,17 +94,20 @@ TEST(ReferenceNodeFaults, LatencyDelaysEveryRequestOnEveryNode) {
 }
 
 TEST(ReferenceNodeFaults, LatencyDoesNotSerialiseConnections) {
-    LocalCluster cluster(faulty({.latency = 400ms}));
+    // The latency is stretched with the bound on a slow build, so that five requests one at
+    // a time still take longer than the bound.
+    const std::chrono::milliseconds latency = scaled(400ms);
+    LocalCluster cluster(faulty({.latency = latency}));
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::future<HttpReply>> replies;
     for (int i = 0; i < 5; ++i) {
-        replies.push_back(std::async(std::launch::async, [&cluster] {
-            return test_http("GET", item(cluster.url(0), "a"));
+        replies.push_back(std::async(std::launch::async, [&cluster, latency] {
+            return test_http("GET", item(cluster.url(0), "a"), {}, latency + scaled(2000ms));
         }));
     }
     for (auto& reply : replies) EXPECT_EQ(reply.get().status, 404u);
-    // One at a time would take 2 s; concurrently about 0.4 s.
-    EXPECT_LT(std::chrono::steady_clock::now() - start, 1500ms);
+    // One at a time would take 5 latencies (2 s unscaled); concurrently about one.
+    EXPECT_LT(std::chrono::steady_clock::now() - start, scaled(1500ms));
 }
 
 TEST(ReferenceNodeFaults, FaultyNodesLimitsTheFaultsToTheListedNodes) {
@@ -176,26 +180,26 @@ TEST(ReferenceNodeFaults, MixedProbabilitiesSplitRequestsIntoTheirBands) {
 TEST(ReferenceNodeFaults, HungConnectionsHoldUpNothingAndEndAtStop) {
     LocalCluster cluster(faulty({.p_hang_before = 1.0, .faulty_nodes = {0}}));
     auto hung = std::async(std::launch::async, [&cluster] {
-        return test_http("POST", collection(cluster.url(0)), group_body("a"), 10s);
+        return test_http("POST", collection(cluster.url(0)), group_body("a"), scaled(10000ms));
     });
     // Wait until the node has the request, so that it is surely parked.
     for (int i = 0; i < 200 && cluster.requests(0) == 0; ++i) std::this_thread::sleep_for(5ms);
     ASSERT_EQ(cluster.requests(0), 1u);
 
-    const HttpReply other = test_http("GET", item(cluster.url(1), "a"));
+    const HttpReply other = test_http("GET", item(cluster.url(1), "a"), {}, scaled(2000ms));
     EXPECT_EQ(other.status, 404u);
-    EXPECT_LT(other.elapsed, 1s);
+    EXPECT_LT(other.elapsed, scaled(1000ms));
     cluster.set_faults({});
     const HttpReply same_node = test_http("GET", item(cluster.url(0), "a"));
     EXPECT_EQ(same_node.status, 404u);
 
     const auto stopping = std::chrono::steady_clock::now();
     cluster.stop();
-    EXPECT_LT(std::chrono::steady_clock::now() - stopping, 2s);
+    EXPECT_LT(std::chrono::steady_clock::now() - stopping, scaled(2000ms));
     const HttpReply reply = hung.get();
     EXPECT_TRUE(reply.transport == Transport::closed || reply.transport == Transport::reset)
         << reply.error;
-    EXPECT_LT(reply.elapsed, 5s);
+    EXPECT_LT(reply.elapsed, scaled(5000ms)) << "it ended at the stop, well before its own timeout";
 }
 
 TEST(ReferenceNodeFaults, FaultedRequestsAreCounted) {

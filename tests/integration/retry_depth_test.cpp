@@ -11,6 +11,7 @@
 #include "local_cluster.hpp"
 #include "node_api/encoding.hpp"
 #include "scripted_server.hpp"
+#include "time_scale.hpp"
 
 namespace cluster_client {
 namespace {
@@ -170,11 +171,15 @@ TEST(RetryAfter, PastTheDeadlineEndsTheStepAtOnce) {
     testing::ScriptedServer server([](int) { return testing::http_answer(429, "", "Retry-After: 100\r\n"); });
     auto options = quick({server.url()});
     options.ownership = Ownership::fast;
+    // The bound below is stretched on a slow build, so the deadline is too: waiting would
+    // still end past it.
+    options.retry.deadline = testing::scaled(3000ms);
     BlockingClusterClient client(options);
 
     const auto report = client.create_group("g");
     EXPECT_EQ(report.outcome, SagaOutcome::rolled_back);
-    EXPECT_LT(report.duration, 1000ms) << "waiting 100 s could only end past the 3 s deadline";
+    EXPECT_LT(report.duration, testing::scaled(1000ms)) << "waiting 100 s could only end past the deadline ("
+                                                        << options.retry.deadline.count() << "ms)";
     EXPECT_TRUE(mentions(host_report(report, 0).last_error, "Retry-After passes the deadline"))
         << host_report(report, 0).last_error;
     EXPECT_EQ(server.requests(), 1);
@@ -190,16 +195,19 @@ TEST(SagaDeadline, BoundsTheForwardStepsAndTheCompensationTogether) {
     auto options = quick(cluster.urls());
     options.ownership = Ownership::fast;
     options.retry.max_attempts = 100;
-    options.retry.attempt_timeout = 300ms;
-    options.retry.deadline = 1s;
-    options.retry.saga_deadline = 1500ms;
+    // All stretched together on a slow build: an undo with a deadline of its own would end
+    // about a step deadline after the forward step, past the saga deadline and its slack.
+    options.retry.attempt_timeout = testing::scaled(300ms);
+    options.retry.deadline = testing::scaled(1000ms);
+    options.retry.saga_deadline = testing::scaled(1500ms);
     options.retry.breaker_failures = 1000;
     BlockingClusterClient client(options);
 
     const auto report = client.create_group("g");
     EXPECT_EQ(report.outcome, SagaOutcome::rollback_incomplete) << "node 2 never said what happened";
-    EXPECT_GE(report.duration, 1000ms) << "the forward step had its whole deadline";
-    EXPECT_LT(report.duration, 1500ms + 250ms) << "the undo did not get a deadline of its own";
+    EXPECT_GE(report.duration, options.retry.deadline) << "the forward step had its whole deadline";
+    EXPECT_LT(report.duration, options.retry.saga_deadline + testing::scaled(250ms))
+        << "the undo did not get a deadline of its own";
     EXPECT_FALSE(cluster.has(0, "g"));
     EXPECT_FALSE(cluster.has(1, "g"));
     cluster.stop();

@@ -3,7 +3,9 @@
 # Runs the network-fault tests inside a network namespace made for them, so that their
 # iptables rules drop only the test's own loopback traffic. Where that cannot be done (not
 # root, no network namespaces, no usable iptables) it prints one "SKIP: <reason>" line and
-# exits 77, which ctest reports as skipped. Otherwise it exits with the tests' status, and
+# exits 77, which ctest reports as skipped; under CI (the environment variable CI is `true`
+# or `1`, as CI services set it) it prints "FAIL: <reason>" and exits 1 instead, because a
+# skipped suite would pass unseen there. Otherwise it exits with the tests' status, and
 # always deletes the namespace.
 #
 #   tests/netns/run.sh NETNS_TESTS [GTEST_ARGUMENTS...]
@@ -15,7 +17,18 @@ if [ $# -lt 1 ]; then
 fi
 binary="$1"
 shift
-skip() { echo "SKIP: $*"; exit 77; }
+in_ci=false
+case "${CI:-}" in
+  1 | true | TRUE | True) in_ci=true ;;
+esac
+skip() {
+  if [ "$in_ci" = true ]; then
+    echo "FAIL: the packet-loss suite cannot run: $*; CI=$CI requires it to run (run the tests as root with iproute2 and iptables, where network namespaces can be made)" >&2
+    exit 1
+  fi
+  echo "SKIP: $*"
+  exit 77
+}
 
 # iptables and ip often live in sbin directories a non-login PATH lacks.
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"

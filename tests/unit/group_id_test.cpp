@@ -87,6 +87,22 @@ TEST(GroupId, RejectsControlCharacters) {
               "group id must not contain control characters (U+007F at offset 3)");
 }
 
+TEST(GroupId, RejectsDotSegments) {
+    // As the GET's path segment, `.` and `..` would be resolved away by a normalising server
+    // or proxy: /v1/group/../ is /v1/.
+    EXPECT_EQ(error_of("."), "group id must not be '.' or '..' (dot-segments in a URL path)");
+    EXPECT_EQ(error_of(".."), "group id must not be '.' or '..' (dot-segments in a URL path)");
+    EXPECT_THROW(validate_group_id(".."), InvalidGroupId);
+}
+
+TEST(GroupId, AcceptsOtherIdsWithDots) {
+    // Only the two dot-segments are special: longer runs of dots and dots among other
+    // characters are plain segment text.
+    for (const std::string_view id : {"...", "....", ".a", "a.", "..a", "a..", "a.b", "./", "/..", ". ", " ."}) {
+        EXPECT_EQ(group_id_error(id), std::nullopt) << id;
+    }
+}
+
 TEST(GroupId, ValidateThrowsWithTheSameMessage) {
     try {
         validate_group_id("a\x7F");
