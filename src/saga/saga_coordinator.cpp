@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "saga/saga_coordinator.hpp"
 
-#include <deque>
 #include <numeric>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -33,14 +33,6 @@ struct SagaCoordinator::Node {
 };
 
 namespace {
-
-// A log write the saga depends on: it goes on only once the write is durable.
-template <class Initiate>
-asio::awaitable<void> durable(Initiate initiate) {
-    auto [ec] = co_await asio::async_initiate<decltype(use_tuple), void(boost::system::error_code)>(
-        [&](auto handler) { initiate(std::move(handler)); }, use_tuple);
-    if (ec) throw Error("saga log: " + ec.message());
-}
 
 asio::awaitable<node_api::NodeReply> call(node_api::NodeClient& node, node_api::Call call, const std::string& group,
                                           milliseconds timeout) {
@@ -146,19 +138,51 @@ SagaReport SagaCoordinator::blank_report(Operation operation, const std::string&
     return report;
 }
 
-asio::awaitable<SagaReport> SagaCoordinator::carry_out(SagaMachine& machine, const std::vector<Node*>& nodes,
-                                                       std::optional<log::SagaId> saga, Clock::time_point end) {
-    const std::string& group = machine.report().group;
-    std::deque<SagaEvent> events;
-    asio::steady_timer wake(executor_, asio::steady_timer::time_point::max());
-    auto deliver = [&](SagaEvent event) {
-        events.push_back(std::move(event));
-        wake.cancel();
-    };
-    auto request = [&](SendRequest send) -> asio::awaitable<void> {
-        auto& node = *nodes.at(send.host);
+// One saga's actions, carried out on the nodes and the log, on the client's strand: every
+// completion feeds its event straight back to the machine and carries out what comes of it.
+// A node has one action at a time, so one timer each serves its waits.
+class SagaCoordinator::Run {
+public:
+    Run(SagaCoordinator& coordinator, SagaMachine& machine, const std::vector<Node*>& nodes,
+        std::optional<log::SagaId> saga)
+        : coordinator_(coordinator), machine_(machine), nodes_(nodes), saga_(saga),
+          done_(coordinator.executor_, asio::steady_timer::time_point::max()) {
+        timers_.reserve(nodes.size());
+        for (std::size_t i = 0; i < nodes.size(); ++i) timers_.emplace_back(coordinator.executor_);
+    }
+
+    // Nothing of the run is outstanding once the machine is done, so the run may then go.
+    asio::awaitable<void> until_done(Clock::time_point end) {
+        carry_out(machine_.resume(SagaStarted{Clock::now(), end}));
+        while (!finished_) co_await done_.async_wait(use_tuple);
+    }
+
+private:
+    void on(const SagaEvent& event) { carry_out(machine_.resume(event)); }
+
+    void carry_out(std::vector<SagaAction> actions) {
+        for (auto& action : actions) {
+            if (const auto* send = std::get_if<SendRequest>(&action)) {
+                asio::co_spawn(coordinator_.executor_, request(*send), asio::detached);
+            } else if (const auto* until = std::get_if<WaitUntil>(&action)) {
+                auto& timer = timers_.at(until->host);
+                timer.expires_at(until->until);
+                timer.async_wait([this, host = until->host](boost::system::error_code) {
+                    on(TimerFired{host, Clock::now()});
+                });
+            } else if (auto* record = std::get_if<AppendRecord>(&action)) {
+                append(std::move(*record));
+            } else {
+                finished_ = true;
+                done_.cancel();
+            }
+        }
+    }
+
+    asio::awaitable<void> request(SendRequest send) {
+        auto& node = *nodes_.at(send.host);
         const auto now = Clock::now();
-        const auto timeout = policy_.attempt_timeout(send.deadline, now);
+        const auto timeout = coordinator_.policy_.attempt_timeout(send.deadline, now);
         node_api::NodeReply reply;
         bool sent = false;
         if (timeout.count() == 0) {
@@ -168,61 +192,53 @@ asio::awaitable<SagaReport> SagaCoordinator::carry_out(SagaMachine& machine, con
             reply = circuit_open(node.breaker, now);
         } else {
             sent = true;
-            reply = co_await call(node.client, send.call, group, timeout);
+            try {
+                reply = co_await call(node.client, send.call, machine_.report().group, timeout);
+            } catch (const std::exception& failure) {
+                // Whatever went wrong, the request may have gone out: ambiguous, never dropped.
+                spdlog::error("saga {}: {}", machine_.report().group, failure.what());
+                reply = {node_api::Reply::maybe_applied, failure.what(), std::nullopt};
+            }
             if (answered(reply.reply)) {
                 node.breaker.on_answer();
-                budget_.on_answer();
+                coordinator_.budget_.on_answer();
             } else {
                 node.breaker.on_failure(Clock::now());
             }
         }
-        spdlog::debug("saga {}: {} {} -> {} ({})", group, machine.report().hosts.at(send.host).host,
+        spdlog::debug("saga {}: {} {} -> {} ({})", machine_.report().group, machine_.report().hosts.at(send.host).host,
                       node_api::call_name(send.call), node_api::reply_name(reply.reply), reply.detail);
-        deliver(NodeReplied{send.host, std::move(reply), Clock::now(), uniform(), sent});
-    };
-    auto wait = [&](WaitUntil until) -> asio::awaitable<void> {
-        asio::steady_timer timer(executor_, until.until);
-        co_await timer.async_wait(use_tuple);
-        deliver(TimerFired{until.host, Clock::now()});
-    };
-    auto append = [&](AppendRecord record) -> asio::awaitable<void> {
-        std::string error;
-        try {
-            co_await durable([&](auto handler) {
-                std::visit(overloaded{[&](Fact fact) { log_->record(*saga, record.host, fact, std::move(handler)); },
-                                      [&](log::Phase phase) { log_->set_phase(*saga, phase, std::move(handler)); },
-                                      [&](EndRecord& ending) {
-                                          log_->end(*saga, ending.outcome, std::move(ending.host_states),
-                                                    std::move(handler));
-                                      }},
-                           record.record);
-            });
-        } catch (const std::exception& failure) {
-            error = failure.what();
-        }
-        deliver(RecordAppended{record.host, Clock::now(), std::move(error)});
-    };
-
-    auto actions = machine.resume(SagaStarted{Clock::now(), end});
-    for (;;) {
-        for (auto& action : actions) {
-            if (std::holds_alternative<SagaDone>(action)) {
-                if (machine.log_error()) throw Error("saga log: " + *machine.log_error());
-                co_return machine.report();
-            }
-            if (auto* send = std::get_if<SendRequest>(&action)) {
-                asio::co_spawn(executor_, request(*send), asio::detached);
-            } else if (auto* until = std::get_if<WaitUntil>(&action)) {
-                asio::co_spawn(executor_, wait(*until), asio::detached);
-            } else {
-                asio::co_spawn(executor_, append(std::move(std::get<AppendRecord>(action))), asio::detached);
-            }
-        }
-        while (events.empty()) co_await wake.async_wait(use_tuple);
-        const auto event = std::move(events.front());
-        events.pop_front();
-        actions = machine.resume(event);
+        on(NodeReplied{send.host, std::move(reply), Clock::now(), coordinator_.uniform(), sent});
     }
+
+    void append(AppendRecord record) {
+        auto& log = *coordinator_.log_;
+        auto durable = asio::bind_executor(coordinator_.executor_, [this, host = record.host](boost::system::error_code ec) {
+            on(RecordAppended{host, Clock::now(), ec ? ec.message() : std::string()});
+        });
+        std::visit(overloaded{[&](Fact fact) { log.record(*saga_, record.host, fact, std::move(durable)); },
+                              [&](log::Phase phase) { log.set_phase(*saga_, phase, std::move(durable)); },
+                              [&](EndRecord& ending) {
+                                  log.end(*saga_, ending.outcome, std::move(ending.host_states), std::move(durable));
+                              }},
+                   record.record);
+    }
+
+    SagaCoordinator& coordinator_;
+    SagaMachine& machine_;
+    const std::vector<Node*>& nodes_;
+    std::optional<log::SagaId> saga_;
+    std::vector<asio::steady_timer> timers_;
+    asio::steady_timer done_;
+    bool finished_ = false;
+};
+
+asio::awaitable<SagaReport> SagaCoordinator::carry_out(SagaMachine& machine, const std::vector<Node*>& nodes,
+                                                       std::optional<log::SagaId> saga, Clock::time_point end) {
+    Run run(*this, machine, nodes, saga);
+    co_await run.until_done(end);
+    if (machine.log_error()) throw Error("saga log: " + *machine.log_error());
+    co_return machine.report();
 }
 
 asio::awaitable<std::variant<log::SagaId, std::string>> SagaCoordinator::begin_logged(Operation operation,

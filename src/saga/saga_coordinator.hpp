@@ -66,6 +66,7 @@ public:
 
 private:
     struct Node;
+    class Run;
 
     /// Carries out `machine`'s actions on `nodes` (and saga `saga` of the log) until it is
     /// done; throws Error when a record could not be made durable.

@@ -22,6 +22,7 @@
 #include "local_cluster.hpp"
 #include "presence.hpp"
 #include "program.hpp"
+#include "test_directory.hpp"
 #include "time_scale.hpp"
 
 namespace cluster_client {
@@ -171,20 +172,14 @@ enum class NodeTrouble {
 
 class CrashRecovery : public ::testing::Test {
 protected:
-    void SetUp() override {
-        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-        state_home_ = std::filesystem::path(::testing::TempDir()) /
-                      ("crash-" + std::to_string(::getpid()) + "-" + test->name());
-        std::filesystem::remove_all(state_home_);
-    }
-    void TearDown() override { std::filesystem::remove_all(state_home_); }
-
     ProgramResult cli(std::vector<std::string> args, ProgramOptions options = {}) {
         options.env.emplace_back("HOSTS", std::nullopt);
-        options.env.emplace_back("XDG_STATE_HOME", state_home_.string());
+        options.env.emplace_back("XDG_STATE_HOME", state_home_.path().string());
         options.timeout = testing::scaled(options.timeout);
+        // A compensation keeps trying until the saga deadline: short ones keep a node that
+        // stays down from costing each case the default 30 s.
         const std::vector<std::string> fast{"--attempts", "3", "--initial-backoff", "1ms", "--max-backoff", "5ms",
-                                            "--attempt-timeout", "100ms"};
+                                            "--attempt-timeout", "100ms", "--deadline", "1s", "--saga-deadline", "2s"};
         args.insert(args.begin(), fast.begin(), fast.end());
         return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
     }
@@ -219,7 +214,7 @@ protected:
     void crash_at_every_commit(NodeTrouble trouble);
     void kill_batches_mid_way(const std::string& ownership);
 
-    std::filesystem::path state_home_;
+    testing::TestDirectory state_home_{"crash"};
 };
 
 // The crash hook ends the process right after its N-th log commit. For N from 1 up past a
@@ -351,7 +346,7 @@ void CrashRecovery::kill_batches_mid_way(const std::string& ownership) {
     LocalCluster cluster(options);
     std::mt19937_64 random(2026);
     const bool strict = ownership == "strict";
-    const auto ids_file = state_home_.parent_path() / ("ids-" + std::to_string(::getpid()));
+    const auto ids_file = state_home_.path().parent_path() / ("ids-" + std::to_string(::getpid()));
 
     std::size_t printed_total = 0;
     std::size_t recovered_total = 0;

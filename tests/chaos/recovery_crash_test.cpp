@@ -3,16 +3,13 @@
 // again, until nothing is left open. Every group must end all-or-none (I1), as it was before
 // its saga, and never lose a copy that was there before nor gain one where there was none
 // (I3). The client is the real cluster-client process; the nodes live in this process.
-#include <unistd.h>
-
-#include <filesystem>
-
 #include <gtest/gtest.h>
 
 #include "dead_port.hpp"
 #include "hooked_node.hpp"
 #include "local_cluster.hpp"
 #include "program.hpp"
+#include "test_directory.hpp"
 
 namespace cluster_client {
 namespace {
@@ -26,18 +23,10 @@ constexpr int group_count = 6;
 
 class RecoveryCrash : public ::testing::Test {
 protected:
-    void SetUp() override {
-        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-        state_home_ = std::filesystem::path(::testing::TempDir()) /
-                      ("recovery-crash-" + std::to_string(::getpid()) + "-" + test->name());
-        std::filesystem::remove_all(state_home_);
-    }
-    void TearDown() override { std::filesystem::remove_all(state_home_); }
-
     ProgramResult cli(std::vector<std::string> args, ProgramOptions options = {}) {
         options.env.emplace_back("HOSTS", std::nullopt);
-        options.env.emplace_back("XDG_STATE_HOME", state_home_.string());
-        options.env.emplace_back("XDG_CONFIG_HOME", state_home_.string());
+        options.env.emplace_back("XDG_STATE_HOME", state_home_.path().string());
+        options.env.emplace_back("XDG_CONFIG_HOME", state_home_.path().string());
         const std::vector<std::string> fast{"--attempts", "2", "--initial-backoff", "1ms", "--max-backoff", "5ms",
                                             "--attempt-timeout", "100ms", "--deadline", "300ms",
                                             "--saga-deadline", "600ms"};
@@ -65,7 +54,7 @@ protected:
         return crashed;
     }
 
-    std::filesystem::path state_home_;
+    testing::TestDirectory state_home_{"recovery-crash"};
 };
 
 std::vector<std::string> ids() {

@@ -3,8 +3,6 @@
 // within one saga deadline, and the command's own sagas never wait for the recovery of other
 // groups. Once, eight sagas left open on a hanging node made `create fresh-id` take 97 s,
 // growing with every open saga, while its own saga took 2 ms.
-#include <unistd.h>
-
 #include <chrono>
 
 #include <gtest/gtest.h>
@@ -12,6 +10,7 @@
 #include "hooked_node.hpp"
 #include "local_cluster.hpp"
 #include "program.hpp"
+#include "test_directory.hpp"
 #include "time_scale.hpp"
 
 namespace cluster_client {
@@ -20,19 +19,15 @@ namespace {
 using namespace std::chrono_literals;
 using testing::HookedNode;
 
-std::string state_home() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    return ::testing::TempDir() + "start-recovery-" + std::to_string(::getpid()) + "-" + test->name();
-}
-
-testing::ProgramResult cli(std::vector<std::string> args) {
-    testing::ProgramOptions options;
-    options.env = {{"HOSTS", std::nullopt}, {"XDG_STATE_HOME", state_home()}, {"XDG_CONFIG_HOME", state_home()}};
-    options.timeout = testing::scaled(std::chrono::milliseconds(120s));
-    return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
-}
-
 TEST(StartRecovery, ACommandDoesNotWaitForTheRecoveryOfOtherGroups) {
+    const testing::TestDirectory home("start-recovery");
+    auto cli = [&](const std::vector<std::string>& args) {
+        testing::ProgramOptions options;
+        const auto state = home.path().string();
+        options.env = {{"HOSTS", std::nullopt}, {"XDG_STATE_HOME", state}, {"XDG_CONFIG_HOME", state}};
+        options.timeout = testing::scaled(std::chrono::milliseconds(120s));
+        return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
+    };
     reference_node::NodeClusterOptions two;
     two.nodes = 2;
     testing::LocalCluster cluster(two);

@@ -3,10 +3,7 @@
 // while recovery needs it, another writer between two of our requests, an unlogged fast
 // write, a node answering 200 to a DELETE of nothing), against real nodes on loopback, a
 // real SQLite saga log, and recover() in a second client as after a crash.
-#include <filesystem>
 #include <future>
-
-#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,6 +15,7 @@
 #include "dead_port.hpp"
 #include "hooked_node.hpp"
 #include "local_cluster.hpp"
+#include "test_directory.hpp"
 
 namespace cluster_client {
 namespace {
@@ -29,14 +27,6 @@ using Override = HookedNode::Override;
 
 class Recovery : public ::testing::Test {
 protected:
-    void SetUp() override {
-        const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-        state_dir_ = std::filesystem::path(::testing::TempDir()) /
-                     ("recovery-" + std::to_string(::getpid()) + "-" + test->name());
-        std::filesystem::remove_all(state_dir_);
-    }
-    void TearDown() override { std::filesystem::remove_all(state_dir_); }
-
     ClientOptions options(std::vector<std::string> hosts) const {
         ClientOptions o{.hosts = std::move(hosts)};
         o.retry.attempt_timeout = 200ms;
@@ -45,7 +35,7 @@ protected:
         o.retry.initial_backoff = 1ms;
         o.retry.max_backoff = 20ms;
         o.lock_wait = 0ms;
-        o.saga_log.state_dir = state_dir_.string();
+        o.saga_log.state_dir = state_dir_.path().string();
         return o;
     }
 
@@ -67,7 +57,7 @@ protected:
         return reports.get();
     }
 
-    std::filesystem::path state_dir_;
+    testing::TestDirectory state_dir_{"recovery"};
 };
 
 std::optional<Override> fail(int status = 500) { return Override{.status = status}; }
