@@ -230,7 +230,7 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
     app.add_option("--max-backoff", raw.max_backoff, "longest wait between retries")->capture_default_str();
     app.add_option("--lock-wait", raw.lock_wait, "how long a saga waits for another on the same group")
         ->capture_default_str();
-    app.add_option("--ownership", raw.ownership, "strict (read before writing) or fast (one round trip less)")
+    app.add_option("--ownership", raw.ownership, "strict (read before creating) or fast (no read before a create)")
         ->check(CLI::IsMember({"strict", "fast"}))
         ->capture_default_str();
     app.add_option("--delete-mode", raw.delete_mode, "rollback (all or none) or forward (keep what was deleted)")

@@ -11,7 +11,8 @@ namespace cluster_client {
 /// How a saga decides whether a group on a node is its own (DESIGN.md section 3).
 enum class Ownership {
     strict,  ///< read before creating: never claims a group that was there before
-    fast,    ///< skip the read; one round trip less, see docs for the one ambiguous case
+    fast,    ///< skip the read before a create (deletes always read first); docs/sagas.md
+             ///< gives its one ambiguous case
 };
 
 /// When and how often a failed request is tried again. Defaults suit a LAN cluster.
