@@ -129,6 +129,13 @@ ClientOptions scenario_options(const Scenario& scenario, const std::vector<std::
         options.retry.deadline = testing::scaled(150ms);
         options.retry.saga_deadline = testing::scaled(300ms);
         options.retry.breaker_cooldown = testing::scaled(200ms);
+    } else {
+        // Long enough that a node slowed by a busy machine reads every request well before
+        // the client gives up on it. A request the client timed out on and reset may still
+        // be read and applied by the node afterwards, after the saga's resolving read on
+        // another connection (docs/sagas.md): no client can settle that by reading, and
+        // 40 ms on a loaded CI machine made it happen.
+        options.retry.attempt_timeout = testing::scaled(250ms);
     }
     return options;
 }
