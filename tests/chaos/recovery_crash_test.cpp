@@ -10,10 +10,12 @@
 #include "local_cluster.hpp"
 #include "program.hpp"
 #include "test_directory.hpp"
+#include "time_scale.hpp"
 
 namespace cluster_client {
 namespace {
 
+using namespace std::chrono_literals;
 using testing::HookedNode;
 using testing::ProgramOptions;
 using testing::ProgramResult;
@@ -27,9 +29,14 @@ protected:
         options.env.emplace_back("HOSTS", std::nullopt);
         options.env.emplace_back("XDG_STATE_HOME", state_home_.path().string());
         options.env.emplace_back("XDG_CONFIG_HOME", state_home_.path().string());
+        // Short, so that a node that refuses keeps a saga open quickly; stretched for the
+        // sanitizer builds, where the nodes answer slowly.
+        auto ms = [](std::chrono::milliseconds duration) {
+            return std::to_string(testing::scaled(duration).count()) + "ms";
+        };
         const std::vector<std::string> fast{"--attempts", "2", "--initial-backoff", "1ms", "--max-backoff", "5ms",
-                                            "--attempt-timeout", "100ms", "--deadline", "300ms",
-                                            "--saga-deadline", "600ms"};
+                                            "--attempt-timeout", ms(100ms), "--deadline", ms(300ms),
+                                            "--saga-deadline", ms(600ms)};
         args.insert(args.begin(), fast.begin(), fast.end());
         return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
     }

@@ -28,7 +28,13 @@ std::string group_body(const std::string& group) {
 
 }  // namespace
 
-HookedNode::HookedNode() : server_(std::make_unique<ScriptedServer>([this](int index) { return answer(index); })) {}
+HookedNode::HookedNode() {
+    auto server = std::make_unique<ScriptedServer>([this](int index) { return answer(index); });
+    // Published under the lock: the server's threads exist already and read it in answer().
+    const std::lock_guard lock(mutex_);
+    serving_ = server.get();
+    server_ = std::move(server);
+}
 
 HookedNode::~HookedNode() {
     {
@@ -38,6 +44,8 @@ HookedNode::~HookedNode() {
     released_.notify_all();
     server_.reset();
 }
+
+std::string HookedNode::url() const { return server_->url(); }
 
 void HookedNode::set_hook(Hook hook) {
     const std::lock_guard lock(mutex_);
@@ -72,7 +80,12 @@ int HookedNode::count(Method method, const std::string& group) const {
 }
 
 std::string HookedNode::answer(int index) {
-    const auto text = server_->request(index);
+    ScriptedServer* server = nullptr;
+    {
+        const std::lock_guard lock(mutex_);
+        server = serving_;
+    }
+    const auto text = server->request(index);
     const auto method = text.starts_with("GET ") ? Method::get : text.starts_with("POST ") ? Method::post : Method::delete_;
     const Request request{method, group_of(text, method)};
     Hook hook;

@@ -41,7 +41,7 @@ public:
     HookedNode& operator=(const HookedNode&) = delete;
 
     /// `http://127.0.0.1:<port>`
-    std::string url() const { return server_->url(); }
+    std::string url() const;
     void set_hook(Hook hook);
     bool has(const std::string& group) const;
     void put(const std::string& group);
@@ -60,6 +60,7 @@ private:
     std::set<std::string> groups_;
     std::vector<Request> requests_;
     Hook hook_;
+    ScriptedServer* serving_ = nullptr;       // server_, as the server's threads read it
     std::unique_ptr<ScriptedServer> server_;  // last: it calls answer() until it is gone
 };
 

@@ -22,13 +22,15 @@ ScriptedServer::~ScriptedServer() {
     stopping_ = true;
     boost::system::error_code ignored;
     // Closing a socket does not wake a thread blocked in accept(); shutting it down does.
+    // The acceptor is closed only once that thread is gone: closing it while accept() runs
+    // is a data race on the socket object.
     ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    acceptor_thread_.join();
     acceptor_.close(ignored);
     {
         std::lock_guard lock(mutex_);
         for (auto& socket : sockets_) socket->shutdown(tcp::socket::shutdown_both, ignored);
     }
-    acceptor_thread_.join();
     for (auto& thread : threads_) thread.join();
 }
 
