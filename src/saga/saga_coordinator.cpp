@@ -16,6 +16,7 @@
 
 #include "retry/circuit_breaker.hpp"
 #include "saga/admission.hpp"
+#include "saga/overloaded.hpp"
 
 namespace cluster_client::saga {
 
@@ -62,11 +63,6 @@ node_api::NodeReply circuit_open(const retry::CircuitBreaker& breaker, Clock::ti
                 (wait.count() > 0 ? "; next probe in " + std::to_string(wait.count()) + "ms" : "; a probe is out"),
             std::nullopt};
 }
-
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
 
 std::vector<std::size_t> all_hosts(std::size_t count) {
     std::vector<std::size_t> indices(count);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "saga/overloaded.hpp"
+
 namespace cluster_client::saga {
 
 namespace {
@@ -14,11 +16,6 @@ RetryOptions compensation_options(RetryOptions options) {
     options.deadline = options.saga_deadline;
     return options;
 }
-
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
 
 }  // namespace
 
