@@ -130,7 +130,6 @@ public:
     /// Why the saga stopped early: a record could not be made durable. The saga is then
     /// left open in the log, for recovery.
     const std::optional<std::string>& log_error() const { return log_error_; }
-    bool done() const { return stage_ == Stage::done; }
 
 private:
     enum class Stage { idle, forward, record_phase, compensate, record_end, done };

@@ -401,8 +401,7 @@ void World::send(Running& running, const saga::SendRequest& request) {
         // A write whose answer will not tell what it did.
         const bool lost_answer = fault != Fault::none && fault != Fault::throttle;
         const bool says_nothing = r.call == Call::delete_ && *status == 200 && !changed;
-        r.unseen = r.call != Call::get && (lost_answer || says_nothing);
-        if (r.unseen) oracle_.unseen_write(r.saga, r.node);
+        if (r.call != Call::get && (lost_answer || says_nothing)) oracle_.unseen_write(r.saga, r.node);
         // The other writer strikes between this request and the saga's next one.
         if (faults_ && !foreign_done_[r.node] && std::uniform_real_distribution<double>(0, 1)(random_) < scenario_.foreign_rate) {
             foreign_done_[r.node] = true;

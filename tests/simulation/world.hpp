@@ -80,7 +80,6 @@ private:
         cluster_client::node_api::Call call{};
         bool processed = false;
         bool answered = false;
-        bool unseen = false;  ///< a write whose answer does not tell what it did
     };
     struct Running;
     struct Event {
