@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "saga/saga_coordinator.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 #include <boost/asio/as_tuple.hpp>
@@ -204,7 +205,9 @@ private:
         }
         spdlog::debug("saga {}: {} {} -> {} ({})", machine_.report().group, machine_.report().hosts.at(send.host).host,
                       node_api::call_name(send.call), node_api::reply_name(reply.reply), reply.detail);
-        on(NodeReplied{send.host, std::move(reply), Clock::now(), coordinator_.uniform(), sent});
+        // Less than a millisecond left is no time at all: the step sees its deadline passed.
+        const auto replied_at = timeout.count() == 0 ? std::max(Clock::now(), send.deadline) : Clock::now();
+        on(NodeReplied{send.host, std::move(reply), replied_at, coordinator_.uniform(), sent});
     }
 
     void append(AppendRecord record) {

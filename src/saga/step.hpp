@@ -64,7 +64,13 @@ protected:
         pending_ = call;
         return Send{call};
     }
-    void note(const Replied& event) { last_error_ = std::string(phase_) + ": " + event.reply.detail; }
+    void note(const Replied& event) {
+        // A request that found the deadline already passed reached no node and tells nothing
+        // about it (a timer may fire a little late, after the policy allowed one more try):
+        // the report keeps what the node last did.
+        if (event.reply.reply == node_api::Reply::not_sent && event.now >= deadline_ && !last_error_.empty()) return;
+        last_error_ = std::string(phase_) + ": " + event.reply.detail;
+    }
     void note(std::string error) { last_error_ = std::string(phase_) + ": " + std::move(error); }
     /// Keeps a write's Retry-After (a 503 is ambiguous, so a read comes between the answer
     /// and the retry it applies to).

@@ -82,6 +82,17 @@ TEST(CreateStep, PrecheckThatNeverAnswersFailsWithoutWriting) {
     EXPECT_EQ(run.last_error, "precheck: read: timed out (attempts exhausted)");
 }
 
+TEST(CreateStep, ARequestGivenNoTimeKeepsTheNodesLastError) {
+    // The retry left 100 ms, but the timer fired late and the request found the deadline
+    // passed: the report names the timeout the node caused, not the request that never went.
+    const RetryPolicy policy(test_options());
+    CreateStep step(policy, strict);
+    const auto late = answer(Reply::not_sent, "no time left before the deadline");
+    const auto run = drive(step, {slow(timed_out(), 9800ms), slow(late, 100ms)});
+    EXPECT_EQ(run.trace, "GET wait(100ms) GET finish(failed)");
+    EXPECT_EQ(run.last_error, "precheck: read: timed out (deadline exceeded)");
+}
+
 TEST(CreateStep, PrecheckRefusedFailsAtOnce) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
