@@ -9,7 +9,7 @@ set(CLUSTER_CLIENT_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/cluster_client)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/cluster_client DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 set_target_properties(cluster_client_asio PROPERTIES EXPORT_NAME asio)
-install(TARGETS cluster_client cluster_client_asio
+install(TARGETS cluster_client cluster_client_asio ${CLUSTER_CLIENT_LAYERS}
         EXPORT cluster_client_targets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}

@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include <cluster_client/cluster_client.hpp>
 
+#include <algorithm>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "log/sqlite_saga_log.hpp"
+#include "log/sqlite/sqlite_saga_log.hpp"
 #include "log/state_dir.hpp"
-#include "saga/saga_coordinator.hpp"
+#include "runner/saga_coordinator.hpp"
+#include "saga/log_records.hpp"
 
 namespace cluster_client {
 
@@ -15,7 +18,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::shared_ptr<log::SagaLog> open_log(const SagaLogOptions& options) {
+std::shared_ptr<saga::SagaLog> open_log(const SagaLogOptions& options) {
     if (options.state_dir.empty()) return nullptr;
     log::prepare_state_dir(options.state_dir);
     return log::open_sqlite_saga_log({.path = log::saga_log_path(options.state_dir),
@@ -29,7 +32,42 @@ asio::any_io_executor make_strand_of(asio::any_io_executor executor) {
     return asio::make_strand(std::move(executor));
 }
 
+LoggedSaga to_logged(const saga::SagaRecord& record) {
+    LoggedSaga logged{.id = record.id,
+                      .operation = record.operation,
+                      .group = record.group,
+                      .hosts = record.hosts,
+                      .phase = std::string(saga::to_string(record.phase)),
+                      .open = record.open,
+                      .outcome = record.outcome,
+                      .facts = {},
+                      .host_states = record.host_states,
+                      .owner_pid = record.owner.pid,
+                      .started_at = record.started_at,
+                      .updated_at = record.updated_at};
+    for (const auto& facts : record.facts) {
+        auto& names = logged.facts.emplace_back();
+        for (const auto fact : facts) names.emplace_back(saga::to_string(fact));
+    }
+    return logged;
+}
+
 }  // namespace
+
+std::string default_state_dir() { return log::default_state_dir().string(); }
+
+std::vector<std::string> split_hosts(std::string_view comma_separated) {
+    std::vector<std::string> hosts;
+    while (!comma_separated.empty()) {
+        const auto comma = std::min(comma_separated.find(','), comma_separated.size());
+        auto item = comma_separated.substr(0, comma);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) hosts.emplace_back(item);
+        comma_separated.remove_prefix(std::min(comma + 1, comma_separated.size()));
+    }
+    return hosts;
+}
 
 ClusterClient::ClusterClient(executor_type executor, ClientOptions options)
     : strand_(make_strand_of(std::move(executor))),
@@ -47,11 +85,25 @@ asio::awaitable<SagaReport> ClusterClient::run(Operation operation, std::string 
 
 asio::awaitable<SagaReport> ClusterClient::run_on_strand(Operation operation, std::string group_id) {
     validate_group_id(group_id);
+    if (coordinator_->hosts().empty()) throw ConfigError("this client has no hosts: it can only recover");
     co_return co_await coordinator_->run(operation, std::move(group_id));
 }
 
 asio::awaitable<std::vector<SagaReport>> ClusterClient::recover() {
     co_return co_await asio::co_spawn(strand_, coordinator_->recover(), asio::use_awaitable);
+}
+
+asio::awaitable<SagaListing> ClusterClient::list_sagas(std::size_t recent) {
+    auto* log = coordinator_->log();
+    if (log == nullptr) throw ConfigError("no saga log: listing sagas needs options.saga_log.state_dir");
+    SagaListing listing;
+    for (const auto& record : co_await log->async_open_sagas(asio::use_awaitable)) {
+        listing.open.push_back(to_logged(record));
+    }
+    for (const auto& record : co_await log->async_recent_sagas(recent, asio::use_awaitable)) {
+        listing.recent.push_back(to_logged(record));
+    }
+    co_return listing;
 }
 
 asio::awaitable<bool> ClusterClient::create_group(std::string group_id) {

@@ -9,7 +9,7 @@
 #include <cluster_client/errors.hpp>
 
 #include "cpu_bench.hpp"
-#include "config/duration.hpp"
+#include <cluster_client/duration.hpp>
 #include "latency_bench.hpp"
 #include "soak_bench.hpp"
 #include "throughput_bench.hpp"
@@ -34,7 +34,7 @@ void add_output_option(CLI::App& command, std::string& output) {
 // A duration option in whole seconds (rounded up); the error names the option.
 std::chrono::seconds seconds_of(const char* option, const std::string& text) {
     try {
-        return std::chrono::ceil<std::chrono::seconds>(cluster_client::config::parse_duration(text));
+        return std::chrono::ceil<std::chrono::seconds>(cluster_client::parse_duration(text));
     } catch (const cluster_client::ConfigError& error) {
         throw cluster_client::ConfigError(std::string(option) + ": " + error.what());
     }

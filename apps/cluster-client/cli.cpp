@@ -18,14 +18,11 @@
 #include <spdlog/spdlog.h>
 
 #include <cluster_client/cluster_client.hpp>
+#include <cluster_client/duration.hpp>
 
 #include "batch.hpp"
-#include "config/duration.hpp"
 #include "demo.hpp"
-#include "log/state_dir.hpp"
 #include "log_commands.hpp"
-#include "http/endpoint.hpp"
-#include "http/host_pool.hpp"
 #include "output.hpp"
 #include "settings.hpp"
 
@@ -36,7 +33,7 @@ namespace {
 
 std::chrono::milliseconds option_duration(const char* option, const std::string& text) {
     try {
-        return config::parse_duration(text);
+        return parse_duration(text);
     } catch (const ConfigError& error) {
         throw ConfigError(std::string(option) + ": " + error.what());
     }
@@ -97,7 +94,7 @@ std::string bearer_token(const RawOptions& raw, const Sources& sources) {
 }
 
 std::string state_dir(const RawOptions& raw) {
-    return raw.state_dir.empty() ? log::default_state_dir().string() : raw.state_dir;
+    return raw.state_dir.empty() ? default_state_dir() : raw.state_dir;
 }
 
 ClientOptions make_client_options(const RawOptions& raw, const Sources& sources, bool need_hosts = true) {
@@ -107,9 +104,7 @@ ClientOptions make_client_options(const RawOptions& raw, const Sources& sources,
         throw ConfigError("no hosts: give --hosts URL,..., set the HOSTS environment variable, or put hosts in "
                           "the config file");
     }
-    if (!hosts.empty()) {
-        for (const auto& endpoint : http::parse_host_list(hosts)) options.hosts.push_back(endpoint.url());
-    }
+    options.hosts = split_hosts(hosts);
     options.retry.max_attempts = at_least_one("--attempts", raw.attempts);
     options.retry.attempt_timeout = positive_duration("--attempt-timeout", raw.attempt_timeout);
     options.retry.deadline = positive_duration("--deadline", raw.deadline);
@@ -132,9 +127,6 @@ ClientOptions make_client_options(const RawOptions& raw, const Sources& sources,
     options.http.ca_file = raw.ca_file;
     options.http.cert_file = raw.cert_file;
     options.http.key_file = raw.key_file;
-    // Loads the CA file and the client certificate now, so a bad one is a usage error even
-    // when no host is https yet.
-    if (!raw.ca_file.empty() || !raw.cert_file.empty() || !raw.key_file.empty()) http::make_tls_context(options.http);
     options.http.verify_tls = !raw.insecure;
     return options;
 }

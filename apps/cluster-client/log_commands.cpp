@@ -12,16 +12,20 @@
 #include <cluster_client/cluster_client.hpp>
 
 #include "cli.hpp"
-#include "log/sqlite_saga_log.hpp"
-#include "log/state_dir.hpp"
 
 namespace cluster_client::cli {
 
 namespace {
 
-std::unique_ptr<log::SagaLog> open_log(const std::string& state_dir) {
-    log::prepare_state_dir(state_dir);
-    return log::open_sqlite_saga_log({.path = log::saga_log_path(state_dir)});
+// Runs `work(client)` on a client without hosts over the log in `options`.
+template <class Work>
+auto with_log_client(ClientOptions options, Work work) {
+    options.hosts.clear();
+    boost::asio::io_context io{1};
+    ClusterClient client(io.get_executor(), std::move(options));
+    auto result = boost::asio::co_spawn(io, work(client), boost::asio::use_future);
+    io.run();
+    return result.get();
 }
 
 std::string iso_time(std::chrono::system_clock::time_point time) {
@@ -33,21 +37,21 @@ std::string iso_time(std::chrono::system_clock::time_point time) {
     return text;
 }
 
-std::string facts_text(const log::SagaRecord& record, std::size_t host) {
+std::string facts_text(const LoggedSaga& record, std::size_t host) {
     std::string text;
-    for (const auto fact : record.facts.at(host)) text += (text.empty() ? "" : ",") + std::string(log::to_string(fact));
+    for (const auto& fact : record.facts.at(host)) text += (text.empty() ? "" : ",") + fact;
     return text.empty() ? "-" : text;
 }
 
-std::string_view host_state(const log::SagaRecord& record, std::size_t host) {
+std::string_view host_state(const LoggedSaga& record, std::size_t host) {
     return host < record.host_states.size() ? to_string(record.host_states[host]) : "running";
 }
 
-void print_record_json(std::ostream& out, const log::SagaRecord& record) {
+void print_record_json(std::ostream& out, const LoggedSaga& record) {
     boost::json::array hosts;
     for (std::size_t i = 0; i < record.hosts.size(); ++i) {
         boost::json::array facts;
-        for (const auto fact : record.facts.at(i)) facts.emplace_back(log::to_string(fact));
+        for (const auto& fact : record.facts.at(i)) facts.emplace_back(fact);
         hosts.push_back(boost::json::object{{"host", record.hosts[i]},
                                             {"state", host_state(record, i)},
                                             {"facts", std::move(facts)}});
@@ -56,8 +60,8 @@ void print_record_json(std::ostream& out, const log::SagaRecord& record) {
                              {"operation", to_string(record.operation)},
                              {"group", record.group},
                              {"open", record.open},
-                             {"phase", log::to_string(record.phase)},
-                             {"owner_pid", record.owner.pid},
+                             {"phase", record.phase},
+                             {"owner_pid", record.owner_pid},
                              {"started_at", iso_time(record.started_at)},
                              {"updated_at", iso_time(record.updated_at)},
                              {"hosts", std::move(hosts)}};
@@ -69,10 +73,10 @@ void print_record_json(std::ostream& out, const log::SagaRecord& record) {
     out << boost::json::serialize(line) << '\n';
 }
 
-void print_record_text(std::ostream& out, const log::SagaRecord& record) {
+void print_record_text(std::ostream& out, const LoggedSaga& record) {
     out << "saga " << record.id << ": " << to_string(record.operation) << ' ' << record.group << "  "
         << (record.open ? "OPEN" : "closed") << "  " << (record.outcome ? to_string(*record.outcome) : "running")
-        << "  phase " << log::to_string(record.phase) << "  pid " << record.owner.pid << "  updated "
+        << "  phase " << record.phase << "  pid " << record.owner_pid << "  updated "
         << iso_time(record.updated_at) << '\n';
     for (std::size_t i = 0; i < record.hosts.size(); ++i) {
         out << "    " << record.hosts[i] << "  " << host_state(record, i) << "  facts: " << facts_text(record, i)
@@ -83,11 +87,13 @@ void print_record_text(std::ostream& out, const log::SagaRecord& record) {
 }  // namespace
 
 int run_sagas_command(const std::string& state_dir, std::size_t limit, OutputFormat format, std::ostream& out) {
-    auto saga_log = open_log(state_dir);
-    const auto open = saga_log->open_sagas();
-    auto recent = saga_log->recent_sagas(limit);
-    std::set<log::SagaId> shown;
-    auto print = [&](const log::SagaRecord& record) {
+    ClientOptions options;
+    options.saga_log.state_dir = state_dir;
+    const auto listing = with_log_client(std::move(options), [limit](ClusterClient& client) {
+        return client.list_sagas(limit);
+    });
+    std::set<std::int64_t> shown;
+    auto print = [&](const LoggedSaga& record) {
         if (!shown.insert(record.id).second) return;
         if (format == OutputFormat::json) {
             print_record_json(out, record);
@@ -95,37 +101,22 @@ int run_sagas_command(const std::string& state_dir, std::size_t limit, OutputFor
             print_record_text(out, record);
         }
     };
-    if (format == OutputFormat::text) out << open.size() << " open saga(s)\n";
-    for (const auto& record : open) print(record);
-    if (format == OutputFormat::text && !recent.empty()) out << "recent:\n";
-    for (const auto& record : recent) print(record);
+    if (format == OutputFormat::text) out << listing.open.size() << " open saga(s)\n";
+    for (const auto& record : listing.open) print(record);
+    if (format == OutputFormat::text && !listing.recent.empty()) out << "recent:\n";
+    for (const auto& record : listing.recent) print(record);
     return static_cast<int>(ExitCode::success);
 }
 
 int run_recover_command(ClientOptions options, OutputFormat format, std::ostream& out, std::ostream& err) {
-    // Each saga is recovered on the hosts it was started with; the client needs some hosts
-    // to exist, so it gets theirs.
-    std::vector<std::string> hosts;
-    {
-        auto saga_log = open_log(options.saga_log.state_dir);
-        std::set<std::string> seen;
-        for (const auto& record : saga_log->open_sagas()) {
-            for (const auto& host : record.hosts) {
-                if (seen.insert(host).second) hosts.push_back(host);
-            }
-        }
-    }
-    if (hosts.empty()) {
+    // Each saga is recovered on the hosts it was started with, which the log keeps.
+    const auto recovered = with_log_client(std::move(options), [](ClusterClient& client) { return client.recover(); });
+    if (recovered.empty()) {
         if (format == OutputFormat::text) out << "no open sagas\n";
         return static_cast<int>(ExitCode::success);
     }
-    options.hosts = hosts;
-    boost::asio::io_context io{1};
-    ClusterClient client(io.get_executor(), options);
-    auto recovered = boost::asio::co_spawn(io, client.recover(), boost::asio::use_future);
-    io.run();
     int still_open = 0;
-    for (const auto& report : recovered.get()) {
+    for (const auto& report : recovered) {
         print_report(out, format, report);
         if (report.left_open()) {
             ++still_open;

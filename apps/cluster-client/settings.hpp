@@ -13,7 +13,7 @@
 
 #include <cluster_client/options.hpp>
 
-#include "config/duration.hpp"
+#include <cluster_client/duration.hpp>
 
 namespace cluster_client::cli {
 
@@ -25,15 +25,15 @@ struct RawOptions {
     std::string log_level = "warn";
     std::string state_dir;
     int attempts = RetryOptions{}.max_attempts;
-    std::string attempt_timeout = config::format_duration(RetryOptions{}.attempt_timeout);
-    std::string deadline = config::format_duration(RetryOptions{}.deadline);
-    std::string saga_deadline = config::format_duration(RetryOptions{}.saga_deadline);
+    std::string attempt_timeout = format_duration(RetryOptions{}.attempt_timeout);
+    std::string deadline = format_duration(RetryOptions{}.deadline);
+    std::string saga_deadline = format_duration(RetryOptions{}.saga_deadline);
     int retry_budget = RetryOptions{}.budget_tokens;
     int breaker_failures = RetryOptions{}.breaker_failures;
-    std::string breaker_cooldown = config::format_duration(RetryOptions{}.breaker_cooldown);
-    std::string initial_backoff = config::format_duration(RetryOptions{}.initial_backoff);
-    std::string max_backoff = config::format_duration(RetryOptions{}.max_backoff);
-    std::string lock_wait = config::format_duration(ClientOptions{}.lock_wait);
+    std::string breaker_cooldown = format_duration(RetryOptions{}.breaker_cooldown);
+    std::string initial_backoff = format_duration(RetryOptions{}.initial_backoff);
+    std::string max_backoff = format_duration(RetryOptions{}.max_backoff);
+    std::string lock_wait = format_duration(ClientOptions{}.lock_wait);
     std::string ownership = "strict";
     std::string delete_mode = "rollback";
     bool no_saga_log = false;

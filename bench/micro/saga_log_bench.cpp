@@ -17,8 +17,9 @@
 #include <cluster_client/options.hpp>
 #include <cluster_client/report.hpp>
 
-#include "log/saga_log.hpp"
-#include "log/sqlite_saga_log.hpp"
+#include "saga/owner.hpp"
+#include "saga/saga_log.hpp"
+#include "log/sqlite/sqlite_saga_log.hpp"
 #include "log/state_dir.hpp"
 
 namespace {
@@ -31,6 +32,7 @@ using cluster_client::HostState;
 using cluster_client::Operation;
 using cluster_client::SagaOutcome;
 using namespace cluster_client::log;
+using namespace cluster_client::saga;
 
 constexpr std::size_t nodes = 5;
 constexpr std::int64_t records_per_saga = nodes + 2;  // begin, a fact per node, end
@@ -66,7 +68,7 @@ private:
 class SagaWriter {
 public:
     SagaWriter(SagaLog& log, asio::io_context& io, std::size_t in_flight)
-        : log_(log), io_(io), owner_(Owner::self()), slots_(in_flight) {
+        : log_(log), io_(io), owner_(this_process()), slots_(in_flight) {
         for (std::size_t i = 0; i < nodes; ++i) hosts_.push_back("http://node-" + std::to_string(i + 1) + ":8080");
     }
 
@@ -89,12 +91,12 @@ private:
 
     void start(std::size_t slot) {
         ++started_;
-        log_.begin(Operation::create, "bench-group-" + std::to_string(started_), hosts_, owner_,
+        log_.async_begin(Operation::create, "bench-group-" + std::to_string(started_), hosts_, owner_,
                    asio::bind_executor(io_, [this, slot](error_code ec, BeginResult result) {
                        if (ec || result.kind != BeginResult::Kind::started) return fail("begin", ec);
                        slots_[slot] = {result.saga, nodes};
                        for (std::size_t host = 0; host < nodes; ++host) {
-                           log_.record(result.saga, host, Fact::absent_before,
+                           log_.async_record(result.saga, host, Fact::absent_before,
                                        asio::bind_executor(io_, [this, slot](error_code e) { on_fact(slot, e); }));
                        }
                    }));
@@ -103,7 +105,7 @@ private:
     void on_fact(std::size_t slot, error_code ec) {
         if (ec) return fail("record", ec);
         if (--slots_[slot].facts_left > 0) return;
-        log_.end(slots_[slot].saga, SagaOutcome::created, std::vector<HostState>(nodes, HostState::created),
+        log_.async_end(slots_[slot].saga, SagaOutcome::created, std::vector<HostState>(nodes, HostState::created),
                  asio::bind_executor(io_, [this, slot](error_code e) { on_end(slot, e); }));
     }
 

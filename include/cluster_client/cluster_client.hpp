@@ -17,6 +17,7 @@
 #include <cluster_client/group_id.hpp>
 #include <cluster_client/options.hpp>
 #include <cluster_client/report.hpp>
+#include <cluster_client/saga_listing.hpp>
 
 namespace cluster_client {
 
@@ -39,6 +40,8 @@ public:
 
     /// Throws ConfigError when the hosts or options break a rule, or when the saga log
     /// (options.saga_log) cannot be used: corrupt, from a newer version, not writable.
+    /// Without hosts, a client with a saga log can still recover() and list_sagas(): each
+    /// logged saga names its own hosts; its other operations throw ConfigError.
     ClusterClient(executor_type executor, ClientOptions options);
     ~ClusterClient();
     ClusterClient(const ClusterClient&) = delete;
@@ -82,6 +85,10 @@ public:
     /// runs (a client killed mid-saga, a compensation that could not finish): one report per
     /// saga; `left_open()` ones still wait for a node. Nothing to do without a saga log.
     boost::asio::awaitable<std::vector<SagaReport>> recover();
+
+    /// The open sagas of the saga log and the `recent` most recently updated ones. Throws
+    /// ConfigError without a saga log, Error when the log cannot be read.
+    boost::asio::awaitable<SagaListing> list_sagas(std::size_t recent);
 
     /// Runs a saga as a coroutine on the client's strand.
     boost::asio::awaitable<SagaReport> run(Operation operation, std::string group_id);

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cluster_client {
@@ -112,5 +113,14 @@ struct ClientOptions {
     /// The durable saga log; off by default in the library (see SagaLogOptions).
     SagaLogOptions saga_log{};
 };
+
+/// The state directory the command line uses when none is given:
+/// `$XDG_STATE_HOME/cluster-client` when XDG_STATE_HOME holds an absolute path, else
+/// `$HOME/.local/state/cluster-client`. Throws ConfigError when there is no home directory.
+std::string default_state_dir();
+
+/// Splits a comma-separated host list (the HOSTS variable, `--hosts`): items trimmed of
+/// spaces, empty items dropped. Each host is checked when a client is made from them.
+std::vector<std::string> split_hosts(std::string_view comma_separated);
 
 }  // namespace cluster_client

@@ -3,11 +3,11 @@
 
 namespace cluster_client::saga {
 
-Admission::Action Admission::on_begun(const log::BeginResult& begun, Clock::time_point now) {
+Admission::Action Admission::on_begun(const BeginResult& begun, Clock::time_point now) {
     switch (begun.kind) {
-        case log::BeginResult::Kind::started: return Admitted{begun.saga};
-        case log::BeginResult::Kind::needs_recovery: recovering_ = begun.saga; return RecoverFirst{begun.saga};
-        case log::BeginResult::Kind::busy: break;
+        case BeginResult::Kind::started: return Admitted{begun.saga};
+        case BeginResult::Kind::needs_recovery: recovering_ = begun.saga; return RecoverFirst{begun.saga};
+        case BeginResult::Kind::busy: break;
     }
     return wait_or_give_up(now);
 }

@@ -7,7 +7,7 @@
 
 #include <cluster_client/report.hpp>
 
-#include "log/saga_log.hpp"
+#include "saga/log_records.hpp"
 #include "retry/retry_policy.hpp"
 
 namespace cluster_client::saga {
@@ -26,13 +26,13 @@ public:
     // What to do next.
     struct Begin {};  ///< begin the saga in the log (intent and lease, atomically)
     struct RecoverFirst {
-        log::SagaId saga;  ///< adopt this open saga and recover it, then report on_recovered
+        SagaId saga;  ///< adopt this open saga and recover it, then report on_recovered
     };
     struct PauseUntil {
         Clock::time_point until;  ///< then report on_paused
     };
     struct Admitted {
-        log::SagaId saga;  ///< the saga is durable and holds the group
+        SagaId saga;  ///< the saga is durable and holds the group
     };
     struct Busy {
         std::string reason;  ///< nothing was sent; for the report and the user
@@ -45,7 +45,7 @@ public:
     Admission(Clock::time_point now, std::chrono::milliseconds lock_wait) : give_up_(now + lock_wait) {}
 
     Action start() const { return Begin{}; }
-    Action on_begun(const log::BeginResult& begun, Clock::time_point now);
+    Action on_begun(const BeginResult& begun, Clock::time_point now);
     /// `recovered` is false when the open saga could not be adopted (another process took
     /// it, or it ended meanwhile); otherwise `outcome` is how its recovery ended.
     Action on_recovered(bool recovered, SagaOutcome outcome, Clock::time_point now);
@@ -55,7 +55,7 @@ private:
     Action wait_or_give_up(Clock::time_point now) const;
 
     Clock::time_point give_up_;
-    log::SagaId recovering_ = 0;
+    SagaId recovering_ = 0;
 };
 
 }  // namespace cluster_client::saga

@@ -64,7 +64,7 @@ void SagaMachine::on_started(const SagaStarted& started, std::vector<SagaAction>
     end_ = started.end;
     stage_ = Stage::forward;
     const bool undo_only =
-        recovering_ && (report_.operation == Operation::create || recovering_->phase == log::Phase::compensating);
+        recovering_ && (report_.operation == Operation::create || recovering_->phase == Phase::compensating);
     if (undo_only) {
         undo_from_facts(started.now, out);
         return;
@@ -98,7 +98,7 @@ void SagaMachine::undo_from_facts(Clock::time_point now, std::vector<SagaAction>
         }
         report_.hosts[i].state = nodes_[i].result.state;
     }
-    phase_logged_ = recovering_->phase == log::Phase::compensating;
+    phase_logged_ = recovering_->phase == Phase::compensating;
     compensate_or_end(now, out);
 }
 
@@ -200,7 +200,7 @@ void SagaMachine::compensate_or_end(Clock::time_point now, std::vector<SagaActio
         stage_ = Stage::record_phase;
         phase_logged_ = true;
         saga_record_pending_ = true;
-        out.push_back(AppendRecord{whole_saga, log::Phase::compensating});
+        out.push_back(AppendRecord{whole_saga, Phase::compensating});
     } else {
         start_compensation(now, out);
     }

@@ -11,7 +11,7 @@
 #include <cluster_client/options.hpp>
 #include <cluster_client/report.hpp>
 
-#include "log/saga_log.hpp"
+#include "saga/log_records.hpp"
 #include "node_api/node_client.hpp"
 #include "retry/retry_budget.hpp"
 #include "retry/retry_policy.hpp"
@@ -46,7 +46,7 @@ struct EndRecord {
 };
 struct AppendRecord {
     std::size_t host;
-    std::variant<Fact, log::Phase, EndRecord> record;
+    std::variant<Fact, Phase, EndRecord> record;
 };
 /// Wake node `host`'s step at `until`.
 struct WaitUntil {
@@ -95,7 +95,7 @@ struct SagaSettings {
 
 /// A saga as recovery finds it in the log.
 struct LoggedSaga {
-    log::Phase phase = log::Phase::forward;
+    Phase phase = Phase::forward;
     std::vector<std::vector<Fact>> facts;  ///< per node, in recording order
 };
 

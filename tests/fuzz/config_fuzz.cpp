@@ -21,7 +21,7 @@
 #include <cluster_client/errors.hpp>
 
 #include "check.hpp"
-#include "config/duration.hpp"
+#include <cluster_client/duration.hpp>
 #include "http/endpoint.hpp"
 #include "settings.hpp"
 
@@ -67,7 +67,7 @@ boost::json::object values_of(const RawOptions& raw, const Sources& sources) {
 void check_duration(const char* key, const std::string& text) {
     std::chrono::milliseconds value{};
     try {
-        value = cluster_client::config::parse_duration(text);
+        value = cluster_client::parse_duration(text);
     } catch (const ConfigError& error) {
         require(std::string_view(error.what()).starts_with("invalid duration"), "a bad duration names the rule",
                 [&] { return error.what(); });
@@ -76,9 +76,9 @@ void check_duration(const char* key, const std::string& text) {
     const std::string context = std::string(key) + " = \"" + printable(text) + "\"";
     require(value.count() >= 0, "a duration is never negative", [&] { return context; });
     // The config command prints durations with format_duration: it must read back exactly.
-    const std::string shown = cluster_client::config::format_duration(value);
+    const std::string shown = cluster_client::format_duration(value);
     try {
-        require(cluster_client::config::parse_duration(shown) == value, "a formatted duration parses to itself",
+        require(cluster_client::parse_duration(shown) == value, "a formatted duration parses to itself",
                 [&] { return context + " -> " + shown; });
     } catch (const ConfigError& error) {
         broken("a formatted duration parses again", context + " -> " + shown + ": " + error.what());

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The SQLite saga log on real files: round trips, group commit, leases, several writers on
-// one file, refusal of files it must not touch, and the crash hook.
-#include "log/sqlite_saga_log.hpp"
+// one file, refusal of files it must not touch, and the commit hook crash tests use.
+#include "log/sqlite/sqlite_saga_log.hpp"
+#include "log/sqlite/writer.hpp"
 #include "log/state_dir.hpp"
 
 #include <algorithm>
@@ -21,6 +22,7 @@
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -34,6 +36,7 @@ namespace {
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using namespace cluster_client::log;
+using namespace cluster_client::saga;
 using namespace std::chrono_literals;
 using boost::system::error_code;
 using cluster_client::ConfigError;
@@ -49,7 +52,7 @@ const Owner live_other{1, ""};
 
 // This process's pid with another start time: what a dead owner whose pid came back looks like.
 Owner dead_owner() {
-    return Owner{Owner::self().pid, "1"};
+    return Owner{this_process().pid, "1"};
 }
 
 std::string read_bytes(const fs::path& path) {
@@ -118,13 +121,13 @@ protected:
                                                   std::vector<std::string> hosts = three_hosts) {
         std::optional<std::pair<error_code, BeginResult>> out;
         auto handler = [&out](error_code error, BeginResult result) { out.emplace(error, result); };
-        log.begin(operation, group, std::move(hosts), owner, asio::bind_executor(io_, handler));
+        log.async_begin(operation, group, std::move(hosts), owner, asio::bind_executor(io_, handler));
         EXPECT_TRUE(run_until([&] { return out.has_value(); }));
         return out.value_or(std::pair{make_error_code(boost::system::errc::timed_out), BeginResult{}});
     }
 
     // Begins a saga that must start.
-    SagaId started(SagaLog& log, const std::string& group, const Owner& owner = Owner::self(),
+    SagaId started(SagaLog& log, const std::string& group, const Owner& owner = this_process(),
                    Operation operation = Operation::create) {
         const auto [error, result] = begin_saga(log, group, owner, operation);
         EXPECT_FALSE(error) << error.message();
@@ -141,13 +144,13 @@ protected:
     }
 
     error_code record(SagaLog& log, SagaId saga, std::size_t host, Fact fact) {
-        return wait_for([&](auto handler) { log.record(saga, host, fact, std::move(handler)); });
+        return wait_for([&](auto handler) { log.async_record(saga, host, fact, std::move(handler)); });
     }
     error_code set_phase(SagaLog& log, SagaId saga, Phase phase) {
-        return wait_for([&](auto handler) { log.set_phase(saga, phase, std::move(handler)); });
+        return wait_for([&](auto handler) { log.async_set_phase(saga, phase, std::move(handler)); });
     }
     error_code end(SagaLog& log, SagaId saga, SagaOutcome outcome, std::vector<HostState> states = {}) {
-        return wait_for([&](auto handler) { log.end(saga, outcome, std::move(states), std::move(handler)); });
+        return wait_for([&](auto handler) { log.async_end(saga, outcome, std::move(states), std::move(handler)); });
     }
 
     fs::path dir_;
@@ -158,6 +161,14 @@ template <class T>
 bool all_set(const std::vector<std::optional<T>>& slots) {
     return std::all_of(slots.begin(), slots.end(), [](const auto& slot) { return slot.has_value(); });
 }
+
+// The log's reads, waited for: the test thread is no event loop.
+std::optional<SagaRecord> find(SagaLog& log, SagaId saga) { return log.async_find(saga, asio::use_future).get(); }
+std::vector<SagaRecord> open_sagas(SagaLog& log) { return log.async_open_sagas(asio::use_future).get(); }
+std::vector<SagaRecord> recent_sagas(SagaLog& log, std::size_t limit) {
+    return log.async_recent_sagas(limit, asio::use_future).get();
+}
+bool adopt(SagaLog& log, SagaId saga, const Owner& owner) { return log.async_adopt(saga, owner, asio::use_future).get(); }
 
 std::vector<SagaId> ids_of(const std::vector<SagaRecord>& sagas) {
     std::vector<SagaId> ids;
@@ -173,14 +184,14 @@ TEST_F(SqliteSagaLogTest, RoundTripsASagaThroughFindOpenAndRecent) {
     const SagaId saga = started(log, "g1");
     ASSERT_GT(saga, 0);
 
-    auto found = log.find(saga);
+    auto found = find(log, saga);
     ASSERT_TRUE(found);
     EXPECT_TRUE(found->open);
     EXPECT_FALSE(found->outcome);
     EXPECT_EQ(found->phase, Phase::forward);
     EXPECT_EQ(found->facts, (std::vector<std::vector<Fact>>(3)));
     EXPECT_TRUE(found->host_states.empty());
-    EXPECT_EQ(ids_of(log.open_sagas()), std::vector<SagaId>{saga});
+    EXPECT_EQ(ids_of(open_sagas(log)), std::vector<SagaId>{saga});
 
     EXPECT_FALSE(record(log, saga, 0, Fact::absent_before));
     EXPECT_FALSE(record(log, saga, 2, Fact::absent_before));
@@ -189,7 +200,7 @@ TEST_F(SqliteSagaLogTest, RoundTripsASagaThroughFindOpenAndRecent) {
     const std::vector<HostState> states = {HostState::rolled_back, HostState::failed, HostState::absent_before};
     EXPECT_FALSE(end(log, saga, SagaOutcome::rolled_back, states));
 
-    found = log.find(saga);
+    found = find(log, saga);
     ASSERT_TRUE(found);
     EXPECT_EQ(found->id, saga);
     EXPECT_EQ(found->operation, Operation::create);
@@ -201,16 +212,16 @@ TEST_F(SqliteSagaLogTest, RoundTripsASagaThroughFindOpenAndRecent) {
     EXPECT_EQ(found->facts,
               (std::vector<std::vector<Fact>>{{Fact::absent_before, Fact::created}, {}, {Fact::absent_before}}));
     EXPECT_EQ(found->host_states, states);
-    EXPECT_EQ(found->owner, Owner::self());
+    EXPECT_EQ(found->owner, this_process());
     EXPECT_GE(found->started_at, before);
     EXPECT_LE(found->started_at, found->updated_at);
     EXPECT_LE(found->updated_at, std::chrono::system_clock::now() + 1s);
 
-    EXPECT_TRUE(log.open_sagas().empty());
-    const auto recent = log.recent_sagas(10);
+    EXPECT_TRUE(open_sagas(log).empty());
+    const auto recent = recent_sagas(log, 10);
     ASSERT_EQ(recent.size(), 1U);
     EXPECT_EQ(recent[0].facts, found->facts);
-    EXPECT_FALSE(log.find(saga + 1000));
+    EXPECT_FALSE(find(log, saga + 1000));
     EXPECT_EQ(log.path(), options().path);
 }
 
@@ -239,23 +250,23 @@ TEST_F(SqliteSagaLogTest, TwoProcessesCreatingTheFileAtOnceBothOpenIt) {
 TEST_F(SqliteSagaLogTest, OpenSagasAreOldestFirstAndRecentSagasNewestFirst) {
     SqliteSagaLog log(options());
     const SagaId first = started(log, "first");
-    const SagaId second = started(log, "second", Owner::self(), Operation::delete_);
-    const SagaId third = started(log, "third", Owner::self(), Operation::ensure);
+    const SagaId second = started(log, "second", this_process(), Operation::delete_);
+    const SagaId third = started(log, "third", this_process(), Operation::ensure);
     EXPECT_FALSE(end(log, second, SagaOutcome::deleted));
-    EXPECT_EQ(ids_of(log.open_sagas()), (std::vector<SagaId>{first, third}));
-    EXPECT_EQ(log.find(second)->operation, Operation::delete_);
-    EXPECT_EQ(log.find(third)->operation, Operation::ensure);
+    EXPECT_EQ(ids_of(open_sagas(log)), (std::vector<SagaId>{first, third}));
+    EXPECT_EQ(find(log, second)->operation, Operation::delete_);
+    EXPECT_EQ(find(log, third)->operation, Operation::ensure);
 
     // Timestamps count milliseconds: let the clock move before the next write. A change of
     // phase moves a saga to the front; its facts do not.
     std::this_thread::sleep_for(5ms);
     EXPECT_FALSE(record(log, third, 1, Fact::absent_before));
     EXPECT_FALSE(set_phase(log, first, Phase::compensating));
-    const auto recent = log.recent_sagas(2);
+    const auto recent = recent_sagas(log, 2);
     ASSERT_EQ(recent.size(), 2U);
     EXPECT_EQ(recent[0].id, first);
-    EXPECT_EQ(log.recent_sagas(100).size(), 3U);
-    EXPECT_TRUE(log.recent_sagas(0).empty());
+    EXPECT_EQ(recent_sagas(log, 100).size(), 3U);
+    EXPECT_TRUE(recent_sagas(log, 0).empty());
 }
 
 TEST_F(SqliteSagaLogTest, FactsStayPerHostInRecordingOrder) {
@@ -267,10 +278,10 @@ TEST_F(SqliteSagaLogTest, FactsStayPerHostInRecordingOrder) {
     };
     // All submitted before any completes: the order must hold within a batch too.
     std::vector<std::optional<error_code>> results(facts.size());
-    for (std::size_t i = 0; i < facts.size(); ++i) log.record(saga, facts[i].first, facts[i].second, into(results[i]));
+    for (std::size_t i = 0; i < facts.size(); ++i) log.async_record(saga, facts[i].first, facts[i].second, into(results[i]));
     ASSERT_TRUE(run_until([&] { return all_set(results); }));
     for (const auto& result : results) EXPECT_FALSE(*result);
-    EXPECT_EQ(log.find(saga)->facts, (std::vector<std::vector<Fact>>{
+    EXPECT_EQ(find(log, saga)->facts, (std::vector<std::vector<Fact>>{
                                          {Fact::absent_before, Fact::created, Fact::deleted},
                                          {Fact::present_before, Fact::deleted, Fact::created},
                                          {Fact::absent_before, Fact::created},
@@ -283,9 +294,9 @@ TEST_F(SqliteSagaLogTest, RejectsAWriteForNoOpenSagaAloneWithoutFailingItsBatch)
     const auto invalid = make_error_code(boost::system::errc::invalid_argument);
 
     std::optional<error_code> good, unknown_saga, unknown_host;
-    log.record(saga, 0, Fact::absent_before, into(good));
-    log.record(saga + 99, 0, Fact::absent_before, into(unknown_saga));
-    log.record(saga, 3, Fact::absent_before, into(unknown_host));
+    log.async_record(saga, 0, Fact::absent_before, into(good));
+    log.async_record(saga + 99, 0, Fact::absent_before, into(unknown_saga));
+    log.async_record(saga, 3, Fact::absent_before, into(unknown_host));
     ASSERT_TRUE(run_until([&] { return good && unknown_saga && unknown_host; }));
     EXPECT_FALSE(*good);
     EXPECT_EQ(*unknown_saga, invalid);
@@ -298,7 +309,7 @@ TEST_F(SqliteSagaLogTest, RejectsAWriteForNoOpenSagaAloneWithoutFailingItsBatch)
     EXPECT_EQ(set_phase(log, saga, Phase::compensating), invalid);
     EXPECT_EQ(end(log, saga, SagaOutcome::created), invalid);
 
-    const auto found = log.find(saga);
+    const auto found = find(log, saga);
     EXPECT_EQ(found->facts[0], std::vector<Fact>{Fact::absent_before});
     EXPECT_EQ(found->phase, Phase::forward);
 }
@@ -318,7 +329,7 @@ TEST_F(SqliteSagaLogTest, GroupCommitSharesTransactionsAmongConcurrentWrites) {
             results[i] = e;
             handler_threads.insert(std::this_thread::get_id());
         };
-        log.record(saga, i % 3, Fact::absent_before, asio::bind_executor(io_, handler));
+        log.async_record(saga, i % 3, Fact::absent_before, asio::bind_executor(io_, handler));
     }
     ASSERT_TRUE(run_until([&] { return all_set(results); }));
     for (const auto& result : results) ASSERT_FALSE(*result) << result->message();
@@ -330,7 +341,7 @@ TEST_F(SqliteSagaLogTest, GroupCommitSharesTransactionsAmongConcurrentWrites) {
     // Handlers ran on the io_context, which only this thread runs.
     EXPECT_EQ(handler_threads, std::set<std::thread::id>{std::this_thread::get_id()});
 
-    const auto found = log.find(saga);
+    const auto found = find(log, saga);
     ASSERT_TRUE(found);
     std::size_t recorded = 0;
     for (const auto& host : found->facts) recorded += host.size();
@@ -344,7 +355,7 @@ TEST_F(SqliteSagaLogTest, BatchesNeverExceedMaxBatch) {
     const SagaId saga = started(log, "g");
     const auto commits_before = log.commits();
     std::vector<std::optional<error_code>> results(100);
-    for (auto& result : results) log.record(saga, 0, Fact::created, into(result));
+    for (auto& result : results) log.async_record(saga, 0, Fact::created, into(result));
     ASSERT_TRUE(run_until([&] { return all_set(results); }));
     EXPECT_GE(log.commits() - commits_before, 10U);
 }
@@ -352,32 +363,32 @@ TEST_F(SqliteSagaLogTest, BatchesNeverExceedMaxBatch) {
 TEST_F(SqliteSagaLogTest, LiveOtherOwnerMakesTheGroupBusy) {
     SqliteSagaLog log(options());
     const SagaId held = started(log, "g", live_other);
-    const auto [error, result] = begin_saga(log, "g", Owner::self());
+    const auto [error, result] = begin_saga(log, "g", this_process());
     EXPECT_FALSE(error);
     EXPECT_EQ(result.kind, Kind::busy);
     // Another group is free.
     started(log, "h");
-    EXPECT_FALSE(log.adopt(held, Owner::self()));
-    EXPECT_EQ(log.find(held)->owner, live_other);
+    EXPECT_FALSE(adopt(log, held, this_process()));
+    EXPECT_EQ(find(log, held)->owner, live_other);
 }
 
 TEST_F(SqliteSagaLogTest, DeadOwnersOpenSagaNeedsRecoveryAndCanBeAdopted) {
     SqliteSagaLog log(options());
     const SagaId orphan = started(log, "g", dead_owner());
-    auto [error, result] = begin_saga(log, "g", Owner::self());
+    auto [error, result] = begin_saga(log, "g", this_process());
     EXPECT_FALSE(error);
     EXPECT_EQ(result.kind, Kind::needs_recovery);
     EXPECT_EQ(result.saga, orphan);
 
-    ASSERT_TRUE(log.adopt(orphan, Owner::self()));
-    EXPECT_EQ(log.find(orphan)->owner, Owner::self());
+    ASSERT_TRUE(adopt(log, orphan, this_process()));
+    EXPECT_EQ(find(log, orphan)->owner, this_process());
     // Being recovered here now, it is running, not left behind.
-    std::tie(error, result) = begin_saga(log, "g", Owner::self());
+    std::tie(error, result) = begin_saga(log, "g", this_process());
     EXPECT_EQ(result.kind, Kind::busy);
 
     EXPECT_FALSE(end(log, orphan, SagaOutcome::rolled_back));
-    EXPECT_FALSE(log.adopt(orphan, Owner::self())) << "an ended saga has nothing to adopt";
-    EXPECT_FALSE(log.adopt(orphan + 50, Owner::self()));
+    EXPECT_FALSE(adopt(log, orphan, this_process())) << "an ended saga has nothing to adopt";
+    EXPECT_FALSE(adopt(log, orphan + 50, this_process()));
     EXPECT_NE(started(log, "g"), orphan);
 }
 
@@ -392,18 +403,18 @@ TEST_F(SqliteSagaLogTest, EndedSagaFreesTheLease) {
 TEST_F(SqliteSagaLogTest, RunningSagaOfThisLogIsBusyAndLeftOpenOneNeedsRecovery) {
     SqliteSagaLog log(options());
     const SagaId saga = started(log, "g");
-    EXPECT_EQ(begin_saga(log, "g", Owner::self()).second.kind, Kind::busy);
+    EXPECT_EQ(begin_saga(log, "g", this_process()).second.kind, Kind::busy);
 
     EXPECT_FALSE(set_phase(log, saga, Phase::compensating));
     EXPECT_FALSE(end(log, saga, SagaOutcome::rollback_incomplete,
                      {HostState::rollback_failed, HostState::rolled_back, HostState::absent_before}));
-    auto found = log.find(saga);
+    auto found = find(log, saga);
     EXPECT_TRUE(found->open);
     EXPECT_EQ(found->outcome, SagaOutcome::rollback_incomplete);
-    EXPECT_EQ(ids_of(log.open_sagas()), std::vector<SagaId>{saga});
+    EXPECT_EQ(ids_of(open_sagas(log)), std::vector<SagaId>{saga});
 
     // Our own process left it open: the caller recovers it before starting anew.
-    const auto [error, result] = begin_saga(log, "g", Owner::self());
+    const auto [error, result] = begin_saga(log, "g", this_process());
     EXPECT_EQ(result.kind, Kind::needs_recovery);
     EXPECT_EQ(result.saga, saga);
     // A live other process waits for us.
@@ -413,7 +424,7 @@ TEST_F(SqliteSagaLogTest, RunningSagaOfThisLogIsBusyAndLeftOpenOneNeedsRecovery)
     EXPECT_FALSE(record(log, saga, 0, Fact::deleted));
     EXPECT_FALSE(end(log, saga, SagaOutcome::rolled_back,
                      {HostState::rolled_back, HostState::rolled_back, HostState::absent_before}));
-    found = log.find(saga);
+    found = find(log, saga);
     EXPECT_FALSE(found->open);
     EXPECT_EQ(found->outcome, SagaOutcome::rolled_back);
     started(log, "g");
@@ -421,11 +432,11 @@ TEST_F(SqliteSagaLogTest, RunningSagaOfThisLogIsBusyAndLeftOpenOneNeedsRecovery)
 
 TEST_F(SqliteSagaLogTest, IncompleteEnsureStaysOpen) {
     SqliteSagaLog log(options());
-    const SagaId saga = started(log, "g", Owner::self(), Operation::ensure);
+    const SagaId saga = started(log, "g", this_process(), Operation::ensure);
     EXPECT_FALSE(end(log, saga, SagaOutcome::incomplete,
                      {HostState::created, HostState::unknown, HostState::present_before}));
-    EXPECT_TRUE(log.find(saga)->open);
-    EXPECT_EQ(begin_saga(log, "g", Owner::self()).second.kind, Kind::needs_recovery);
+    EXPECT_TRUE(find(log, saga)->open);
+    EXPECT_EQ(begin_saga(log, "g", this_process()).second.kind, Kind::needs_recovery);
 }
 
 TEST_F(SqliteSagaLogTest, ReopenedFileHasEverything) {
@@ -441,14 +452,14 @@ TEST_F(SqliteSagaLogTest, ReopenedFileHasEverything) {
                          {HostState::present_before, HostState::present_before, HostState::present_before}));
     }
     const auto reopened = open_sqlite_saga_log(options());
-    const auto open_sagas = reopened->open_sagas();
-    ASSERT_EQ(ids_of(open_sagas), std::vector<SagaId>{open_saga});
-    EXPECT_EQ(open_sagas[0].phase, Phase::compensating);
-    EXPECT_EQ(open_sagas[0].facts[1], std::vector<Fact>{Fact::absent_before});
-    EXPECT_EQ(reopened->find(ended_saga)->outcome, SagaOutcome::already_exists);
+    const auto open = open_sagas(*reopened);
+    ASSERT_EQ(ids_of(open), std::vector<SagaId>{open_saga});
+    EXPECT_EQ(open[0].phase, Phase::compensating);
+    EXPECT_EQ(open[0].facts[1], std::vector<Fact>{Fact::absent_before});
+    EXPECT_EQ(find(*reopened, ended_saga)->outcome, SagaOutcome::already_exists);
     // The lease outlives the log object: a saga this log did not begin needs recovery.
-    EXPECT_EQ(begin_saga(*reopened, "open", Owner::self()).second.kind, Kind::needs_recovery);
-    EXPECT_EQ(begin_saga(*reopened, "ended", Owner::self()).second.kind, Kind::started);
+    EXPECT_EQ(begin_saga(*reopened, "open", this_process()).second.kind, Kind::needs_recovery);
+    EXPECT_EQ(begin_saga(*reopened, "ended", this_process()).second.kind, Kind::started);
 }
 
 TEST_F(SqliteSagaLogTest, DestructorCommitsEveryQueuedWriteAndCompletesItsHandler) {
@@ -458,12 +469,12 @@ TEST_F(SqliteSagaLogTest, DestructorCommitsEveryQueuedWriteAndCompletesItsHandle
     {
         SqliteSagaLog log(options());
         saga = started(log, "g");
-        for (auto& result : results) log.record(saga, 2, Fact::absent_before, into(result));
+        for (auto& result : results) log.async_record(saga, 2, Fact::absent_before, into(result));
     }
     ASSERT_TRUE(run_until([&] { return all_set(results); }));
     for (const auto& result : results) EXPECT_FALSE(*result);
     SqliteSagaLog reopened(options());
-    EXPECT_EQ(reopened.find(saga)->facts[2].size(), writes);
+    EXPECT_EQ(find(reopened, saga)->facts[2].size(), writes);
 }
 
 TEST_F(SqliteSagaLogTest, TwoLogsOnOneFileWriteConcurrently) {
@@ -476,7 +487,7 @@ TEST_F(SqliteSagaLogTest, TwoLogsOnOneFileWriteConcurrently) {
             auto& slot = begun[static_cast<std::size_t>(2 * i + which)];
             const std::string group = "group-" + std::to_string(which) + "-" + std::to_string(i);
             (which == 0 ? first : second)
-                .begin(Operation::create, group, three_hosts, Owner::self(),
+                .async_begin(Operation::create, group, three_hosts, this_process(),
                        asio::bind_executor(io_, [&slot](error_code e, BeginResult r) { slot.emplace(e, r); }));
         }
     }
@@ -488,14 +499,14 @@ TEST_F(SqliteSagaLogTest, TwoLogsOnOneFileWriteConcurrently) {
         ASSERT_FALSE(begun[i]->first) << begun[i]->first.message();
         ASSERT_EQ(begun[i]->second.kind, Kind::started);
         ids.insert(begun[i]->second.saga);
-        (i % 2 == 0 ? first : second).record(begun[i]->second.saga, i % 3, Fact::absent_before, into(recorded[i]));
+        (i % 2 == 0 ? first : second).async_record(begun[i]->second.saga, i % 3, Fact::absent_before, into(recorded[i]));
     }
     EXPECT_EQ(ids.size(), begun.size()) << "ids must be unique across both logs";
     ASSERT_TRUE(run_until([&] { return all_set(recorded); }));
     for (const auto& result : recorded) EXPECT_FALSE(*result) << result->message();
 
     for (SqliteSagaLog* log : {&first, &second}) {
-        const auto sagas = log->open_sagas();
+        const auto sagas = open_sagas(*log);
         EXPECT_EQ(sagas.size(), begun.size());
         for (const auto& saga : sagas) {
             std::size_t facts = 0;
@@ -585,12 +596,14 @@ TEST_F(SqliteSagaLogTest, RefusesBadOptions) {
     EXPECT_NE(config_error_of([&] { SqliteSagaLog log(SqliteLogOptions{}); }), "no ConfigError");
 }
 
-TEST_F(SqliteSagaLogTest, CrashHookExitsRightAfterTheNthCommit) {
+TEST_F(SqliteSagaLogTest, CommitHookRunsRightAfterEachCommit) {
     const pid_t child = ::fork();
     if (child == 0) {
-        // The child opens its own log after fork, with the hook set: commit 1 begins the
-        // saga, commit 2 records a fact and ends the process, a third write never happens.
-        ::setenv("CLUSTER_CLIENT_CRASH_AFTER_LOG_COMMITS", "2", 1);
+        // The child opens its own log after fork, with a hook that stops the process at
+        // commit 2: commit 1 begins the saga, commit 2 records a fact, a third never happens.
+        sqlite::set_commit_hook([](std::uint64_t commits) {
+            if (commits == 2) std::_Exit(86);
+        });
         try {
             SqliteSagaLog log(options());
             const SagaId saga = started(log, "g");
@@ -607,12 +620,12 @@ TEST_F(SqliteSagaLogTest, CrashHookExitsRightAfterTheNthCommit) {
     EXPECT_EQ(WEXITSTATUS(status), 86);
 
     SqliteSagaLog log(options());
-    const auto sagas = log.open_sagas();
+    const auto sagas = open_sagas(log);
     ASSERT_EQ(sagas.size(), 1U);
     EXPECT_EQ(sagas[0].facts[0], std::vector<Fact>{Fact::absent_before});
     EXPECT_EQ(sagas[0].owner.pid, static_cast<std::int64_t>(child));
     // The child is gone: its saga waits for recovery.
-    EXPECT_EQ(begin_saga(log, "g", Owner::self()).second.kind, Kind::needs_recovery);
+    EXPECT_EQ(begin_saga(log, "g", this_process()).second.kind, Kind::needs_recovery);
 }
 
 class StateDirTest : public SqliteSagaLogTest {

@@ -12,7 +12,7 @@ using cluster_client::HostReport;
 using cluster_client::HostState;
 using cluster_client::Ownership;
 using cluster_client::SagaOutcome;
-using cluster_client::log::Phase;
+using cluster_client::saga::Phase;
 using node_api::Call;
 using node_api::Reply;
 using std::chrono::milliseconds;
@@ -242,11 +242,11 @@ void World::admission_step(int id, Operation operation, std::shared_ptr<saga::Ad
         // The log's begin: the intent and the group's lease in one durable write. A saga left
         // open on the group by this client's earlier self needs recovery.
         client_at(now_ + std::chrono::microseconds(random_() % 1000), [this, id, operation, admission] {
-            cluster_client::log::BeginResult begun{cluster_client::log::BeginResult::Kind::started, id};
+            cluster_client::saga::BeginResult begun{cluster_client::saga::BeginResult::Kind::started, id};
             for (const auto& [open_id, logged] : log_) {
-                if (logged.open) begun = {cluster_client::log::BeginResult::Kind::needs_recovery, open_id};
+                if (logged.open) begun = {cluster_client::saga::BeginResult::Kind::needs_recovery, open_id};
             }
-            if (begun.kind == cluster_client::log::BeginResult::Kind::started) {
+            if (begun.kind == cluster_client::saga::BeginResult::Kind::started) {
                 auto& logged = log_[id];
                 logged.operation = operation;
                 logged.facts.assign(scenario_.nodes, {});
@@ -468,7 +468,7 @@ void World::append(Running& running, saga::AppendRecord record) {
                 if constexpr (std::is_same_v<T, saga::Fact>) {
                     logged.facts.at(record.host).push_back(what);
                     note("saga " + std::to_string(running.saga) + ": durable: node " + std::to_string(record.host) +
-                         " " + std::string(cluster_client::log::to_string(what)));
+                         " " + std::string(cluster_client::saga::to_string(what)));
                 } else if constexpr (std::is_same_v<T, Phase>) {
                     logged.phase = what;
                     note("saga " + std::to_string(running.saga) + ": durable: compensating");

@@ -69,7 +69,7 @@ public:
 private:
     struct LoggedSaga {
         Operation operation = Operation::create;
-        cluster_client::log::Phase phase = cluster_client::log::Phase::forward;
+        cluster_client::saga::Phase phase = cluster_client::saga::Phase::forward;
         std::vector<std::vector<cluster_client::saga::Fact>> facts;
         bool open = true;
         std::string outcome = "running";

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 using cluster_client::SagaOutcome;
-using cluster_client::log::BeginResult;
+using cluster_client::saga::BeginResult;
 using cluster_client::saga::Admission;
 using namespace std::chrono_literals;
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-#include "config/duration.hpp"
+#include <cluster_client/duration.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cluster_client/errors.hpp>
 
 using cluster_client::ConfigError;
-using cluster_client::config::format_duration;
-using cluster_client::config::parse_duration;
+using cluster_client::format_duration;
+using cluster_client::parse_duration;
 using namespace std::chrono_literals;
 
 namespace {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "log/saga_log.hpp"
+#include "saga/owner.hpp"
 
 #include <csignal>
 #include <cstdlib>
@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-using cluster_client::log::Owner;
+using cluster_client::saga::is_running;
+using cluster_client::saga::Owner;
+using cluster_client::saga::this_process;
 
 namespace {
 
@@ -27,30 +29,30 @@ int in_child(Body body) {
 }  // namespace
 
 TEST(Owner, SelfIsThisProcessAndAlive) {
-    const Owner self = Owner::self();
+    const Owner self = this_process();
     EXPECT_EQ(self.pid, static_cast<std::int64_t>(::getpid()));
     ASSERT_FALSE(self.start_time.empty());
     EXPECT_EQ(self.start_time.find_first_not_of("0123456789"), std::string::npos) << self.start_time;
-    EXPECT_TRUE(self.alive());
-    EXPECT_EQ(Owner::self(), self);
+    EXPECT_TRUE(is_running(self));
+    EXPECT_EQ(this_process(), self);
 }
 
 TEST(Owner, SamePidWithAnotherStartTimeIsDead) {
     // What a reused pid looks like: the pid runs, but it is not the process that held it.
-    Owner reused = Owner::self();
+    Owner reused = this_process();
     reused.start_time = "1";
-    EXPECT_FALSE(reused.alive());
+    EXPECT_FALSE(is_running(reused));
 }
 
 TEST(Owner, WithoutStartTimeOnlyThePidCounts) {
-    EXPECT_TRUE((Owner{1, ""}.alive()));  // init: running, and perhaps not ours to signal
-    EXPECT_TRUE((Owner{::getpid(), ""}.alive()));
+    EXPECT_TRUE(is_running(Owner{1, ""}));  // init: running, and perhaps not ours to signal
+    EXPECT_TRUE(is_running(Owner{::getpid(), ""}));
 }
 
 TEST(Owner, ImpossiblePidsAreDead) {
-    EXPECT_FALSE((Owner{0, ""}.alive()));
-    EXPECT_FALSE((Owner{-5, "1"}.alive()));
-    EXPECT_FALSE((Owner{std::int64_t{1} << 40, ""}.alive()));
+    EXPECT_FALSE(is_running(Owner{0, ""}));
+    EXPECT_FALSE(is_running(Owner{-5, "1"}));
+    EXPECT_FALSE(is_running(Owner{std::int64_t{1} << 40, ""}));
 }
 
 TEST(Owner, KilledChildIsDeadBeforeAndAfterItIsReaped) {
@@ -58,7 +60,7 @@ TEST(Owner, KilledChildIsDeadBeforeAndAfterItIsReaped) {
     ASSERT_EQ(::pipe(pipe_ends), 0);
     const pid_t child = ::fork();
     if (child == 0) {
-        const std::string start_time = Owner::self().start_time;
+        const std::string start_time = this_process().start_time;
         const bool sent = ::write(pipe_ends[1], start_time.data(), start_time.size()) ==
                           static_cast<ssize_t>(start_time.size());
         ::close(pipe_ends[1]);
@@ -74,23 +76,23 @@ TEST(Owner, KilledChildIsDeadBeforeAndAfterItIsReaped) {
     ::close(pipe_ends[0]);
 
     const Owner owner{child, start_time};
-    EXPECT_TRUE(owner.alive());
+    EXPECT_TRUE(is_running(owner));
     ::kill(child, SIGKILL);
     // Waits for the death but leaves the child a zombie: it no longer runs.
     siginfo_t info{};
     ASSERT_EQ(::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT), 0);
-    EXPECT_FALSE(owner.alive());
+    EXPECT_FALSE(is_running(owner));
     ::waitpid(child, nullptr, 0);
-    EXPECT_FALSE(owner.alive());
+    EXPECT_FALSE(is_running(owner));
 }
 
 TEST(Owner, StartTimeSurvivesAProcessNameWithSpacesAndParentheses) {
     // The name comes before the start time in /proc/<pid>/stat: a naive split would shift it.
     const int status = in_child([] {
-        const Owner before = Owner::self();
+        const Owner before = this_process();
         ::prctl(PR_SET_NAME, "a) b ( c) 9 9", 0, 0, 0);
-        const Owner after = Owner::self();
-        return after == before && after.alive() ? 0 : 1;
+        const Owner after = this_process();
+        return after == before && is_running(after) ? 0 : 1;
     });
     EXPECT_EQ(status, 0);
 }

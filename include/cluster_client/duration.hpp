@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace cluster_client::config {
+namespace cluster_client {
 
 /// Parses a duration such as `300ms`, `2s`, `1.5s`, `1m`, `1h`, `250us` (a unit is required;
 /// `0` alone is accepted). Throws ConfigError naming the rule on anything else, on a
@@ -15,4 +15,4 @@ std::chrono::milliseconds parse_duration(std::string_view text);
 /// The inverse for display: `250ms`, `2s`, `1m30s`.
 std::string format_duration(std::chrono::milliseconds d);
 
-}  // namespace cluster_client::config
+}  // namespace cluster_client

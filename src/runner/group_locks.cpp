@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "saga/group_locks.hpp"
+#include "runner/group_locks.hpp"
 
 #include <algorithm>
 

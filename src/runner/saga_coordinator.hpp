@@ -16,11 +16,11 @@
 #include <cluster_client/report.hpp>
 
 #include "http/host_pool.hpp"
-#include "log/saga_log.hpp"
 #include "node_api/node_client.hpp"
 #include "retry/retry_budget.hpp"
 #include "retry/retry_policy.hpp"
-#include "saga/group_locks.hpp"
+#include "runner/group_locks.hpp"
+#include "saga/saga_log.hpp"
 #include "saga/saga_machine.hpp"
 
 namespace cluster_client::saga {
@@ -40,8 +40,9 @@ public:
     /// one saga deadline, few enough not to flood the nodes.
     static constexpr std::size_t recovery_fan_out = 32;
 
-    /// Throws ConfigError on bad hosts or retry options. `log` may be null (no durability).
-    SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<log::SagaLog> log);
+    /// Throws ConfigError on bad hosts, TLS files or retry options. `log` may be null (no
+    /// durability). Without hosts, it needs a log: it can then only recover.
+    SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<SagaLog> log);
     ~SagaCoordinator();
 
     /// Runs one saga on `group` (already validated), waiting for another saga on the same
@@ -64,6 +65,9 @@ public:
     /// The nodes' canonical URLs, in the order given.
     const std::vector<std::string>& hosts() const { return urls_; }
 
+    /// The saga log; null when sagas are not logged.
+    SagaLog* log() const { return log_.get(); }
+
 private:
     struct Node;
     class Run;
@@ -71,27 +75,27 @@ private:
     /// Carries out `machine`'s actions on `nodes` (and saga `saga` of the log) until it is
     /// done; throws Error when a record could not be made durable.
     boost::asio::awaitable<SagaReport> carry_out(SagaMachine& machine, const std::vector<Node*>& nodes,
-                                                 std::optional<log::SagaId> saga, Clock::time_point end);
+                                                 std::optional<SagaId> saga, Clock::time_point end);
     /// Recovers one open saga of the log, unless another process or saga holds it.
-    boost::asio::awaitable<std::optional<SagaReport>> recover_listed(const log::SagaRecord& listed,
+    boost::asio::awaitable<std::optional<SagaReport>> recover_listed(const SagaRecord& listed,
                                                                      Clock::time_point end);
-    boost::asio::awaitable<SagaReport> recover_saga(const log::SagaRecord& record, Clock::time_point end);
+    boost::asio::awaitable<SagaReport> recover_saga(const SagaRecord& record, Clock::time_point end);
     /// Begins the saga in the log, recovering what a dead process left on the group and
     /// waiting for a live one: the saga's id, or why the group is busy.
-    boost::asio::awaitable<std::variant<log::SagaId, std::string>> begin_logged(Operation operation,
+    boost::asio::awaitable<std::variant<SagaId, std::string>> begin_logged(Operation operation,
                                                                                 const std::string& group);
     SagaReport blank_report(Operation operation, const std::string& group, const std::vector<std::string>& urls) const;
     SagaSettings settings(bool logged) const;
-    /// Runs `body(item)` for every item concurrently; rethrows the first exception.
-    template <class Body>
-    boost::asio::awaitable<void> in_parallel(const std::vector<std::size_t>& items, Body body);
-    Node& node_for(const std::string& url);
+    /// The node at `endpoint`, made on first use.
+    Node& node_for(http::Endpoint endpoint);
+    /// The node at canonical `url` (as the log keeps it), parsed only on first use.
+    Node& node_at(const std::string& url);
     double uniform();
 
     Executor executor_;
     ClientOptions options_;
     retry::RetryPolicy policy_;
-    std::shared_ptr<log::SagaLog> log_;
+    std::shared_ptr<SagaLog> log_;
     retry::RetryBudget budget_;  ///< shared by every saga of this client
     std::unique_ptr<boost::asio::ssl::context> tls_;
     std::vector<std::string> urls_;
@@ -99,7 +103,7 @@ private:
     std::vector<Node*> configured_;                       ///< the client's hosts, in order
     GroupLocks locks_;
     std::mt19937_64 random_;
-    log::Owner self_;  ///< this process, as the log names a saga's owner: read once, it costs a file read
+    Owner self_;  ///< this process, as the log names a saga's owner: read once, it costs a file read
 };
 
 }  // namespace cluster_client::saga

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
-#include "saga/saga_coordinator.hpp"
+#include "runner/saga_coordinator.hpp"
 
 #include <algorithm>
-#include <numeric>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/deferred.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -18,6 +19,7 @@
 #include "retry/circuit_breaker.hpp"
 #include "saga/admission.hpp"
 #include "saga/overloaded.hpp"
+#include "saga/owner.hpp"
 
 namespace cluster_client::saga {
 
@@ -65,33 +67,37 @@ node_api::NodeReply circuit_open(const retry::CircuitBreaker& breaker, Clock::ti
             std::nullopt};
 }
 
-std::vector<std::size_t> all_hosts(std::size_t count) {
-    std::vector<std::size_t> indices(count);
-    std::iota(indices.begin(), indices.end(), std::size_t{0});
-    return indices;
-}
-
 }  // namespace
 
-SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<log::SagaLog> log)
+SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<SagaLog> log)
     : executor_(std::move(executor)), options_(options), policy_(options.retry), log_(std::move(log)),
-      budget_(options.retry), random_(std::random_device{}()), self_(log::Owner::self()) {
-    for (const auto& endpoint : http::parse_hosts(options.hosts)) {
+      budget_(options.retry), random_(std::random_device{}()), self_(this_process()) {
+    // Loads the CA file and the client certificate now, so that a bad one is refused before
+    // any saga starts, even while no host is https.
+    if (!options.http.ca_file.empty() || !options.http.cert_file.empty() || !options.http.key_file.empty()) {
+        tls_ = http::make_tls_context(options_.http);
+    }
+    if (options.hosts.empty() && log_) return;  // recovers and lists only: each logged saga names its hosts
+    for (auto& endpoint : http::parse_hosts(options.hosts)) {
         urls_.push_back(endpoint.url());
-        configured_.push_back(&node_for(endpoint.url()));
+        configured_.push_back(&node_for(std::move(endpoint)));
     }
 }
 
 SagaCoordinator::~SagaCoordinator() = default;
 
-SagaCoordinator::Node& SagaCoordinator::node_for(const std::string& url) {
-    auto& node = nodes_[url];
+SagaCoordinator::Node& SagaCoordinator::node_for(http::Endpoint endpoint) {
+    auto& node = nodes_[endpoint.url()];
     if (!node) {
-        auto endpoint = http::parse_endpoint(url);
         if (endpoint.tls && !tls_) tls_ = http::make_tls_context(options_.http);
         node = std::make_unique<Node>(executor_, std::move(endpoint), options_, tls_.get());
     }
     return *node;
+}
+
+SagaCoordinator::Node& SagaCoordinator::node_at(const std::string& url) {
+    if (const auto known = nodes_.find(url); known != nodes_.end()) return *known->second;
+    return node_for(http::parse_endpoint(url));
 }
 
 std::size_t SagaCoordinator::host_index(const std::string& host) const {
@@ -106,21 +112,6 @@ std::size_t SagaCoordinator::host_index(const std::string& host) const {
 }
 
 double SagaCoordinator::uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
-
-template <class Body>
-asio::awaitable<void> SagaCoordinator::in_parallel(const std::vector<std::size_t>& items, Body body) {
-    asio::steady_timer all_done(executor_, asio::steady_timer::time_point::max());
-    std::size_t pending = items.size();
-    std::exception_ptr first_error;
-    for (const auto item : items) {
-        asio::co_spawn(executor_, body(item), [&](std::exception_ptr error) {
-            if (error && !first_error) first_error = error;
-            if (--pending == 0) all_done.cancel();
-        });
-    }
-    if (pending > 0) co_await all_done.async_wait(use_tuple);
-    if (first_error) std::rethrow_exception(first_error);
-}
 
 SagaSettings SagaCoordinator::settings(bool logged) const {
     return {.ownership = options_.ownership, .delete_mode = options_.delete_mode, .logged = logged};
@@ -141,7 +132,7 @@ SagaReport SagaCoordinator::blank_report(Operation operation, const std::string&
 class SagaCoordinator::Run {
 public:
     Run(SagaCoordinator& coordinator, SagaMachine& machine, const std::vector<Node*>& nodes,
-        std::optional<log::SagaId> saga)
+        std::optional<SagaId> saga)
         : coordinator_(coordinator), machine_(machine), nodes_(nodes), saga_(saga),
           done_(coordinator.executor_, asio::steady_timer::time_point::max()) {
         timers_.reserve(nodes.size());
@@ -215,10 +206,11 @@ private:
         auto durable = asio::bind_executor(coordinator_.executor_, [this, host = record.host](boost::system::error_code ec) {
             on(RecordAppended{host, Clock::now(), ec ? ec.message() : std::string()});
         });
-        std::visit(overloaded{[&](Fact fact) { log.record(*saga_, record.host, fact, std::move(durable)); },
-                              [&](log::Phase phase) { log.set_phase(*saga_, phase, std::move(durable)); },
+        std::visit(overloaded{[&](Fact fact) { log.async_record(*saga_, record.host, fact, std::move(durable)); },
+                              [&](Phase phase) { log.async_set_phase(*saga_, phase, std::move(durable)); },
                               [&](EndRecord& ending) {
-                                  log.end(*saga_, ending.outcome, std::move(ending.host_states), std::move(durable));
+                                  log.async_end(*saga_, ending.outcome, std::move(ending.host_states),
+                                                std::move(durable));
                               }},
                    record.record);
     }
@@ -226,21 +218,21 @@ private:
     SagaCoordinator& coordinator_;
     SagaMachine& machine_;
     const std::vector<Node*>& nodes_;
-    std::optional<log::SagaId> saga_;
+    std::optional<SagaId> saga_;
     std::vector<asio::steady_timer> timers_;
     asio::steady_timer done_;
     bool finished_ = false;
 };
 
 asio::awaitable<SagaReport> SagaCoordinator::carry_out(SagaMachine& machine, const std::vector<Node*>& nodes,
-                                                       std::optional<log::SagaId> saga, Clock::time_point end) {
+                                                       std::optional<SagaId> saga, Clock::time_point end) {
     Run run(*this, machine, nodes, saga);
     co_await run.until_done(end);
     if (machine.log_error()) throw Error("saga log: " + *machine.log_error());
     co_return machine.report();
 }
 
-asio::awaitable<std::variant<log::SagaId, std::string>> SagaCoordinator::begin_logged(Operation operation,
+asio::awaitable<std::variant<SagaId, std::string>> SagaCoordinator::begin_logged(Operation operation,
                                                                                       const std::string& group) {
     Admission admission(Clock::now(), options_.lock_wait);
     auto action = admission.start();
@@ -248,15 +240,16 @@ asio::awaitable<std::variant<log::SagaId, std::string>> SagaCoordinator::begin_l
         if (const auto* admitted = std::get_if<Admission::Admitted>(&action)) co_return admitted->saga;
         if (auto* busy = std::get_if<Admission::Busy>(&action)) co_return std::move(busy->reason);
         if (std::holds_alternative<Admission::Begin>(action)) {
-            auto [ec, begun] = co_await asio::async_initiate<decltype(use_tuple),
-                                                             void(boost::system::error_code, log::BeginResult)>(
-                [&](auto handler) { log_->begin(operation, group, urls_, self_, std::move(handler)); }, use_tuple);
+            auto [ec, begun] = co_await log_->async_begin(operation, group, urls_, self_, use_tuple);
             if (ec) throw Error("saga log: " + ec.message());
             action = admission.on_begun(begun, Clock::now());
         } else if (const auto* first = std::get_if<Admission::RecoverFirst>(&action)) {
-            const auto record = log_->find(first->saga);
+            const auto record = co_await log_->async_find(first->saga, asio::use_awaitable);
             std::optional<SagaReport> recovered;
-            if (record && log_->adopt(first->saga, self_)) {
+            // Bound to a local first: GCC 12 miscompiles `if (co_await ...)` when the call suspends.
+            bool adopted = false;
+            if (record) adopted = co_await log_->async_adopt(first->saga, self_, asio::use_awaitable);
+            if (adopted) {
                 recovered = co_await recover_saga(*record, Clock::now() + options_.retry.saga_deadline);
             }
             action = admission.on_recovered(recovered.has_value(),
@@ -276,7 +269,7 @@ asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::strin
     // Bound to a local first: GCC 12 miscompiles `if (co_await ...)` when the call suspends.
     const bool locked = co_await locks_.acquire(group, options_.lock_wait);
     std::optional<GroupLease> lease;
-    std::optional<log::SagaId> saga;
+    std::optional<SagaId> saga;
     std::optional<std::string> busy;
     if (!locked) busy = "another saga on this group is still running";
     // A verify writes nothing, so it needs neither the log nor its lease.
@@ -285,7 +278,7 @@ asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::strin
         lease.emplace(locks_, group);
         if (logged) {
             auto begun = co_await begin_logged(operation, group);
-            if (auto* id = std::get_if<log::SagaId>(&begun)) {
+            if (auto* id = std::get_if<SagaId>(&begun)) {
                 saga = *id;
             } else {
                 busy = std::get<std::string>(std::move(begun));
@@ -305,10 +298,10 @@ asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::strin
     co_return report;
 }
 
-asio::awaitable<SagaReport> SagaCoordinator::recover_saga(const log::SagaRecord& record, Clock::time_point end) {
+asio::awaitable<SagaReport> SagaCoordinator::recover_saga(const SagaRecord& record, Clock::time_point end) {
     const auto started = Clock::now();
     std::vector<Node*> nodes;
-    for (const auto& url : record.hosts) nodes.push_back(&node_for(url));
+    for (const auto& url : record.hosts) nodes.push_back(&node_at(url));
     SagaMachine machine(blank_report(record.operation, record.group, record.hosts), settings(true), policy_, &budget_,
                         LoggedSaga{record.phase, record.facts});
     auto report = co_await carry_out(machine, nodes, record.id, end);
@@ -318,15 +311,17 @@ asio::awaitable<SagaReport> SagaCoordinator::recover_saga(const log::SagaRecord&
     co_return report;
 }
 
-asio::awaitable<std::optional<SagaReport>> SagaCoordinator::recover_listed(const log::SagaRecord& listed,
+asio::awaitable<std::optional<SagaReport>> SagaCoordinator::recover_listed(const SagaRecord& listed,
                                                                            Clock::time_point end) {
-    if (listed.owner.alive() && !(listed.owner == self_)) co_return std::nullopt;  // another process runs it
+    if (is_running(listed.owner) && !(listed.owner == self_)) co_return std::nullopt;  // another process runs it
     // A saga of this process holding the group is running, not left behind.
     const bool locked = co_await locks_.acquire(listed.group, milliseconds(0));
     if (!locked) co_return std::nullopt;
     GroupLease lease(locks_, listed.group);
-    const auto record = log_->find(listed.id);
-    if (!record || !record->open || !log_->adopt(record->id, self_)) co_return std::nullopt;
+    const auto record = co_await log_->async_find(listed.id, asio::use_awaitable);
+    if (!record || !record->open) co_return std::nullopt;
+    const bool adopted = co_await log_->async_adopt(record->id, self_, asio::use_awaitable);
+    if (!adopted) co_return std::nullopt;
     co_return co_await recover_saga(*record, end);
 }
 
@@ -335,12 +330,12 @@ asio::awaitable<std::vector<SagaReport>> SagaCoordinator::recover() {
     if (!log_) co_return reports;
     // One saga deadline for all of it, however many sagas are open.
     const auto end = Clock::now() + options_.retry.saga_deadline;
-    const auto listed = log_->open_sagas();
+    const auto listed = co_await log_->async_open_sagas(asio::use_awaitable);
     std::vector<std::optional<SagaReport>> recovered(listed.size());
     std::size_t next = 0;
     std::size_t not_begun = 0;
-    const auto workers = std::min(listed.size(), recovery_fan_out);
-    co_await in_parallel(all_hosts(workers), [&](std::size_t) -> asio::awaitable<void> {
+    // A few workers take the open sagas in turn; the strand keeps `next` consistent.
+    auto worker = [&]() -> asio::awaitable<void> {
         while (next < listed.size()) {
             const auto i = next++;
             if (Clock::now() >= end) {
@@ -349,7 +344,18 @@ asio::awaitable<std::vector<SagaReport>> SagaCoordinator::recover() {
             }
             recovered[i] = co_await recover_listed(listed[i], end);
         }
-    });
+    };
+    std::vector<decltype(asio::co_spawn(executor_, worker(), asio::deferred))> workers;
+    for (std::size_t i = 0; i < std::min(listed.size(), recovery_fan_out); ++i) {
+        workers.push_back(asio::co_spawn(executor_, worker(), asio::deferred));
+    }
+    if (!workers.empty()) {
+        auto [order, failures] = co_await asio::experimental::make_parallel_group(std::move(workers))
+                                     .async_wait(asio::experimental::wait_for_all(), asio::use_awaitable);
+        for (const auto& failure : failures) {
+            if (failure) std::rethrow_exception(failure);
+        }
+    }
     if (not_begun > 0) {
         spdlog::warn("recover: {} open sagas not begun within the saga deadline; run recover again", not_begun);
     }

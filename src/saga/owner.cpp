@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "log/saga_log.hpp"
+#include "saga/owner.hpp"
 
 #include <cerrno>
 #include <fstream>
@@ -10,7 +10,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-namespace cluster_client::log {
+namespace cluster_client::saga {
 
 namespace {
 
@@ -40,41 +40,22 @@ std::optional<ProcStat> read_proc_stat(const std::string& file) {
 
 }  // namespace
 
-Owner Owner::self() {
+Owner this_process() {
     Owner owner;
     owner.pid = static_cast<std::int64_t>(::getpid());
     if (const auto stat = read_proc_stat("/proc/self/stat")) owner.start_time = stat->start_time;
     return owner;
 }
 
-bool Owner::alive() const {
+bool is_running(const Owner& owner) {
+    const auto pid = owner.pid;
     if (pid <= 0 || pid > static_cast<std::int64_t>(std::numeric_limits<pid_t>::max())) return false;
-    if (start_time.empty()) {
+    if (owner.start_time.empty()) {
         return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM;
     }
     const auto stat = read_proc_stat("/proc/" + std::to_string(pid) + "/stat");
     // A zombie has stopped for good; only its parent has not reaped it yet.
-    return stat && stat->start_time == start_time && stat->state != 'Z' && stat->state != 'X';
+    return stat && stat->start_time == owner.start_time && stat->state != 'Z' && stat->state != 'X';
 }
 
-std::string_view to_string(Fact fact) {
-    switch (fact) {
-        case Fact::absent_before: return "absent_before";
-        case Fact::present_before: return "present_before";
-        case Fact::writing: return "writing";
-        case Fact::created: return "created";
-        case Fact::deleted: return "deleted";
-        case Fact::unwritten: return "unwritten";
-    }
-    return "unknown";
-}
-
-std::string_view to_string(Phase phase) {
-    switch (phase) {
-        case Phase::forward: return "forward";
-        case Phase::compensating: return "compensating";
-    }
-    return "unknown";
-}
-
-}  // namespace cluster_client::log
+}  // namespace cluster_client::saga

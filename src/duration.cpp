@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "config/duration.hpp"
+#include <cluster_client/duration.hpp>
 
 #include <cmath>
 #include <cstdint>
@@ -7,7 +7,7 @@
 
 #include <cluster_client/errors.hpp>
 
-namespace cluster_client::config {
+namespace cluster_client {
 namespace {
 
 constexpr std::string_view units_hint = "us, ms, s, m, h";
@@ -116,4 +116,4 @@ std::string format_duration(std::chrono::milliseconds d) {
     return out;
 }
 
-}  // namespace cluster_client::config
+}  // namespace cluster_client

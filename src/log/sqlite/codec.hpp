@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <cluster_client/report.hpp>
+
+#include "saga/saga_log.hpp"
+
+namespace cluster_client::log::sqlite {
+
+using saga::Fact;
+using saga::Phase;
+using saga::SagaId;
+
+// How the log's columns hold its values. Enums are stored by name: readable with the
+// sqlite3 shell, and immune to reordering. A value that does not decode throws
+// SqliteError(SQLITE_CORRUPT) naming the saga.
+
+std::int64_t now_ms();
+std::chrono::system_clock::time_point from_ms(std::int64_t ms);
+std::int64_t to_int64(std::size_t value);
+
+/// A JSON array of host URLs.
+std::string encode_hosts(const std::vector<std::string>& hosts);
+std::vector<std::string> decode_hosts(SagaId saga, const std::string& text);
+/// A JSON array of host state names.
+std::string encode_states(const std::vector<HostState>& states);
+std::vector<HostState> decode_states(SagaId saga, const std::string& text);
+
+Operation decode_operation(SagaId saga, const std::string& name);
+Phase decode_phase(SagaId saga, const std::string& name);
+Fact decode_fact(SagaId saga, const std::string& name);
+SagaOutcome decode_outcome(SagaId saga, const std::string& name);
+
+[[noreturn]] void corrupt_row(SagaId saga, const std::string& what);
+
+}  // namespace cluster_client::log::sqlite

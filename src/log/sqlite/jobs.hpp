@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <string>
+#include <utility>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/execution.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/require.hpp>
+#include <boost/asio/system_executor.hpp>
+#include <boost/system/errc.hpp>
+
+#include <cluster_client/errors.hpp>
+
+#include "log/sqlite/writer.hpp"
+
+namespace cluster_client::log::sqlite {
+
+/// What a caller hears about a job the writer thread never got to (it failed unexpectedly).
+inline boost::system::error_code not_committed() { return make_error_code(boost::system::errc::io_error); }
+
+/// The handler's executor, holding outstanding work so that an io_context does not run out
+/// of work while a job waits for its commit. A handler without an executor of its own runs
+/// on the system pool, never on the writer thread.
+template <class Handler>
+boost::asio::any_completion_executor completion_executor(const Handler& handler) {
+    namespace asio = boost::asio;
+    const auto fallback = asio::require(asio::system_executor(), asio::execution::blocking.never);
+    return asio::prefer(asio::get_associated_executor(handler, fallback), asio::execution::outstanding_work.tracked);
+}
+
+/// A write whose caller hears an error code: none once it is durable, invalid_argument when
+/// `action` returns false (it names no open saga, or a host the saga does not have).
+class WriteJob final : public Job {
+public:
+    using Handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
+    using Action = std::function<bool(Store&, std::int64_t)>;
+
+    WriteJob(Action action, Handler handler)
+        : action_(std::move(action)), executor_(completion_executor(handler)), handler_(std::move(handler)) {}
+
+    boost::system::error_code run(Store& store, std::int64_t now) override {
+        if (action_(store, now)) return {};
+        return make_error_code(boost::system::errc::invalid_argument);
+    }
+    void complete(boost::system::error_code error, const std::string&) override { error_ = error; }
+    const boost::asio::any_completion_executor& executor() const override { return executor_; }
+    void deliver() override { std::move(handler_)(error_); }
+
+private:
+    Action action_;
+    boost::asio::any_completion_executor executor_;
+    Handler handler_;
+    boost::system::error_code error_ = not_committed();
+};
+
+/// A write or a read with a result of type T, whose caller hears an error code with it
+/// (Signature void(error_code, T)) or an exception naming the log (void(exception_ptr, T)).
+template <class Signature>
+class ResultJob;
+
+template <class Status, class T>
+class ResultJob<void(Status, T)> final : public Job {
+public:
+    using Handler = boost::asio::any_completion_handler<void(Status, T)>;
+    using Action = std::function<T(Store&, std::int64_t)>;
+
+    /// `writes`: run inside the batch's transaction; else after it has committed.
+    /// `log_name` prefixes the message of an exception.
+    ResultJob(bool writes, Action action, std::string log_name, Handler handler)
+        : writes_(writes),
+          action_(std::move(action)),
+          log_name_(std::move(log_name)),
+          executor_(completion_executor(handler)),
+          handler_(std::move(handler)) {}
+
+    bool writes() const override { return writes_; }
+    boost::system::error_code run(Store& store, std::int64_t now) override {
+        value_ = action_(store, now);
+        return {};
+    }
+    void complete(boost::system::error_code error, const std::string& detail) override {
+        if (!error) {
+            status_ = Status{};
+            return;
+        }
+        value_ = T{};
+        if constexpr (std::is_same_v<Status, std::exception_ptr>) {
+            status_ = std::make_exception_ptr(Error(log_name_ + ": " + (detail.empty() ? error.message() : detail)));
+        } else {
+            status_ = error;
+        }
+    }
+    const boost::asio::any_completion_executor& executor() const override { return executor_; }
+    void deliver() override { std::move(handler_)(std::move(status_), std::move(value_)); }
+
+private:
+    bool writes_;
+    Action action_;
+    std::string log_name_;
+    boost::asio::any_completion_executor executor_;
+    Handler handler_;
+    T value_{};
+    Status status_ = initial_status();
+
+    static Status initial_status() {
+        if constexpr (std::is_same_v<Status, std::exception_ptr>) {
+            return std::make_exception_ptr(Error("saga log: the write was never committed"));
+        } else {
+            return not_committed();
+        }
+    }
+};
+
+}  // namespace cluster_client::log::sqlite

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+#include "log/sqlite/writer.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include <boost/asio/dispatch.hpp>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <cluster_client/errors.hpp>
+
+#include "log/sqlite/codec.hpp"
+#include "log/sqlite/error.hpp"
+
+namespace cluster_client::log::sqlite {
+
+namespace asio = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+std::mutex hook_mutex;
+CommitHook installed_hook;
+
+CommitHook current_hook() {
+    std::lock_guard lock(hook_mutex);
+    return installed_hook;
+}
+
+const std::filesystem::path& checked_path(const WriterOptions& options) {
+    if (options.path.empty()) throw ConfigError("the saga log path is empty");
+    if (options.max_batch == 0) throw ConfigError("the saga log's max_batch must be at least 1");
+    return options.path;
+}
+
+// Hands the results of a batch to their callers: one dispatch per executor, not per job,
+// so a batch of a hundred writes from one client wakes it once.
+void deliver_all(std::vector<std::unique_ptr<Job>> jobs) {
+    while (!jobs.empty()) {
+        const auto& executor = jobs.front()->executor();
+        std::vector<std::unique_ptr<Job>> same;
+        std::vector<std::unique_ptr<Job>> rest;
+        for (auto& job : jobs) (job->executor() == executor ? same : rest).push_back(std::move(job));
+        // any_completion_executor cannot be required to be never-blocking, which post
+        // needs; dispatch queues all the same, since the writer thread runs no executor.
+        auto target = same.front()->executor();
+        asio::dispatch(target, [same = std::move(same)]() mutable {
+            for (auto& job : same) job->deliver();
+        });
+        jobs = std::move(rest);
+    }
+}
+
+}  // namespace
+
+void set_commit_hook(CommitHook hook) {
+    std::lock_guard lock(hook_mutex);
+    installed_hook = std::move(hook);
+}
+
+Writer::Writer(const WriterOptions& options)
+    : path_(options.path),
+      max_batch_(options.max_batch),
+      commit_window_(options.commit_window),
+      after_commit_(current_hook()),
+      store_(checked_path(options), options.durability),
+      thread_([this] { loop(); }) {}
+
+Writer::~Writer() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+}
+
+void Writer::submit(std::unique_ptr<Job> job) {
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(job));
+    }
+    wake_.notify_one();
+}
+
+void Writer::loop() {
+    std::vector<std::unique_ptr<Job>> batch;
+    for (;;) {
+        batch.clear();
+        {
+            std::unique_lock lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            // Stopping only once the queue is empty: the destructor drains it.
+            if (queue_.empty()) return;
+            // With other sagas running, waiting a moment lets their writes join this
+            // commit: a commit's fixed cost (locks, WAL frames) dwarfs a record's. The
+            // wait ends once half the open sagas have a write queued; a lone saga never
+            // waits.
+            const auto enough = std::min(max_batch_, std::max<std::size_t>(2, store_.running() / 2));
+            if (store_.running() > 1 && queue_.size() < enough && commit_window_.count() > 0) {
+                wake_.wait_for(lock, commit_window_, [&] { return stopping_ || queue_.size() >= enough; });
+            }
+            while (!queue_.empty() && batch.size() < max_batch_) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        try {
+            process(batch);
+        } catch (const std::exception& error) {
+            spdlog::critical("saga log {}: {}", path_.string(), error.what());
+        }
+        deliver_all(std::move(batch));
+    }
+}
+
+void Writer::process(const std::vector<std::unique_ptr<Job>>& batch) {
+    const std::int64_t now = now_ms();
+    std::vector<Job*> writes;
+    std::vector<Job*> reads;
+    for (const auto& job : batch) (job->writes() ? writes : reads).push_back(job.get());
+    if (!writes.empty()) commit(writes, now);
+    for (Job* read : reads) {
+        try {
+            read->complete(read->run(store_, now), {});
+        } catch (const SqliteError& error) {
+            read->complete(error.error(), error.what());
+        } catch (const std::exception& error) {
+            read->complete(error_code(SQLITE_ERROR, sqlite_category()), error.what());
+        }
+    }
+}
+
+void Writer::commit(const std::vector<Job*>& jobs, std::int64_t now) {
+    std::vector<error_code> results(jobs.size());
+    error_code failure;
+    std::string detail;
+    try {
+        store_.begin_transaction();
+        for (std::size_t i = 0; i < jobs.size(); ++i) results[i] = jobs[i]->run(store_, now);
+        store_.commit_transaction();
+    } catch (const SqliteError& error) {
+        failure = error.error();
+        detail = error.what();
+    } catch (const std::exception& error) {
+        failure = error_code(SQLITE_ERROR, sqlite_category());
+        detail = error.what();
+    }
+    if (failure) {
+        store_.rollback_transaction();
+        spdlog::error("saga log {}: a batch of {} writes failed: {}", path_.string(), jobs.size(), detail);
+        for (Job* job : jobs) job->complete(failure, detail);
+        return;
+    }
+    const std::uint64_t committed = commits_.fetch_add(1) + 1;
+    if (after_commit_) after_commit_(committed);
+    for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i]->complete(results[i], {});
+}
+
+}  // namespace cluster_client::log::sqlite

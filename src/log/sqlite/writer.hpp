@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/any_completion_executor.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "log/sqlite/store.hpp"
+
+namespace cluster_client::log::sqlite {
+
+/// A request to the writer thread. Writes run inside their batch's transaction; a write
+/// that returns an error is rejected alone and must have changed nothing, while a thrown
+/// SqliteError fails the whole batch. Reads run after the batch has committed. complete()
+/// runs on the writer thread and only stores the result; deliver() hands it to the caller,
+/// on the caller's executor.
+class Job {
+public:
+    virtual ~Job() = default;
+    virtual bool writes() const { return true; }
+    virtual boost::system::error_code run(Store& store, std::int64_t now) = 0;
+    virtual void complete(boost::system::error_code error, const std::string& detail) = 0;
+    /// Where deliver() must run.
+    virtual const boost::asio::any_completion_executor& executor() const = 0;
+    virtual void deliver() = 0;
+};
+
+/// Called on the writer thread right after each commit, with the number of commits so far.
+using CommitHook = std::function<void(std::uint64_t commits)>;
+
+/// A test seam: every log opened after this call runs `hook` after each commit (a crash
+/// test stops the process there, as kill -9 would). Nothing but a test sets it.
+void set_commit_hook(CommitHook hook);
+
+struct WriterOptions {
+    std::filesystem::path path;
+    Durability durability = Durability::process;
+    std::size_t max_batch = 1024;
+    std::chrono::microseconds commit_window{1000};
+};
+
+/// The log's own thread, the only one that touches its Store. Group commit: the thread
+/// takes everything queued, up to max_batch, and commits the writes among it in one
+/// transaction, so one sync covers every saga waiting at that moment; then it posts each
+/// result to its caller's executor. It never runs a caller's handler itself.
+class Writer {
+public:
+    /// Opens the store; throws ConfigError as Store does.
+    explicit Writer(const WriterOptions& options);
+    /// Commits every job still queued, delivers their results, then stops the thread.
+    ~Writer();
+    Writer(const Writer&) = delete;
+    Writer& operator=(const Writer&) = delete;
+
+    void submit(std::unique_ptr<Job> job);
+
+    std::uint64_t commits() const { return commits_.load(); }
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    void loop();
+    void process(const std::vector<std::unique_ptr<Job>>& batch);
+    void commit(const std::vector<Job*>& jobs, std::int64_t now);
+
+    std::filesystem::path path_;
+    std::size_t max_batch_;
+    std::chrono::microseconds commit_window_;
+    CommitHook after_commit_;
+    Store store_;
+    std::atomic<std::uint64_t> commits_{0};
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::deque<std::unique_ptr<Job>> queue_;
+    bool stopping_ = false;
+    std::thread thread_;  // last: it starts once everything above is ready
+};
+
+}  // namespace cluster_client::log::sqlite
