@@ -5,6 +5,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "http/http_options_check.hpp"
 #include "log/sqlite_saga_log.hpp"
 #include "log/state_dir.hpp"
 #include "saga/saga_coordinator.hpp"
@@ -22,6 +23,12 @@ std::shared_ptr<log::SagaLog> open_log(const SagaLogOptions& options) {
                                       .durability = options.durability});
 }
 
+// Options that cannot work are refused before the saga log is opened: they leave nothing behind.
+std::unique_ptr<saga::SagaCoordinator> make_coordinator(asio::any_io_executor strand, const ClientOptions& options) {
+    http::check_http_options(options.http);
+    return std::make_unique<saga::SagaCoordinator>(std::move(strand), options, open_log(options.saga_log));
+}
+
 // A strand of an io_context's own executor fits in any_io_executor's small buffer, so the
 // handlers of every request copy it without a reference count.
 asio::any_io_executor make_strand_of(asio::any_io_executor executor) {
@@ -33,7 +40,7 @@ asio::any_io_executor make_strand_of(asio::any_io_executor executor) {
 
 ClusterClient::ClusterClient(executor_type executor, ClientOptions options)
     : strand_(make_strand_of(std::move(executor))),
-      coordinator_(std::make_unique<saga::SagaCoordinator>(strand_, options, open_log(options.saga_log))) {}
+      coordinator_(make_coordinator(strand_, options)) {}
 
 ClusterClient::~ClusterClient() = default;
 
