@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Checks the bash completion of cluster-client: sources cluster-client.bash, simulates what
-# bash passes to the completion function for a line typed up to the cursor, and compares the
-# words offered. Needs only bash (not the programs). The cases run without the bash-completion
-# package, then again with it when it is installed. Stops at the first failure (exit 1).
+# Checks the bash completion of cluster-client: sources the script that
+# `cluster-client completions bash` prints, simulates what bash passes to the completion
+# function for a line typed up to the cursor, and compares the words offered. The cases run
+# without the bash-completion package, then again with it when it is installed. Stops at the
+# first failure (exit 1).
+#
+# Usage: test_completion.sh CLUSTER_CLIENT
 set -u
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=cluster-client.bash
-source "$here/cluster-client.bash"
+program=${1:?usage: test_completion.sh CLUSTER_CLIENT}
+program=$(realpath "$program")
+script=$("$program" completions bash) || {
+    echo "FAIL: cluster-client completions bash"
+    exit 1
+}
+# shellcheck disable=SC1090
+source <(printf '%s\n' "$script")
 
 passed=0
 failed=0
@@ -71,10 +79,13 @@ check() {
     fi
 }
 
-global_long=(--help --hosts --output --log-level --state-dir --no-saga-log --durability --no-recover
-    --config --token-file --ca-file --cert --key --insecure --attempts --attempt-timeout --deadline --saga-deadline
-    --retry-budget --breaker-failures --breaker-cooldown --initial-backoff
-    --max-backoff --lock-wait --ownership --delete-mode)
+# The long options `cluster-client --help` lists (an option's line starts with two blanks,
+# then `-h,--help` or `--name`): the completion must offer every one of them, and no other.
+mapfile -t global_long < <("$program" --help | sed -n 's/^  \(-h,\)\{0,1\}\(--[a-z][a-z-]*\).*/\2/p')
+if ((${#global_long[@]} < 20)); then
+    echo "FAIL: cluster-client --help lists ${#global_long[@]} long options: ${global_long[*]}"
+    exit 1
+fi
 
 run_cases() {
     # Command names.
@@ -139,8 +150,8 @@ for bash_completion in /usr/share/bash-completion/bash_completion /etc/bash_comp
     # shellcheck disable=SC1090
     if [[ -r $bash_completion ]] && source "$bash_completion" 2>/dev/null &&
         declare -F _init_completion >/dev/null; then
-        # shellcheck source=cluster-client.bash
-        source "$here/cluster-client.bash"
+        # shellcheck disable=SC1090
+        source <(printf '%s\n' "$script")
         mode="with bash-completion"
         run_cases
         break

@@ -7,8 +7,12 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "http/endpoint.hpp"
+#include "http/host_pool.hpp"
+#include "http/http_options_check.hpp"
 #include "log/sqlite/sqlite_saga_log.hpp"
 #include "log/state_dir.hpp"
+#include "retry/retry_policy.hpp"
 #include "runner/saga_coordinator.hpp"
 #include "saga/log_records.hpp"
 
@@ -23,6 +27,12 @@ std::shared_ptr<saga::SagaLog> open_log(const SagaLogOptions& options) {
     log::prepare_state_dir(options.state_dir);
     return log::open_sqlite_saga_log({.path = log::saga_log_path(options.state_dir),
                                       .durability = options.durability});
+}
+
+// Options that cannot work are refused before the saga log is opened: they leave nothing behind.
+std::unique_ptr<saga::SagaCoordinator> make_coordinator(asio::any_io_executor strand, const ClientOptions& options) {
+    check_options(options);
+    return std::make_unique<saga::SagaCoordinator>(std::move(strand), options, open_log(options.saga_log));
 }
 
 // A strand of an io_context's own executor fits in any_io_executor's small buffer, so the
@@ -54,6 +64,16 @@ LoggedSaga to_logged(const saga::SagaRecord& record) {
 
 }  // namespace
 
+void check_options(const ClientOptions& options) {
+    if (!options.hosts.empty()) static_cast<void>(http::parse_hosts(options.hosts));
+    retry::RetryPolicy::validate(options.retry);
+    http::check_http_options(options.http);
+    const auto& tls = options.http;
+    if (!tls.ca_file.empty() || !tls.cert_file.empty() || !tls.key_file.empty()) {
+        static_cast<void>(http::make_tls_context(tls));
+    }
+}
+
 std::string default_state_dir() { return log::default_state_dir().string(); }
 
 std::vector<std::string> split_hosts(std::string_view comma_separated) {
@@ -71,7 +91,7 @@ std::vector<std::string> split_hosts(std::string_view comma_separated) {
 
 ClusterClient::ClusterClient(executor_type executor, ClientOptions options)
     : strand_(make_strand_of(std::move(executor))),
-      coordinator_(std::make_unique<saga::SagaCoordinator>(strand_, options, open_log(options.saga_log))) {}
+      coordinator_(make_coordinator(strand_, options)) {}
 
 ClusterClient::~ClusterClient() = default;
 

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <future>
 #include <iostream>
 #include <map>
@@ -18,39 +17,20 @@
 #include <spdlog/spdlog.h>
 
 #include <cluster_client/cluster_client.hpp>
-#include <cluster_client/duration.hpp>
 
+#include "bash_completion.hpp"
 #include "batch.hpp"
+#include "client_options.hpp"
 #include "demo.hpp"
 #include "log_commands.hpp"
+#include "option_flags.hpp"
+#include "option_value.hpp"
 #include "output.hpp"
 #include "settings.hpp"
 
 namespace cluster_client::cli {
 
 namespace {
-
-
-std::chrono::milliseconds option_duration(const char* option, const std::string& text) {
-    try {
-        return parse_duration(text);
-    } catch (const ConfigError& error) {
-        throw ConfigError(std::string(option) + ": " + error.what());
-    }
-}
-
-// A duration that must be more than zero: every retry bound but --lock-wait.
-std::chrono::milliseconds positive_duration(const char* option, const std::string& text) {
-    const auto duration = option_duration(option, text);
-    if (duration.count() <= 0) throw ConfigError(std::string(option) + " must be more than zero (got " + text + ")");
-    return duration;
-}
-
-// A count that must be at least 1.
-int at_least_one(const char* option, int value) {
-    if (value < 1) throw ConfigError(std::string(option) + " must be at least 1 (got " + std::to_string(value) + ")");
-    return value;
-}
 
 // CLI11 says "Could not convert: --attempts = abc"; the rule is what a user needs.
 std::string parse_error_text(const CLI::ParseError& error) {
@@ -74,61 +54,6 @@ std::optional<std::string> typed_command(const CLI::App& app, const std::vector<
         if (option != nullptr && option->get_type_size() != 0 && equals == std::string::npos) ++i;
     }
     return std::nullopt;
-}
-
-// The token of --token-file, else CLUSTER_CLIENT_TOKEN, else the token_file of the config
-// file or CLUSTER_CLIENT_TOKEN_FILE; empty when none is set.
-std::string bearer_token(const RawOptions& raw, const Sources& sources) {
-    const bool file_from_flag = source_of(sources, "token_file") == Source::command_line;
-    const char* env = std::getenv("CLUSTER_CLIENT_TOKEN");
-    if (!file_from_flag && env != nullptr && *env != '\0') return env;
-    if (raw.token_file.empty()) return {};
-    std::ifstream file(raw.token_file, std::ios::binary);
-    std::string token;
-    if (!file || !std::getline(file, token)) {
-        throw ConfigError("--token-file " + raw.token_file + ": cannot read a token from it");
-    }
-    if (!token.empty() && token.back() == '\r') token.pop_back();
-    if (token.empty()) throw ConfigError("--token-file " + raw.token_file + ": the first line is empty");
-    return token;
-}
-
-std::string state_dir(const RawOptions& raw) {
-    return raw.state_dir.empty() ? default_state_dir() : raw.state_dir;
-}
-
-ClientOptions make_client_options(const RawOptions& raw, const Sources& sources, bool need_hosts = true) {
-    ClientOptions options;
-    const std::string& hosts = raw.hosts;
-    if (hosts.empty() && need_hosts) {
-        throw ConfigError("no hosts: give --hosts URL,..., set the HOSTS environment variable, or put hosts in "
-                          "the config file");
-    }
-    options.hosts = split_hosts(hosts);
-    options.retry.max_attempts = at_least_one("--attempts", raw.attempts);
-    options.retry.attempt_timeout = positive_duration("--attempt-timeout", raw.attempt_timeout);
-    options.retry.deadline = positive_duration("--deadline", raw.deadline);
-    options.retry.saga_deadline = positive_duration("--saga-deadline", raw.saga_deadline);
-    if (options.retry.saga_deadline < options.retry.deadline) {
-        throw ConfigError("--saga-deadline (" + raw.saga_deadline + ") must be at least --deadline (" + raw.deadline +
-                          "): a saga's compensation needs time after its forward steps");
-    }
-    options.retry.budget_tokens = at_least_one("--retry-budget", raw.retry_budget);
-    options.retry.breaker_failures = at_least_one("--breaker-failures", raw.breaker_failures);
-    options.retry.breaker_cooldown = positive_duration("--breaker-cooldown", raw.breaker_cooldown);
-    options.retry.initial_backoff = positive_duration("--initial-backoff", raw.initial_backoff);
-    options.retry.max_backoff = positive_duration("--max-backoff", raw.max_backoff);
-    options.lock_wait = option_duration("--lock-wait", raw.lock_wait);
-    options.ownership = raw.ownership == "fast" ? Ownership::fast : Ownership::strict;
-    options.delete_mode = raw.delete_mode == "forward" ? DeleteMode::forward : DeleteMode::rollback;
-    if (!raw.no_saga_log) options.saga_log.state_dir = state_dir(raw);
-    options.saga_log.durability = raw.durability == "machine" ? Durability::machine : Durability::process;
-    options.http.bearer_token = bearer_token(raw, sources);
-    options.http.ca_file = raw.ca_file;
-    options.http.cert_file = raw.cert_file;
-    options.http.key_file = raw.key_file;
-    options.http.verify_tls = !raw.insecure;
-    return options;
 }
 
 void set_up_logging(const std::string& level) {
@@ -162,77 +87,55 @@ ExitCode exit_code(const BatchTotals& totals) {
     return ExitCode::success;
 }
 
-void add_saga_command(CLI::App& app, const char* name, const char* description, RawOptions& raw) {
+// What a command takes besides the options of the option table.
+struct CommandArguments {
+    std::vector<std::string> ids;
+    std::string from_file;
+    std::size_t limit = 20;
+    std::string config_file;
+    std::string shell;
+};
+
+void add_saga_command(CLI::App& app, const char* name, const char* description, CommandArguments& arguments) {
     auto* command = app.add_subcommand(name, description);
-    command->add_option("ids", raw.ids, "group ids (1 to 255 bytes of UTF-8, no control characters, not . or ..)");
-    command->add_option("--from-file", raw.from_file, "read group ids from FILE, one per line ('-': stdin)");
-    command->add_option("--concurrency", raw.concurrency, "sagas run at once in a batch")
-        ->check(CLI::Range(std::size_t{1}, std::size_t{100000}))
-        ->capture_default_str();
+    command->add_option("ids", arguments.ids,
+                        "group ids (1 to 255 bytes of UTF-8, no control characters, not . or ..)");
+    command->add_option("--from-file", arguments.from_file, "read group ids from FILE, one per line ('-': stdin)")
+        ->type_name("FILE");
+    add_option_flags(*command, OptionScope::saga_commands);
+}
+
+// The layers under the flags, then the flags: the config file, the environment, the command
+// line; a later one wins.
+Settings layered_settings(const CLI::App& app, const std::string& config_file, const char* env_hosts) {
+    auto settings = Settings::defaults();
+    const auto* config_option = app.get_option("--config");
+    if (const auto file = config_path(config_option->count() > 0 ? std::optional(config_file) : std::nullopt)) {
+        apply_config_file(*file, settings);
+    }
+    apply_environment(settings, [env_hosts](const char* name) {
+        return std::string_view(name) == "HOSTS" ? env_hosts : std::getenv(name);
+    });
+    apply_command_line(app, settings);
+    check_settings(settings);
+    return settings;
 }
 
 }  // namespace
 
 int run(const std::vector<std::string>& args, const char* env_hosts, std::ostream& out, std::ostream& err) {
-    RawOptions raw;
+    CommandArguments arguments;
     CLI::App app{"cluster-client: create, verify and delete a group on every node of a cluster, all or none",
                  "cluster-client"};
     app.require_subcommand(1);
     app.fallthrough();
     app.set_help_all_flag("--help-all", "print the help of every command");
-    app.add_option("--hosts", raw.hosts, "comma-separated node URLs (default: the HOSTS environment variable)");
-    app.add_option("--output", raw.output, "text or json (one JSON object per line)")
-        ->check(CLI::IsMember({"text", "json"}))
-        ->capture_default_str();
-    app.add_option("--log-level", raw.log_level, "trace, debug, info, warn, error, critical or off (logs go to stderr)")
-        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}))
-        ->capture_default_str();
-    app.add_option("--state-dir", raw.state_dir,
-                   "where the saga log lives (default: $XDG_STATE_HOME/cluster-client, else "
-                   "~/.local/state/cluster-client)");
-    app.add_flag("--no-saga-log", raw.no_saga_log, "run without the durable saga log (a crash may leave partial groups)");
-    app.add_option("--durability", raw.durability, "process (survives kill -9) or machine (also power loss)")
-        ->check(CLI::IsMember({"process", "machine"}))
-        ->capture_default_str();
-    app.add_flag("--no-recover", raw.no_recover, "do not recover open sagas before running a command");
-    app.add_option("--token-file", raw.token_file,
-                   "send the token on FILE's first line as 'Authorization: Bearer' (default: the "
-                   "CLUSTER_CLIENT_TOKEN environment variable); never printed");
-    app.add_option("--ca-file", raw.ca_file, "also trust the CA certificates in FILE (PEM) for https hosts");
-    app.add_option("--cert", raw.cert_file, "client certificate chain (PEM) for nodes that require mutual TLS");
-    app.add_option("--key", raw.key_file, "private key (PEM) of --cert");
-    app.add_flag("--insecure", raw.insecure, "do not verify https certificates (dangerous: prints a warning)");
-    app.add_option("--attempts", raw.attempts, "attempts per request before a step gives up")->capture_default_str();
-    app.add_option("--attempt-timeout", raw.attempt_timeout, "time allowed to one request (e.g. 300ms, 2s)")
-        ->capture_default_str();
-    app.add_option("--deadline", raw.deadline, "time allowed to all attempts of one step on one node")
-        ->capture_default_str();
-    app.add_option("--saga-deadline", raw.saga_deadline,
-                   "time allowed to a whole saga, compensation included (at least --deadline)")
-        ->capture_default_str();
-    app.add_option("--retry-budget", raw.retry_budget,
-                   "retries the whole run may make beyond what answers earn back (one per five answers)")
-        ->capture_default_str();
-    app.add_option("--breaker-failures", raw.breaker_failures,
-                   "failed calls in a row after which a node's forward steps fail at once")
-        ->capture_default_str();
-    app.add_option("--breaker-cooldown", raw.breaker_cooldown, "how long a node's breaker stays open before a probe")
-        ->capture_default_str();
-    app.add_option("--initial-backoff", raw.initial_backoff, "first wait before a retry")->capture_default_str();
-    app.add_option("--max-backoff", raw.max_backoff, "longest wait between retries")->capture_default_str();
-    app.add_option("--lock-wait", raw.lock_wait, "how long a saga waits for another on the same group")
-        ->capture_default_str();
-    app.add_option("--ownership", raw.ownership, "strict (read before creating) or fast (no read before a create)")
-        ->check(CLI::IsMember({"strict", "fast"}))
-        ->capture_default_str();
-    app.add_option("--delete-mode", raw.delete_mode, "rollback (all or none) or forward (keep what was deleted)")
-        ->check(CLI::IsMember({"rollback", "forward"}))
-        ->capture_default_str();
+    add_option_flags(app, OptionScope::every_command);
 
-    add_saga_command(app, "create", "create groups on every node, or on none", raw);
-    add_saga_command(app, "delete", "delete groups from every node, or from none", raw);
-    add_saga_command(app, "ensure", "create groups where they are missing; never roll back", raw);
-    add_saga_command(app, "verify", "read groups on every node (a per-host table)", raw);
+    add_saga_command(app, "create", "create groups on every node, or on none", arguments);
+    add_saga_command(app, "delete", "delete groups from every node, or from none", arguments);
+    add_saga_command(app, "ensure", "create groups where they are missing; never roll back", arguments);
+    add_saga_command(app, "verify", "read groups on every node (a per-host table)", arguments);
     auto* demo = app.add_subcommand("demo", "start a local 3-node cluster and show a group's life on it");
     DemoOptions demo_options;
     demo->add_option("--group", demo_options.group, "the group id to use")->capture_default_str();
@@ -242,28 +145,15 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
     demo->add_flag("!--no-faults", demo_options.faults, "run the nodes without injected faults");
     auto* recover = app.add_subcommand("recover", "finish or compensate the sagas a crash or a down node left open");
     auto* sagas = app.add_subcommand("sagas", "list the open and the most recent sagas of the saga log");
-    sagas->add_option("--limit", raw.limit, "recent sagas shown")->capture_default_str();
+    sagas->add_option("--limit", arguments.limit, "recent sagas shown")->capture_default_str();
     auto* config_command =
         app.add_subcommand("config", "print the effective configuration and where each value came from");
-    std::string config_file;
-    app.add_option("--config", config_file,
+    auto* completions = app.add_subcommand("completions", "print the completion script of a shell")->group("");
+    completions->add_option("shell", arguments.shell, "the shell: bash")->check(CLI::IsMember({"bash"}))->required();
+    app.add_option("--config", arguments.config_file,
                    "read options from this TOML file (default: $XDG_CONFIG_HOME/cluster-client/config.toml when "
-                   "present); flags override the environment, which overrides the file");
-
-    // The layers under the flags: the config file, then the environment. The options' help
-    // above already captured the built-in defaults.
-    Sources sources;
-    std::optional<std::filesystem::path> file;
-    try {
-        file = config_path(config_flag(args));
-        if (file) apply_config_file(*file, raw, sources);
-        apply_environment(raw, sources, [env_hosts](const char* name) {
-            return std::string_view(name) == "HOSTS" ? env_hosts : std::getenv(name);
-        });
-    } catch (const ConfigError& error) {
-        err << "cluster-client: " << error.what() << '\n';
-        return static_cast<int>(ExitCode::usage);
-    }
+                   "present); flags override the environment, which overrides the file")
+        ->type_name("FILE");
 
     std::vector<std::string> reversed(args.rbegin(), args.rend());
     try {
@@ -284,27 +174,23 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         }
         return static_cast<int>(ExitCode::usage);
     }
-
-    for (const auto& key : setting_keys()) {
-        const std::string flag(key.flag);
-        for (const CLI::App* scope : {&app, app.get_subcommands().empty() ? &app : app.get_subcommands().front()}) {
-            const auto* option = scope->get_option_no_throw(flag);
-            if (option != nullptr && option->count() > 0) sources[std::string(key.key)] = Source::command_line;
-        }
+    if (completions->parsed()) {
+        print_bash_completion(out, app);
+        return 0;
     }
 
     try {
-        check_choices(raw, sources);
-        set_up_logging(raw.log_level);
-        const auto format = raw.output == "json" ? OutputFormat::json : OutputFormat::text;
+        const auto settings = layered_settings(app, arguments.config_file, env_hosts);
+        set_up_logging(settings.value("log_level"));
+        const auto format = settings.value("output") == "json" ? OutputFormat::json : OutputFormat::text;
         if (config_command->parsed()) {
-            print_settings(out, raw, sources, file, format == OutputFormat::json);
+            print_settings(out, settings, format == OutputFormat::json);
             return 0;
         }
         if (demo->parsed()) return run_demo(demo_options, format, out, err);
-        if (sagas->parsed()) return run_sagas_command(state_dir(raw), raw.limit, format, out);
+        if (sagas->parsed()) return run_sagas_command(state_dir(settings), arguments.limit, format, out);
         if (recover->parsed()) {
-            auto options = make_client_options(raw, sources, false);
+            auto options = make_client_options(settings, false);
             if (options.saga_log.state_dir.empty()) throw ConfigError("recover: needs the saga log (drop --no-saga-log)");
             return run_recover_command(std::move(options), format, out, err);
         }
@@ -315,23 +201,25 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
                                                                  {"ensure", Operation::ensure},
                                                                  {"verify", Operation::verify}};
         const auto operation = operations.at(command->get_name());
-        if (raw.ids.empty() == raw.from_file.empty()) {
+        if (arguments.ids.empty() == arguments.from_file.empty()) {
             throw ConfigError(command->get_name() + ": give group ids or --from-file FILE (one of the two)");
         }
-        const auto options = make_client_options(raw, sources);
-        if (raw.insecure) {
+        const auto options = make_client_options(settings);
+        if (settings.is_on("insecure")) {
             err << "cluster-client: WARNING: --insecure: https certificates are not verified; anyone between "
                    "this machine and the nodes can impersonate them\n";
         }
-        auto ids = raw.from_file.empty() ? IdSource::from_args(raw.ids) : IdSource::from_file(raw.from_file);
+        auto ids = arguments.from_file.empty() ? IdSource::from_args(arguments.ids)
+                                               : IdSource::from_file(arguments.from_file);
 
         boost::asio::io_context io{1};
         ClusterClient client(io.get_executor(), options);
         std::optional<std::future<std::vector<SagaReport>>> recovery;
-        if (!raw.no_recover) recovery = start_recovery(io, client);
-        const bool batch = !raw.from_file.empty() || raw.ids.size() > 1;
+        if (!settings.is_on("no_recover")) recovery = start_recovery(io, client);
+        const bool batch = !arguments.from_file.empty() || arguments.ids.size() > 1;
         std::ostream* progress = batch && ::isatty(STDERR_FILENO) ? &err : nullptr;
-        const auto totals = run_batch(io, client, operation, ids, raw.concurrency, format, out, progress);
+        const auto concurrency = static_cast<std::size_t>(as_count(settings.value("concurrency")));
+        const auto totals = run_batch(io, client, operation, ids, concurrency, format, out, progress);
         const auto recovered = recovery ? report_recovery(*recovery, err) : 0;
         if (totals.input_error) err << "cluster-client: " << *totals.input_error << '\n';
         if (totals.log_error) {

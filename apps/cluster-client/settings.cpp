@@ -2,69 +2,33 @@
 #include "settings.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <cstdint>
 #include <cstdlib>
 #include <iomanip>
-#include <limits>
 #include <ostream>
 #include <sstream>
-#include <variant>
 
 #include <boost/json.hpp>
 #include <toml++/toml.h>
 
 #include <cluster_client/errors.hpp>
 
+#include "option_table.hpp"
+#include "option_value.hpp"
+
 namespace cluster_client::cli {
 
 namespace {
 
-using Member = std::variant<std::string RawOptions::*, int RawOptions::*, bool RawOptions::*, std::size_t RawOptions::*>;
-
-struct Binding {
-    SettingKey names;
-    Member member;
-    std::vector<std::string_view> choices;  ///< empty: any value of the type
-};
-
-const std::vector<Binding>& bindings() {
-    static const std::vector<Binding> table{
-        {{"hosts", "--hosts", "HOSTS"}, &RawOptions::hosts, {}},
-        {{"output", "--output", "CLUSTER_CLIENT_OUTPUT"}, &RawOptions::output, {"text", "json"}},
-        {{"log_level", "--log-level", "CLUSTER_CLIENT_LOG_LEVEL"},
-         &RawOptions::log_level,
-         {"trace", "debug", "info", "warn", "error", "critical", "off"}},
-        {{"state_dir", "--state-dir", "CLUSTER_CLIENT_STATE_DIR"}, &RawOptions::state_dir, {}},
-        {{"no_saga_log", "--no-saga-log", "CLUSTER_CLIENT_NO_SAGA_LOG"}, &RawOptions::no_saga_log, {}},
-        {{"durability", "--durability", "CLUSTER_CLIENT_DURABILITY"}, &RawOptions::durability, {"process", "machine"}},
-        {{"no_recover", "--no-recover", "CLUSTER_CLIENT_NO_RECOVER"}, &RawOptions::no_recover, {}},
-        {{"token_file", "--token-file", "CLUSTER_CLIENT_TOKEN_FILE"}, &RawOptions::token_file, {}},
-        {{"ca_file", "--ca-file", "CLUSTER_CLIENT_CA_FILE"}, &RawOptions::ca_file, {}},
-        {{"cert", "--cert", "CLUSTER_CLIENT_CERT"}, &RawOptions::cert_file, {}},
-        {{"key", "--key", "CLUSTER_CLIENT_KEY"}, &RawOptions::key_file, {}},
-        {{"insecure", "--insecure", "CLUSTER_CLIENT_INSECURE"}, &RawOptions::insecure, {}},
-        {{"attempts", "--attempts", "CLUSTER_CLIENT_ATTEMPTS"}, &RawOptions::attempts, {}},
-        {{"attempt_timeout", "--attempt-timeout", "CLUSTER_CLIENT_ATTEMPT_TIMEOUT"}, &RawOptions::attempt_timeout, {}},
-        {{"deadline", "--deadline", "CLUSTER_CLIENT_DEADLINE"}, &RawOptions::deadline, {}},
-        {{"saga_deadline", "--saga-deadline", "CLUSTER_CLIENT_SAGA_DEADLINE"}, &RawOptions::saga_deadline, {}},
-        {{"retry_budget", "--retry-budget", "CLUSTER_CLIENT_RETRY_BUDGET"}, &RawOptions::retry_budget, {}},
-        {{"breaker_failures", "--breaker-failures", "CLUSTER_CLIENT_BREAKER_FAILURES"}, &RawOptions::breaker_failures, {}},
-        {{"breaker_cooldown", "--breaker-cooldown", "CLUSTER_CLIENT_BREAKER_COOLDOWN"}, &RawOptions::breaker_cooldown, {}},
-        {{"initial_backoff", "--initial-backoff", "CLUSTER_CLIENT_INITIAL_BACKOFF"}, &RawOptions::initial_backoff, {}},
-        {{"max_backoff", "--max-backoff", "CLUSTER_CLIENT_MAX_BACKOFF"}, &RawOptions::max_backoff, {}},
-        {{"lock_wait", "--lock-wait", "CLUSTER_CLIENT_LOCK_WAIT"}, &RawOptions::lock_wait, {}},
-        {{"ownership", "--ownership", "CLUSTER_CLIENT_OWNERSHIP"}, &RawOptions::ownership, {"strict", "fast"}},
-        {{"delete_mode", "--delete-mode", "CLUSTER_CLIENT_DELETE_MODE"},
-         &RawOptions::delete_mode,
-         {"rollback", "forward"}},
-        {{"concurrency", "--concurrency", "CLUSTER_CLIENT_CONCURRENCY"}, &RawOptions::concurrency, {}},
-    };
-    return table;
+const OptionRow& row_of(std::string_view name) {
+    const auto* row = find_option(name);
+    if (row == nullptr) throw std::logic_error("no option named " + std::string(name));
+    return *row;
 }
 
 std::string known_keys() {
     std::string keys;
-    for (const auto& binding : bindings()) keys += (keys.empty() ? "" : ", ") + std::string(binding.names.key);
+    for (const auto& row : option_table()) keys += (keys.empty() ? "" : ", ") + std::string(row.name);
     return keys;
 }
 
@@ -89,110 +53,40 @@ std::string toml_string(std::string_view text) {
     return quoted + '"';
 }
 
-std::string value_text(const RawOptions& raw, const Member& member) {
-    return std::visit(
-        [&](auto field) -> std::string {
-            const auto& value = raw.*field;
-            using T = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-                return value;
-            } else if constexpr (std::is_same_v<T, bool>) {
-                return value ? "true" : "false";
-            } else {
-                return std::to_string(value);
-            }
-        },
-        member);
-}
-
-// A TOML value into its option; an error message when its type is wrong.
-std::optional<std::string> set_from_toml(RawOptions& raw, const Binding& binding, const toml::node& node) {
-    return std::visit(
-        [&](auto field) -> std::optional<std::string> {
-            auto& value = raw.*field;
-            using T = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-                if (const auto* text = node.as_string()) {
-                    value = text->get();
-                    return std::nullopt;
-                }
-                if (const auto* array = node.as_array(); array && binding.names.key == "hosts") {
-                    std::string joined;
-                    for (const auto& item : *array) {
-                        const auto* host = item.as_string();
-                        if (host == nullptr) return std::string("must be a string or an array of strings");
-                        joined += (joined.empty() ? "" : ",") + host->get();
-                    }
-                    value = joined;
-                    return std::nullopt;
-                }
-                return std::string("must be a string");
-            } else if constexpr (std::is_same_v<T, bool>) {
-                if (const auto* flag = node.as_boolean()) {
-                    value = flag->get();
-                    return std::nullopt;
-                }
-                return std::string("must be true or false");
-            } else {
-                const auto* number = node.as_integer();
-                if (number == nullptr || number->get() < 0 ||
-                    number->get() > static_cast<std::int64_t>(std::numeric_limits<int>::max())) {
-                    return std::string("must be a whole number from 0 to ") +
-                           std::to_string(std::numeric_limits<int>::max());
-                }
-                value = static_cast<T>(number->get());
-                return std::nullopt;
-            }
-        },
-        binding.member);
-}
-
-// An environment variable's text into its option; an error message when it does not fit.
-std::optional<std::string> set_from_text(RawOptions& raw, const Binding& binding, std::string_view text) {
-    return std::visit(
-        [&](auto field) -> std::optional<std::string> {
-            auto& value = raw.*field;
-            using T = std::decay_t<decltype(value)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-                value = std::string(text);
-                return std::nullopt;
-            } else if constexpr (std::is_same_v<T, bool>) {
-                if (text == "1" || text == "true" || text == "yes") {
-                    value = true;
-                } else if (text == "0" || text == "false" || text == "no" || text.empty()) {
-                    value = false;
-                } else {
-                    return std::string("must be 1, true, yes, 0, false or no");
-                }
-                return std::nullopt;
-            } else {
-                T number{};
-                const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-                if (ec != std::errc{} || end != text.data() + text.size()) return std::string("must be a whole number");
-                value = number;
-                return std::nullopt;
-            }
-        },
-        binding.member);
-}
-
-std::string where(const Binding& binding, const Sources& sources) {
-    const Source source = source_of(sources, binding.names.key);
-    switch (source) {
-        case Source::command_line: return std::string(binding.names.flag);
-        case Source::environment: return std::string(binding.names.env);
-        case Source::file: return std::string(binding.names.key) + " in the config file";
-        case Source::default_value: break;
+// A TOML value as the text of its option; nullopt when the TOML type is not the option's.
+std::optional<std::string> toml_text(const OptionRow& row, const toml::node& node) {
+    switch (row.kind) {
+        case ValueKind::count:
+            if (const auto* number = node.as_integer()) return std::to_string(number->get());
+            return std::nullopt;
+        case ValueKind::flag:
+            if (const auto* flag = node.as_boolean()) return flag->get() ? "true" : "false";
+            return std::nullopt;
+        default: break;
     }
-    return std::string(binding.names.key);
+    if (const auto* text = node.as_string()) return text->get();
+    if (const auto* array = node.as_array(); array && row.name == "hosts") {
+        std::string joined;
+        for (const auto& item : *array) {
+            const auto* host = item.as_string();
+            if (host == nullptr) return std::nullopt;
+            joined += (joined.empty() ? "" : ",") + host->get();
+        }
+        return joined;
+    }
+    return std::nullopt;
+}
+
+std::string_view toml_type(const OptionRow& row) {
+    switch (row.kind) {
+        case ValueKind::count: return "must be a whole number";
+        case ValueKind::flag: return "must be true or false";
+        default: break;
+    }
+    return row.name == "hosts" ? "must be a string or an array of strings" : "must be a string";
 }
 
 }  // namespace
-
-Source source_of(const Sources& sources, std::string_view key) {
-    const auto found = sources.find(key);
-    return found == sources.end() ? Source::default_value : found->second;
-}
 
 std::string_view source_name(Source source) {
     switch (source) {
@@ -204,25 +98,44 @@ std::string_view source_name(Source source) {
     return "default";
 }
 
-const std::vector<SettingKey>& setting_keys() {
-    static const std::vector<SettingKey> keys = [] {
-        std::vector<SettingKey> names;
-        for (const auto& binding : bindings()) names.push_back(binding.names);
-        return names;
-    }();
-    return keys;
+Settings Settings::defaults() {
+    Settings settings;
+    for (const auto& row : option_table()) settings.values.emplace(row.name, row.default_value);
+    return settings;
 }
 
-std::optional<std::string> config_flag(const std::vector<std::string>& args) {
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        if (args[i] == "--") break;
-        if (args[i] == "--config") {
-            if (i + 1 == args.size()) throw ConfigError("--config needs a file");
-            return args[i + 1];
-        }
-        if (args[i].starts_with("--config=")) return args[i].substr(9);
+const std::string& Settings::value(std::string_view name) const {
+    const auto found = values.find(name);
+    if (found == values.end()) throw std::logic_error("no option named " + std::string(name));
+    return found->second;
+}
+
+bool Settings::is_on(std::string_view name) const { return as_flag(value(name)); }
+
+Source Settings::source(std::string_view name) const {
+    const auto found = sources.find(name);
+    return found == sources.end() ? Source::default_value : found->second;
+}
+
+std::string Settings::where(std::string_view name) const {
+    const auto& row = row_of(name);
+    switch (source(name)) {
+        case Source::command_line: return row.flag();
+        case Source::environment: return row.environment();
+        case Source::file:
+            return "config " + (file ? file->string() : std::string("file")) + " key " + std::string(row.name);
+        case Source::default_value: break;
     }
-    return std::nullopt;
+    return std::string(row.name) + " (default)";
+}
+
+void Settings::set(std::string_view name, std::string_view text, Source from) {
+    const auto& row = row_of(name);
+    sources[std::string(name)] = from;
+    if (auto why = type_error(row.kind, text)) {
+        throw ConfigError(where(name) + ": " + *why);
+    }
+    values[std::string(name)] = row.kind == ValueKind::flag ? *flag_text(text) : std::string(text);
 }
 
 std::optional<std::filesystem::path> config_path(const std::optional<std::string>& flag) {
@@ -241,8 +154,9 @@ std::optional<std::filesystem::path> config_path(const std::optional<std::string
     return path;
 }
 
-void apply_config_file(const std::filesystem::path& path, RawOptions& raw, Sources& sources) {
+void apply_config_file(const std::filesystem::path& path, Settings& settings) {
     const std::string name = "config " + path.string();
+    settings.file = path;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) throw ConfigError(name + ": not a readable file");
     toml::table table;
@@ -253,71 +167,65 @@ void apply_config_file(const std::filesystem::path& path, RawOptions& raw, Sourc
                           std::string(error.description()));
     }
     for (const auto& [key, node] : table) {
-        // A plain variable for the lambda: clang before 16 cannot capture a structured binding.
-        const std::string_view key_text = key.str();
-        const auto binding = std::find_if(bindings().begin(), bindings().end(),
-                                          [&](const Binding& b) { return b.names.key == key_text; });
-        if (binding == bindings().end()) {
+        const auto* row = find_option(key.str());
+        if (row == nullptr) {
             throw ConfigError(name + ": unknown key '" + std::string(key.str()) + "' (known: " + known_keys() + ")");
         }
-        if (auto why = set_from_toml(raw, *binding, node)) {
-            throw ConfigError(name + ": " + std::string(key.str()) + " " + *why);
+        const auto text = toml_text(*row, node);
+        if (!text) throw ConfigError(name + " key " + std::string(row->name) + ": " + std::string(toml_type(*row)));
+        settings.set(row->name, *text, Source::file);
+    }
+}
+
+void apply_environment(Settings& settings, const EnvLookup& lookup) {
+    for (const auto& row : option_table()) {
+        const char* text = lookup(row.environment().c_str());
+        if (text == nullptr || (*text == '\0' && row.name == "hosts")) continue;
+        settings.set(row.name, text, Source::environment);
+    }
+}
+
+void check_settings(const Settings& settings) {
+    for (const auto& row : option_table()) {
+        const auto& value = settings.value(row.name);
+        if (!row.choices.empty() && std::find(row.choices.begin(), row.choices.end(), value) == row.choices.end()) {
+            std::string allowed;
+            for (const auto choice : row.choices) allowed += (allowed.empty() ? "" : ", ") + std::string(choice);
+            throw ConfigError(settings.where(row.name) + ": must be one of " + allowed + " (got '" + value + "')");
         }
-        sources[std::string(binding->names.key)] = Source::file;
+        if (row.rule == nullptr) continue;
+        if (auto why = row.rule(value)) throw ConfigError(settings.where(row.name) + ": " + *why);
     }
 }
 
-void apply_environment(RawOptions& raw, Sources& sources, const EnvLookup& lookup) {
-    for (const auto& binding : bindings()) {
-        const char* text = lookup(std::string(binding.names.env).c_str());
-        if (text == nullptr || (*text == '\0' && binding.names.key == "hosts")) continue;
-        if (auto why = set_from_text(raw, binding, text)) {
-            throw ConfigError(std::string(binding.names.env) + " " + *why + " (got '" + text + "')");
-        }
-        sources[std::string(binding.names.key)] = Source::environment;
-    }
-}
-
-void check_choices(const RawOptions& raw, const Sources& sources) {
-    for (const auto& binding : bindings()) {
-        if (binding.choices.empty()) continue;
-        const auto value = value_text(raw, binding.member);
-        if (std::find(binding.choices.begin(), binding.choices.end(), value) != binding.choices.end()) continue;
-        std::string allowed;
-        for (const auto choice : binding.choices) allowed += (allowed.empty() ? "" : ", ") + std::string(choice);
-        throw ConfigError(where(binding, sources) + " must be one of " + allowed + " (got '" + value + "')");
-    }
-}
-
-void print_settings(std::ostream& out, const RawOptions& raw, const Sources& sources,
-                    const std::optional<std::filesystem::path>& file, bool json) {
+void print_settings(std::ostream& out, const Settings& settings, bool json) {
     const char* token = std::getenv("CLUSTER_CLIENT_TOKEN");
     const bool env_token = token != nullptr && *token != '\0';
+    const auto& file = settings.file;
     if (json) {
-        boost::json::object settings;
-        for (const auto& binding : bindings()) {
-            settings[binding.names.key] = boost::json::object{
-                {"value", value_text(raw, binding.member)},
-                {"source", source_name(source_of(sources, binding.names.key))}};
+        boost::json::object entries;
+        for (const auto& row : option_table()) {
+            entries[row.name] = boost::json::object{{"value", settings.value(row.name)},
+                                                    {"source", source_name(settings.source(row.name))}};
         }
         boost::json::object root{{"config_file", file ? boost::json::value(file->string()) : boost::json::value()},
                                  {"token_from_environment", env_token},
-                                 {"settings", std::move(settings)}};
+                                 {"settings", std::move(entries)}};
         out << boost::json::serialize(root) << '\n';
         return;
     }
     out << "# config file: " << (file ? file->string() : std::string("none")) << '\n';
-    for (const auto& binding : bindings()) {
-        const auto source = source_name(source_of(sources, binding.names.key));
+    for (const auto& row : option_table()) {
         std::ostringstream line;
-        line << binding.names.key << " = ";
+        line << row.name << " = ";
         // TOML: strings quoted, numbers and booleans bare, so the output is a valid file.
-        if (std::holds_alternative<std::string RawOptions::*>(binding.member)) {
-            line << toml_string(value_text(raw, binding.member));
+        const auto& value = settings.value(row.name);
+        if (row.kind == ValueKind::count || row.kind == ValueKind::flag) {
+            line << value;
         } else {
-            line << value_text(raw, binding.member);
+            line << toml_string(value);
         }
-        out << std::left << std::setw(44) << line.str() << " # " << source << '\n';
+        out << std::left << std::setw(44) << line.str() << " # " << source_name(settings.source(row.name)) << '\n';
     }
     if (env_token) out << "# a bearer token is set by CLUSTER_CLIENT_TOKEN (not shown)\n";
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <iosfwd>
@@ -9,69 +8,38 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
-
-#include <cluster_client/options.hpp>
-
-#include <cluster_client/duration.hpp>
 
 namespace cluster_client::cli {
-
-/// Option values as typed, turned into ClientOptions only once every layer is applied, so
-/// every rule is checked (and named in the error) before anything is sent.
-struct RawOptions {
-    std::string hosts;
-    std::string output = "text";
-    std::string log_level = "warn";
-    std::string state_dir;
-    int attempts = RetryOptions{}.max_attempts;
-    std::string attempt_timeout = format_duration(RetryOptions{}.attempt_timeout);
-    std::string deadline = format_duration(RetryOptions{}.deadline);
-    std::string saga_deadline = format_duration(RetryOptions{}.saga_deadline);
-    int retry_budget = RetryOptions{}.budget_tokens;
-    int breaker_failures = RetryOptions{}.breaker_failures;
-    std::string breaker_cooldown = format_duration(RetryOptions{}.breaker_cooldown);
-    std::string initial_backoff = format_duration(RetryOptions{}.initial_backoff);
-    std::string max_backoff = format_duration(RetryOptions{}.max_backoff);
-    std::string lock_wait = format_duration(ClientOptions{}.lock_wait);
-    std::string ownership = "strict";
-    std::string delete_mode = "rollback";
-    bool no_saga_log = false;
-    std::string durability = "process";
-    bool no_recover = false;
-    std::size_t limit = 20;
-    std::vector<std::string> ids;
-    std::string from_file;
-    std::size_t concurrency = 16;
-    std::string token_file;
-    std::string ca_file;
-    std::string cert_file;
-    std::string key_file;
-    bool insecure = false;
-};
 
 /// Where an option's value came from; a later layer wins: flags > environment > file >
 /// defaults.
 enum class Source { default_value, file, environment, command_line };
 std::string_view source_name(Source source);
 
-/// One option that a config file and the environment may set: its key in the file, the
-/// flag and the environment variable that set it too.
-struct SettingKey {
-    std::string_view key;   ///< e.g. "attempt_timeout"
-    std::string_view flag;  ///< e.g. "--attempt-timeout"
-    std::string_view env;   ///< e.g. "CLUSTER_CLIENT_ATTEMPT_TIMEOUT"
-};
-const std::vector<SettingKey>& setting_keys();
-
-/// The layers applied so far: where each key's value came from.
+/// The layers applied so far: where each option's value came from.
 using Sources = std::map<std::string, Source, std::less<>>;
 
-/// Where `key`'s value came from; default_value when no layer set it.
-Source source_of(const Sources& sources, std::string_view key);
+/// The value of every option of the option table, as text, and where it came from. Each
+/// layer checks the type of what it sets, so a value here is always of its option's type.
+struct Settings {
+    std::map<std::string, std::string, std::less<>> values;  ///< every option, by name
+    Sources sources;                                         ///< options a layer set
+    std::optional<std::filesystem::path> file;               ///< the config file read, if any
 
-/// `--config FILE` (or `--config=FILE`) as typed in `args`, if any.
-std::optional<std::string> config_flag(const std::vector<std::string>& args);
+    /// Every option at its default.
+    static Settings defaults();
+
+    const std::string& value(std::string_view name) const;
+    bool is_on(std::string_view name) const;  ///< a flag option's value
+    Source source(std::string_view name) const;
+    /// Where the value of `name` was set, as a user would look for it: "--attempt-timeout",
+    /// "CLUSTER_CLIENT_ATTEMPT_TIMEOUT", "config FILE key attempt_timeout", or
+    /// "attempt_timeout (default)".
+    std::string where(std::string_view name) const;
+    /// Sets `name` from `source`, refusing a value that is not of the option's type with a
+    /// ConfigError that names where it came from.
+    void set(std::string_view name, std::string_view value, Source source);
+};
 
 /// The file to read: `flag` when given (it must exist), else
 /// `$XDG_CONFIG_HOME/cluster-client/config.toml` (`~/.config/...` without XDG_CONFIG_HOME)
@@ -81,21 +49,22 @@ std::optional<std::filesystem::path> config_path(const std::optional<std::string
 /// Applies a TOML file: one top-level key per option (hosts may be a string or an array of
 /// strings). Throws ConfigError naming the file and the rule: not readable, not TOML (with
 /// the line), an unknown key, a value of the wrong type.
-void apply_config_file(const std::filesystem::path& path, RawOptions& raw, Sources& sources);
+void apply_config_file(const std::filesystem::path& path, Settings& settings);
 
 /// Reads an environment variable; null when it is not set.
 using EnvLookup = std::function<const char*(const char* name)>;
 
-/// Applies HOSTS and CLUSTER_CLIENT_<KEY> variables, read through `lookup`. Throws
-/// ConfigError naming a variable whose value is not of its option's type.
-void apply_environment(RawOptions& raw, Sources& sources, const EnvLookup& lookup);
+/// Applies each option's environment variable (OptionRow::environment), read through
+/// `lookup`; an empty HOSTS counts as unset. Throws ConfigError naming a variable whose
+/// value is not of its option's type.
+void apply_environment(Settings& settings, const EnvLookup& lookup);
 
-/// Checks the options that take one of a few words, whatever layer set them.
-void check_choices(const RawOptions& raw, const Sources& sources);
+/// Checks the rules of the command line's own on the final values: the choices of a word
+/// option, and each row's rule. Throws ConfigError naming where the value came from.
+void check_settings(const Settings& settings);
 
-/// Prints every key's effective value and where it came from (`config` command). The bearer
-/// token itself is never printed.
-void print_settings(std::ostream& out, const RawOptions& raw, const Sources& sources,
-                    const std::optional<std::filesystem::path>& file, bool json);
+/// Prints every option's effective value and where it came from (`config` command), as a
+/// TOML file or as JSON. The bearer token itself is never printed.
+void print_settings(std::ostream& out, const Settings& settings, bool json);
 
 }  // namespace cluster_client::cli

@@ -114,6 +114,12 @@ struct ClientOptions {
     SagaLogOptions saga_log{};
 };
 
+/// Checks `options` as a ClusterClient's constructor does, without making one: each host
+/// parses and no two name one node, the retry bounds and HTTP limits are usable, the TLS
+/// files load. Throws ConfigError naming the field and the rule it breaks. No hosts is not
+/// an error here (a client with a saga log and no hosts can recover).
+void check_options(const ClientOptions& options);
+
 /// The state directory the command line uses when none is given:
 /// `$XDG_STATE_HOME/cluster-client` when XDG_STATE_HOME holds an absolute path, else
 /// `$HOME/.local/state/cluster-client`. Throws ConfigError when there is no home directory.

@@ -17,6 +17,8 @@
 
 #include <cluster_client/errors.hpp>
 
+#include "http/http_options_check.hpp"
+
 namespace cluster_client::http {
 
 namespace asio = boost::asio;
@@ -317,16 +319,14 @@ std::unique_ptr<asio::ssl::context> make_tls_context(const HttpOptions& options)
     context->set_default_verify_paths(ec);
     if (!options.ca_file.empty()) {
         context->load_verify_file(options.ca_file, ec);
-        if (ec) throw ConfigError("--ca-file " + options.ca_file + ": cannot load CA bundle: " + ec.message());
+        if (ec) throw ConfigError("http: ca_file " + options.ca_file + ": cannot load the CA bundle: " + ec.message());
     }
-    if (options.cert_file.empty() != options.key_file.empty()) {
-        throw ConfigError("--cert and --key go together (a client certificate needs its key)");
-    }
+    check_http_options(options);
     if (!options.cert_file.empty()) {
         context->use_certificate_chain_file(options.cert_file, ec);
-        if (ec) throw ConfigError("--cert " + options.cert_file + ": cannot load the certificate: " + ec.message());
+        if (ec) throw ConfigError("http: cert_file " + options.cert_file + ": cannot load the certificate: " + ec.message());
         context->use_private_key_file(options.key_file, asio::ssl::context::pem, ec);
-        if (ec) throw ConfigError("--key " + options.key_file + ": cannot load the key: " + ec.message());
+        if (ec) throw ConfigError("http: key_file " + options.key_file + ": cannot load the key: " + ec.message());
     }
     context->set_verify_mode(options.verify_tls ? asio::ssl::verify_peer : asio::ssl::verify_none);
     return context;

@@ -97,7 +97,8 @@ private:
 };
 
 /// Builds the TLS context for https endpoints: system CAs plus `options.ca_file`, peer
-/// verification unless `options.verify_tls` is false. Throws ConfigError on a bad CA file.
+/// verification unless `options.verify_tls` is false. Throws ConfigError on options that
+/// check_http_options refuses, and on a CA file, certificate or key that cannot be loaded.
 std::unique_ptr<boost::asio::ssl::context> make_tls_context(const HttpOptions& options);
 
 }  // namespace cluster_client::http

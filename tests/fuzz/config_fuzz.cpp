@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The config file: any text is either refused with a ConfigError naming the file and the
 // rule, or applied; what was applied then passes or fails the checks the command line runs
-// next (choices, hosts, durations) with a ConfigError only; and the text `cluster-client
-// config` prints, documented as a valid TOML file, reads back to the same values.
+// next (choices and rules, hosts, durations) with a ConfigError only; and the text
+// `cluster-client config` prints, documented as a valid TOML file, reads back to the same
+// values.
 #include <unistd.h>
 
 #include <chrono>
@@ -23,13 +24,13 @@
 #include "check.hpp"
 #include <cluster_client/duration.hpp>
 #include "http/endpoint.hpp"
+#include "option_table.hpp"
 #include "settings.hpp"
 
 namespace {
 
 using cluster_client::ConfigError;
-using cluster_client::cli::RawOptions;
-using cluster_client::cli::Sources;
+using cluster_client::cli::Settings;
 using cluster_client::fuzz::broken;
 using cluster_client::fuzz::printable;
 using cluster_client::fuzz::require;
@@ -52,9 +53,9 @@ void write_scratch(std::string_view text) {
 }
 
 // Every key's value as `config --output json` prints it; that output must be JSON too.
-boost::json::object values_of(const RawOptions& raw, const Sources& sources) {
+boost::json::object values_of(const Settings& settings) {
     std::ostringstream out;
-    cluster_client::cli::print_settings(out, raw, sources, scratch, true);
+    cluster_client::cli::print_settings(out, settings, true);
     boost::system::error_code ec;
     const boost::json::value root = boost::json::parse(out.str(), ec);
     require(!ec && root.is_object() && root.as_object().contains("settings"), "config --output json prints JSON",
@@ -86,27 +87,24 @@ void check_duration(const char* key, const std::string& text) {
 }
 
 // What the command line does with the file's values before anything is sent.
-void check_applied(const RawOptions& raw, const Sources& sources) {
+void check_applied(const Settings& settings) {
     try {
-        cluster_client::cli::check_choices(raw, sources);
+        cluster_client::cli::check_settings(settings);
     } catch (const ConfigError& error) {
-        require(std::string_view(error.what()).find(" must be one of ") != std::string_view::npos,
-                "a bad choice names the allowed values", [&] { return error.what(); });
+        require(std::string_view(error.what()).starts_with("config " + scratch.string() + " key "),
+                "a value a rule refuses is named by its file and key", [&] { return error.what(); });
     }
-    if (!raw.hosts.empty()) {
+    if (!settings.value("hosts").empty()) {
         try {
-            (void)cluster_client::http::parse_host_list(raw.hosts);
+            (void)cluster_client::http::parse_host_list(settings.value("hosts"));
         } catch (const ConfigError&) {
             // The host rules have their own target; here only the exception's type matters.
         }
     }
-    check_duration("attempt_timeout", raw.attempt_timeout);
-    check_duration("deadline", raw.deadline);
-    check_duration("saga_deadline", raw.saga_deadline);
-    check_duration("breaker_cooldown", raw.breaker_cooldown);
-    check_duration("initial_backoff", raw.initial_backoff);
-    check_duration("max_backoff", raw.max_backoff);
-    check_duration("lock_wait", raw.lock_wait);
+    for (const auto& row : cluster_client::cli::option_table()) {
+        if (row.kind != cluster_client::cli::ValueKind::duration) continue;
+        check_duration(std::string(row.name).c_str(), settings.value(row.name));
+    }
 }
 
 }  // namespace
@@ -125,39 +123,38 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     write_scratch(text);
 
-    RawOptions raw;
-    Sources sources;
+    auto settings = Settings::defaults();
     // Only ConfigError is caught: anything else toml++ or the loader throws escapes and is
     // reported as a crash.
     try {
-        cluster_client::cli::apply_config_file(scratch, raw, sources);
+        cluster_client::cli::apply_config_file(scratch, settings);
     } catch (const ConfigError& error) {
-        const std::string prefix = "config " + scratch.string() + ": ";
+        const std::string prefix = "config " + scratch.string();
         const std::string_view message = error.what();
-        require(message.starts_with(prefix) && message.size() > prefix.size(),
+        require((message.starts_with(prefix + ": ") || message.starts_with(prefix + " key ")) &&
+                    message.size() > prefix.size() + 2,
                 "a refused config file names the file and the rule", [&] { return printable(message); });
         return 0;
     }
-    for (const auto& entry : sources) {
+    for (const auto& entry : settings.sources) {
         require(entry.second == cluster_client::cli::Source::file, "the file's keys come from the file",
                 [&] { return entry.first; });
     }
-    check_applied(raw, sources);
+    check_applied(settings);
 
     // `cluster-client config` promises a valid TOML file: feed it back and compare.
     std::ostringstream shown;
-    cluster_client::cli::print_settings(shown, raw, sources, scratch, false);
+    cluster_client::cli::print_settings(shown, settings, false);
     write_scratch(shown.str());
-    RawOptions again;
-    Sources again_sources;
+    auto again = Settings::defaults();
     try {
-        cluster_client::cli::apply_config_file(scratch, again, again_sources);
+        cluster_client::cli::apply_config_file(scratch, again);
     } catch (const ConfigError& error) {
         broken("the output of `cluster-client config` is a config file that loads",
                "input \"" + printable(text) + "\"\n  output \"" + printable(shown.str()) + "\"\n  " +
                    printable(error.what()));
     }
-    require(values_of(again, again_sources) == values_of(raw, sources),
+    require(values_of(again) == values_of(settings),
             "the output of `cluster-client config` loads to the same values",
             [&] { return "input \"" + printable(text) + "\"\n  output \"" + printable(shown.str()) + "\""; });
     return 0;
