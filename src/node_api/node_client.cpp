@@ -19,7 +19,7 @@ Reply classify_status(Call call, unsigned status) {
             break;
         case Call::delete_:
             if (status == 200 || status == 204) return Reply::deleted;
-            // API.md: a node may answer a missing group with 404 or 400.
+            // docs/node-api.md: a node may answer a missing group with 404 or 400.
             if (status == 404 || status == 400) return Reply::absent;
             break;
     }

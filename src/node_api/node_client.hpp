@@ -27,7 +27,7 @@ enum class Reply {
                         ///< to a GET...): retrying cannot help
 };
 
-/// The three calls of API.md.
+/// The three calls of docs/node-api.md.
 enum class Call { create, get, delete_ };
 
 /// One call's result, with what is needed to report and retry it.

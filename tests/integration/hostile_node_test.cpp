@@ -2,7 +2,7 @@
 // Nodes that break HTTP on purpose: garbage, an answer trickled a byte a second, header
 // lines without end, multi-gigabyte and endless bodies, silence, status codes nobody
 // defined. Whatever such a node does, every call to it ends by its timeout or deadline and
-// the client takes in no more than its limits (DESIGN.md I6); a saga over two good nodes and
+// the client takes in no more than its limits (docs/design.md, I6); a saga over two good nodes and
 // a hostile one fails cleanly and undoes its work on the good nodes, as their real state
 // shows (I1). Cases the HostPool tests already cover (a 10 MB body, a short garbage answer,
 // a node that reads and never answers) appear here at the saga level only.

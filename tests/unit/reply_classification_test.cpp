@@ -25,7 +25,7 @@ constexpr Call every_call[] = {Call::create, Call::get, Call::delete_};
 
 }  // namespace
 
-// ---- the answers API.md defines
+// ---- the answers docs/node-api.md expects
 
 TEST(ReplyClassification, PostCreatedIsCreated) {
     expect_all(Call::create, {201}, Reply::created);
@@ -46,7 +46,7 @@ TEST(ReplyClassification, DeleteOkIsDeletedAndNotFoundIsAbsent) {
     expect_all(Call::delete_, {404}, Reply::absent);
 }
 
-// ---- what nodes that decide otherwise answer (API.md asks the client to tolerate them)
+// ---- what nodes that decide otherwise answer (docs/node-api.md: the client tolerates them)
 
 TEST(ReplyClassification, DeleteOfAMissingGroupAnsweredBadRequestIsAbsent) {
     expect_all(Call::delete_, {400}, Reply::absent);
@@ -76,7 +76,7 @@ TEST(ReplyClassification, AnswersRetryingCannotFixAreRefused) {
     expect_all(Call::delete_, {401, 403, 405, 302}, Reply::refused);
 }
 
-// ---- status codes no node of API.md sends (a proxy, a broken or hostile node)
+// ---- status codes no node of docs/node-api.md sends (a proxy, a broken or hostile node)
 
 TEST(ReplyClassification, UnknownSuccessToAWriteIsAmbiguous) {
     // The node took the write and says nothing we understand about it: it may have applied
