@@ -35,7 +35,10 @@ std::string iso_time(std::chrono::system_clock::time_point time) {
 
 std::string facts_text(const log::SagaRecord& record, std::size_t host) {
     std::string text;
-    for (const auto fact : record.facts.at(host)) text += (text.empty() ? "" : ",") + std::string(log::to_string(fact));
+    for (const auto fact : record.facts.at(host)) {
+        if (!text.empty()) text += ',';
+        text += log::to_string(fact);
+    }
     return text.empty() ? "-" : text;
 }
 
