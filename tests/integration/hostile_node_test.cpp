@@ -328,8 +328,8 @@ TEST(HostileHostPool, UnknownStatusCodesArriveAsSentAndAreClassified) {
         boost::asio::io_context io;
         http::HostPool pool(io.get_executor(), http::parse_endpoint(node.url()), HttpOptions{}, nullptr);
         node_api::NodeClient client(pool);
-        auto posted = boost::asio::co_spawn(io, client.create_group("g", attempt_timeout), boost::asio::use_future);
-        auto read = boost::asio::co_spawn(io, client.get_group("g", attempt_timeout), boost::asio::use_future);
+        auto posted = boost::asio::co_spawn(io, client.call(node_api::Call::create, "g", attempt_timeout), boost::asio::use_future);
+        auto read = boost::asio::co_spawn(io, client.call(node_api::Call::get, "g", attempt_timeout), boost::asio::use_future);
         io.run();
         const auto post_reply = posted.get();
         const auto get_reply = read.get();

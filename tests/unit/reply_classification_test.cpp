@@ -144,3 +144,25 @@ TEST(ReplyClassification, ReplyNamesAreStable) {
     EXPECT_EQ(reply_name(Reply::throttled), "throttled");
     EXPECT_EQ(reply_name(Reply::refused), "refused");
 }
+
+// ---- the request each call sends (docs/node-api.md, "The three calls")
+
+TEST(CallRequest, CreateAndDeletePostTheIdAsJson) {
+    using cluster_client::node_api::request_for;
+    namespace http = cluster_client::http;
+    const auto create = request_for(Call::create, "a/\"b");
+    EXPECT_EQ(create.method, http::Method::post);
+    EXPECT_EQ(create.path, "/v1/group/");
+    EXPECT_EQ(create.json_body, R"({"groupId":"a/\"b"})");
+    const auto remove = request_for(Call::delete_, "a/\"b");
+    EXPECT_EQ(remove.method, http::Method::delete_);
+    EXPECT_EQ(remove.path, "/v1/group/");
+    EXPECT_EQ(remove.json_body, create.json_body);
+}
+
+TEST(CallRequest, GetPutsTheIdInThePathAsOneSegment) {
+    const auto get = cluster_client::node_api::request_for(Call::get, "a/b c");
+    EXPECT_EQ(get.method, cluster_client::http::Method::get);
+    EXPECT_EQ(get.path, "/v1/group/a%2Fb%20c/");
+    EXPECT_TRUE(get.json_body.empty());
+}
