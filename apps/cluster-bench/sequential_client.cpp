@@ -26,10 +26,10 @@ SequentialClient::~SequentialClient() = default;
 boost::asio::awaitable<bool> SequentialClient::create_group(std::string id) {
     bool ok = true;
     for (auto& node : nodes_->clients) {
-        ok = (co_await node.create_group(id, 2s)).reply == node_api::Reply::created && ok;
+        ok = (co_await node.call(node_api::Call::create, id, 2s)).reply == node_api::Reply::created && ok;
     }
     for (auto& node : nodes_->clients) {
-        ok = (co_await node.get_group(id, 2s)).reply == node_api::Reply::present && ok;
+        ok = (co_await node.call(node_api::Call::get, id, 2s)).reply == node_api::Reply::present && ok;
     }
     co_return ok;
 }

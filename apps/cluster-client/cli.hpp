@@ -7,7 +7,7 @@
 
 namespace cluster_client::cli {
 
-/// The exit codes of DESIGN.md section 8, decided in one place.
+/// The exit codes of docs/design.md, "The command line's contract", decided in one place.
 enum class ExitCode : int {
     success = 0,     ///< every operation succeeded
     failed = 1,      ///< some operation failed cleanly (rolled back, conflict, not found)

@@ -39,7 +39,10 @@ std::string iso_time(std::chrono::system_clock::time_point time) {
 
 std::string facts_text(const LoggedSaga& record, std::size_t host) {
     std::string text;
-    for (const auto& fact : record.facts.at(host)) text += (text.empty() ? "" : ",") + fact;
+    for (const auto& fact : record.facts.at(host)) {
+        if (!text.empty()) text += ',';
+        text += fact;
+    }
     return text.empty() ? "-" : text;
 }
 

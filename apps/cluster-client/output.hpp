@@ -10,7 +10,8 @@ namespace cluster_client::cli {
 
 enum class OutputFormat { text, json };
 
-/// One saga's result as one JSON object on one line (DESIGN.md section 8):
+/// One saga's result as one JSON object on one line (docs/design.md, "The command line's
+/// contract"):
 /// {"group","operation","outcome","ok","hosts":[{"host","state","attempts","error"}],"duration_ms"}
 std::string to_json_line(const SagaReport& report);
 

@@ -26,7 +26,7 @@ class SagaCoordinator;
 }
 
 /// Creates, verifies and deletes a group on every node of a cluster, all or none, with the
-/// Saga pattern (DESIGN.md). One client serves thousands of concurrent sagas on one thread.
+/// Saga pattern (docs/design.md). One client serves thousands of concurrent sagas on one thread.
 ///
 /// Threads: every operation runs on an internal strand of the given executor, so the
 /// client may be called from any thread. It must outlive the operations it started.

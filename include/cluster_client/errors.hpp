@@ -20,7 +20,7 @@ public:
     using Error::Error;
 };
 
-/// A group id outside the rule of API.md (1..255 bytes of UTF-8, no control characters,
+/// A group id outside the rule of docs/node-api.md (1..255 bytes of UTF-8, no control characters,
 /// not `.` or `..`).
 class InvalidGroupId : public ConfigError {
 public:

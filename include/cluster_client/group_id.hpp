@@ -8,7 +8,7 @@
 
 namespace cluster_client {
 
-/// Longest group id in bytes (API.md).
+/// Longest group id in bytes (docs/node-api.md).
 inline constexpr std::size_t max_group_id_bytes = 255;
 
 /// Why `id` is not a valid group id, naming the rule it breaks; nullopt when it is valid.

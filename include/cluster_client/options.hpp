@@ -9,7 +9,7 @@
 
 namespace cluster_client {
 
-/// How a saga decides whether a group on a node is its own (DESIGN.md section 3).
+/// How a saga decides whether a group on a node is its own (docs/design.md, "Ownership").
 enum class Ownership {
     strict,  ///< read before creating: never claims a group that was there before
     fast,    ///< skip the read before a create (deletes always read first); docs/sagas.md
@@ -63,7 +63,8 @@ enum class Durability {
     machine,  ///< also survives power loss: an fsync per commit batch
 };
 
-/// The durable saga log (DESIGN.md section 7): what makes a crash lose nothing.
+/// The durable saga log (docs/design.md, "The saga log and recovery"): what makes a crash
+/// lose nothing.
 struct SagaLogOptions {
     /// Default empty: no log, sagas live in memory only and a crash mid-saga can leave a
     /// partial group. The command line sets it to its state directory. The log is the file

@@ -11,7 +11,7 @@ namespace cluster_client {
 /// What a saga was asked to do.
 enum class Operation { create, delete_, ensure, verify };
 
-/// How a saga ended (DESIGN.md section 4).
+/// How a saga ended (docs/design.md, "The sagas").
 enum class SagaOutcome {
     created,              ///< create/ensure: the group is now on every node
     deleted,              ///< delete: the group is now on no node

@@ -4,12 +4,25 @@
 #include <algorithm>
 #include <charconv>
 
+#include <boost/url/grammar/charset.hpp>
+#include <boost/url/grammar/lut_chars.hpp>
 #include <boost/url/ipv6_address.hpp>
+#include <boost/url/parse_path.hpp>
+#include <boost/url/rfc/pchars.hpp>
 
 #include <cluster_client/errors.hpp>
 
 namespace cluster_client::http {
 namespace {
+
+namespace urls = boost::urls;
+
+// A node is named by a DNS name or an IPv4 address: narrower than RFC 3986's reg-name, whose
+// sub-delimiters and percent-encoding would only be mistakes here.
+constexpr urls::grammar::lut_chars host_name_chars =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._";
+// What may appear in a path prefix: RFC 3986's pchar and '/' (and percent-encoding).
+constexpr urls::grammar::lut_chars path_chars = urls::pchars + '/';
 
 [[noreturn]] void fail(std::string_view text, std::string_view rule) {
     throw ConfigError("invalid host \"" + std::string(text) + "\": " + std::string(rule));
@@ -23,14 +36,12 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-bool is_alnum(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+urls::string_view url_string(std::string_view s) { return {s.data(), s.size()}; }
 
-// Path characters of RFC 3986 (pchar plus '/'), '%' included for already-encoded prefixes.
-bool is_path_char(char c) {
-    static constexpr std::string_view extra = "-._~!$&'()*+,;=:@/%";
-    return is_alnum(c) || extra.find(c) != std::string_view::npos;
+// Where the first character of `s` outside `chars` is, or npos.
+std::size_t find_outside(std::string_view s, const urls::grammar::lut_chars& chars) {
+    const char* found = urls::grammar::find_if_not(s.data(), s.data() + s.size(), chars);
+    return found == s.data() + s.size() ? std::string_view::npos : static_cast<std::size_t>(found - s.data());
 }
 
 std::string_view trim(std::string_view s) {
@@ -55,13 +66,14 @@ std::uint16_t parse_port(std::string_view text, std::string_view port) {
     return static_cast<std::uint16_t>(value);
 }
 
-// Repeated and trailing slashes are dropped so `/a//b/` and `/a/b` name the same prefix.
+// Boost.URL checks the path (its characters and percent-encoding); the prefix keeps it as
+// written, with repeated and trailing slashes dropped so `/a//b/` and `/a/b` name the same prefix.
 std::string normalise_prefix(std::string_view text, std::string_view path) {
-    for (const char c : path) {
-        if (!is_path_char(c)) {
-            fail(text, "the path contains a character that is not allowed ('" +
-                           std::string(1, c) + "')");
-        }
+    if (!urls::parse_path(url_string(path))) {
+        // When every character is allowed, a '%' without two hex digits after it was refused.
+        const std::size_t bad = find_outside(path, path_chars);
+        const char shown = bad == std::string_view::npos ? '%' : path[bad];
+        fail(text, "the path contains a character that is not allowed ('" + std::string(1, shown) + "')");
     }
     std::string out;
     std::size_t i = 0;
@@ -95,7 +107,10 @@ std::string Endpoint::url() const {
 
 std::string Endpoint::host_header() const {
     std::string out = bracketed(host);
-    if (port != default_port(tls)) out += ":" + std::to_string(port);
+    if (port != default_port(tls)) {
+        out += ':';
+        out += std::to_string(port);
+    }
     return out;
 }
 
@@ -121,6 +136,9 @@ Endpoint parse_endpoint(std::string_view text) {
     if (rest.find('?') != std::string_view::npos) fail(text, "a host must not have a query");
     if (rest.find('#') != std::string_view::npos) fail(text, "a host must not have a fragment");
 
+    // The authority is split here, not by Boost.URL: 1.81's authority rule cuts a name that
+    // starts like an IPv4 address (10.0.0.1.nip.io becomes 10.0.0.1) and its URL parser then
+    // takes the rest for a path. An IPv6 literal is Boost.URL's to read, the path its to check.
     const std::size_t path_begin = std::min(rest.find('/'), rest.size());
     std::string_view authority = rest.substr(0, path_begin);
     if (authority.find('@') != std::string_view::npos) {
@@ -133,8 +151,7 @@ Endpoint parse_endpoint(std::string_view text) {
         const auto close = authority.find(']');
         if (close == std::string_view::npos) fail(text, "'[' without a closing ']'");
         const std::string_view literal = authority.substr(1, close - 1);
-        const auto address = boost::urls::parse_ipv6_address(
-            boost::core::string_view(literal.data(), literal.size()));
+        const auto address = urls::parse_ipv6_address(url_string(literal));
         if (!address) {
             fail(text, "\"" + std::string(literal) + "\" in brackets is not an IPv6 address");
         }
@@ -156,10 +173,8 @@ Endpoint parse_endpoint(std::string_view text) {
             authority = authority.substr(0, colon);
         }
         if (authority.empty()) fail(text, "the host name is empty");
-        for (const char c : authority) {
-            if (!is_alnum(c) && c != '-' && c != '.' && c != '_') {
-                fail(text, "the host name may only contain letters, digits, '-', '.' and '_'");
-            }
+        if (find_outside(authority, host_name_chars) != std::string_view::npos) {
+            fail(text, "the host name may only contain letters, digits, '-', '.' and '_'");
         }
         endpoint.host = lower(authority);
     }

@@ -19,7 +19,7 @@ Reply classify_status(Call call, unsigned status) {
             break;
         case Call::delete_:
             if (status == 200 || status == 204) return Reply::deleted;
-            // API.md: a node may answer a missing group with 404 or 400.
+            // docs/node-api.md: a node may answer a missing group with 404 or 400.
             if (status == 404 || status == 400) return Reply::absent;
             break;
     }
@@ -61,25 +61,17 @@ std::string_view call_name(Call call) {
     return "GET";
 }
 
-boost::asio::awaitable<NodeReply> NodeClient::create_group(std::string_view id,
-                                                           std::chrono::milliseconds timeout) {
-    return call(Call::create, {http::Method::post, "/v1/group/", group_body(id)}, std::string(id), timeout);
+http::Request request_for(Call call, std::string_view id) {
+    switch (call) {
+        case Call::create: return {http::Method::post, "/v1/group/", group_body(id)};
+        case Call::delete_: return {http::Method::delete_, "/v1/group/", group_body(id)};
+        case Call::get: break;
+    }
+    return {http::Method::get, "/v1/group/" + encode_path_segment(id) + "/", {}};
 }
 
-boost::asio::awaitable<NodeReply> NodeClient::get_group(std::string_view id,
-                                                        std::chrono::milliseconds timeout) {
-    return call(Call::get, {http::Method::get, "/v1/group/" + encode_path_segment(id) + "/", {}},
-                std::string(id), timeout);
-}
-
-boost::asio::awaitable<NodeReply> NodeClient::delete_group(std::string_view id,
-                                                           std::chrono::milliseconds timeout) {
-    return call(Call::delete_, {http::Method::delete_, "/v1/group/", group_body(id)}, std::string(id), timeout);
-}
-
-boost::asio::awaitable<NodeReply> NodeClient::call(Call call, http::Request request, std::string id,
-                                                   std::chrono::milliseconds timeout) {
-    auto outcome = co_await pool_.send(std::move(request), timeout);
+boost::asio::awaitable<NodeReply> NodeClient::call(Call call, std::string id, std::chrono::milliseconds timeout) {
+    auto outcome = co_await pool_.send(request_for(call, id), timeout);
     if (auto* failure = std::get_if<http::Failure>(&outcome)) {
         co_return NodeReply{classify_failure(*failure), std::move(failure->message), std::nullopt};
     }

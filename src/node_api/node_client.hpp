@@ -27,7 +27,7 @@ enum class Reply {
                         ///< to a GET...): retrying cannot help
 };
 
-/// The three calls of API.md.
+/// The three calls of docs/node-api.md.
 enum class Call { create, get, delete_ };
 
 /// One call's result, with what is needed to report and retry it.
@@ -50,6 +50,10 @@ std::string_view reply_name(Reply reply);
 /// Names a call for logs as its request line starts ("POST").
 std::string_view call_name(Call call);
 
+/// The request that carries `call` for group `id` to a node: the one place a Call becomes a
+/// method, a path and a body. `id` must already be valid (validate_group_id).
+http::Request request_for(Call call, std::string_view id);
+
 /// The group API of one node. Ids must already be valid (validate_group_id): this layer
 /// encodes them (percent-encoding in the path, JSON escaping in bodies).
 /// Not thread-safe: used from its pool's executor only.
@@ -57,13 +61,12 @@ class NodeClient {
 public:
     explicit NodeClient(http::HostPool& pool) : pool_(pool) {}
 
-    boost::asio::awaitable<NodeReply> create_group(std::string_view id, std::chrono::milliseconds timeout);
-    boost::asio::awaitable<NodeReply> get_group(std::string_view id, std::chrono::milliseconds timeout);
-    boost::asio::awaitable<NodeReply> delete_group(std::string_view id, std::chrono::milliseconds timeout);
+    /// Sends `call` for group `id` and classifies the answer; a 200 to a GET counts as
+    /// `present` only when its body names `id`. Never throws for what a node does: every
+    /// failure is a Reply. The coroutine holds its own `id`, so the caller's may go away.
+    boost::asio::awaitable<NodeReply> call(Call call, std::string id, std::chrono::milliseconds timeout);
 
 private:
-    boost::asio::awaitable<NodeReply> call(Call call, http::Request request, std::string id,
-                                           std::chrono::milliseconds timeout);
     http::HostPool& pool_;
 };
 

@@ -15,7 +15,7 @@ Reply create(NodeState& node, std::string_view body) {
     if (!id) return error_reply(400, bad_body_message);
     if (auto why = group_id_error(*id)) return error_reply(400, *why);
     std::string created_body = node_api::group_body(*id);
-    // API.md: 400 means "perhaps the object exists".
+    // docs/node-api.md: 400 means "perhaps the object exists".
     if (!node.insert(std::move(*id))) return error_reply(400, "the group exists");
     return {201, std::move(created_body), {}};
 }
@@ -49,7 +49,7 @@ Reply serve_api(NodeState& node, const Request& request, unsigned delete_missing
     if (!path.starts_with(collection_path)) return error_reply(404, "no such route");
 
     std::string_view segment = path.substr(collection_path.size());
-    // Other nodes serve the item route without the trailing slash too (API.md).
+    // Other nodes serve the item route without the trailing slash too (docs/node-api.md).
     if (segment.ends_with('/')) segment.remove_suffix(1);
     if (segment.empty() || segment.find('/') != std::string_view::npos) {
         return error_reply(404, "no such route");

@@ -48,7 +48,7 @@ private:
 // The host clients should dial: a wildcard bind is reachable on loopback.
 std::string url_host(const asio::ip::address& address) {
     if (address.is_unspecified()) return address.is_v6() ? "[::1]" : "127.0.0.1";
-    if (address.is_v6()) return "[" + address.to_string() + "]";
+    if (address.is_v6()) return std::string("[").append(address.to_string()).append("]");
     return address.to_string();
 }
 

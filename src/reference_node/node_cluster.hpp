@@ -18,7 +18,7 @@ class ClusterState;
 class HttpServer;
 
 /// A cluster of reference nodes served on one executor: node i speaks the group API of
-/// API.md on its own port, with the faults of NodeClusterOptions::faults, and an optional
+/// docs/node-api.md on its own port, with the faults of NodeClusterOptions::faults, and an optional
 /// admin endpoint shows and changes the state of every node (see admin_routes.hpp).
 ///
 /// Errors: the constructor throws ConfigError for unusable options (the message names the

@@ -38,16 +38,6 @@ struct SagaCoordinator::Node {
 
 namespace {
 
-asio::awaitable<node_api::NodeReply> call(node_api::NodeClient& node, node_api::Call call, const std::string& group,
-                                          milliseconds timeout) {
-    switch (call) {
-        case node_api::Call::create: return node.create_group(group, timeout);
-        case node_api::Call::delete_: return node.delete_group(group, timeout);
-        case node_api::Call::get: break;
-    }
-    return node.get_group(group, timeout);
-}
-
 // A clear answer from a live node, as opposed to silence, a broken exchange, a 5xx or a 429:
 // what closes a circuit breaker and refills the retry budget.
 bool answered(node_api::Reply reply) {
@@ -181,7 +171,7 @@ private:
         } else {
             sent = true;
             try {
-                reply = co_await call(node.client, send.call, machine_.report().group, timeout);
+                reply = co_await node.client.call(send.call, machine_.report().group, timeout);
             } catch (const std::exception& failure) {
                 // Whatever went wrong, the request may have gone out: ambiguous, never dropped.
                 spdlog::error("saga {}: {}", machine_.report().group, failure.what());

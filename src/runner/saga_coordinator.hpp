@@ -25,7 +25,7 @@
 
 namespace cluster_client::saga {
 
-/// Runs sagas (DESIGN.md section 4): admits each saga to its group (in this process and,
+/// Runs sagas (docs/design.md, "The sagas"): admits each saga to its group (in this process and,
 /// through the log's leases, across processes), then carries out the actions of its
 /// SagaMachine, where every decision is made: requests, waits, records.
 ///

@@ -5,8 +5,9 @@
 
 namespace cluster_client::saga {
 
-/// Creates the group on one node (DESIGN.md section 3), sans-io: `resume(event)` returns the
-/// next action. Every ambiguous answer is resolved by reading, never by guessing.
+/// Creates the group on one node (docs/design.md, "One node, one step"), sans-io:
+/// `resume(event)` returns the next action. Every ambiguous answer is resolved by reading,
+/// never by guessing.
 ///
 /// An observation that contradicts a recorded fact is recorded too: a clean 400 followed by
 /// a read that sees the group, after `absent_before` or `writing`, is somebody else's group

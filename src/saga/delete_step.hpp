@@ -5,13 +5,13 @@
 
 namespace cluster_client::saga {
 
-/// Deletes the group on one node (DESIGN.md section 3), sans-io like CreateStep. `deleted`
-/// is recorded once the deletion is known. An observation that contradicts a recorded fact
-/// is recorded too: a clean 404 followed by a read that sees no group, after
-/// `present_before`, is somebody else's deletion (`absent_before` is recorded: nothing for
-/// a rollback to restore); when undoing a create, the group already gone is recorded
-/// `deleted` (nothing of ours is left there); a step that ends without any DELETE of ours
-/// applied records `unwritten`.
+/// Deletes the group on one node (docs/design.md, "One node, one step"), sans-io like
+/// CreateStep. `deleted` is recorded once the deletion is known. An observation that
+/// contradicts a recorded fact is recorded too: a clean 404 followed by a read that sees no
+/// group, after `present_before`, is somebody else's deletion (`absent_before` is recorded:
+/// nothing for a rollback to restore); when undoing a create, the group already gone is
+/// recorded `deleted` (nothing of ours is left there); a step that ends without any DELETE
+/// of ours applied records `unwritten`.
 ///
 /// Finishes with: deleted (absence verified, `deleted` recorded first), absent_before,
 /// failed (nothing of ours applied), or unknown (a DELETE of ours may have applied).

@@ -3,10 +3,10 @@
 
 namespace cluster_client::saga {
 
-/// A fact about one node that recovery needs, made durable before the request that
-/// depends on it (DESIGN.md section 7). A node's facts are kept in the order they were
-/// recorded, and the last one that speaks of ownership wins (see claim.hpp): an observation
-/// that contradicts an earlier fact is recorded too.
+/// A fact about one node that recovery needs, made durable before the request that depends
+/// on it (docs/design.md, "The saga log and recovery"). A node's facts are kept in the
+/// order they were recorded, and the last one that speaks of ownership wins (see
+/// claim.hpp): an observation that contradicts an earlier fact is recorded too.
 enum class Fact {
     absent_before,   ///< create: the group was not there, so whatever appears is ours.
                      ///< delete: the group is gone by someone else's doing; nothing to restore

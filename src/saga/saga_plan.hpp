@@ -16,7 +16,7 @@ struct StepResult {
 };
 
 /// What the saga does once every forward step has ended: the outcome, and which nodes'
-/// writes must be undone first. Sans-io: the saga state machine of DESIGN.md section 4.
+/// writes must be undone first. Sans-io: the saga state machine of docs/design.md, "The sagas".
 struct Plan {
     SagaOutcome outcome = SagaOutcome::unknown;  ///< final, unless a compensation fails
     std::vector<std::size_t> compensate;         ///< indices of the nodes to undo

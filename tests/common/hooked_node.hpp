@@ -14,7 +14,7 @@
 
 namespace cluster_client::testing {
 
-/// One node of the API (API.md), its groups kept in memory and served on loopback, whose
+/// One node of the API (docs/node-api.md), its groups kept in memory and served on loopback, whose
 /// handling of any request a test can take over: to play another writer between two
 /// requests of a saga, to fail reads, to apply a write and answer 500, or to never answer.
 /// For the exact sequences that seeded faults only hit by chance.

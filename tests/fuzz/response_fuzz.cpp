@@ -254,7 +254,7 @@ void check_retry_after_text(std::string_view text) {
 
 // The saga's view of a status. Whatever the exact policy, a status can never be taken for
 // "nothing was sent", and the replies that let a saga go on without reading are given only
-// to the answers of API.md.
+// to the answers of docs/node-api.md.
 void check_classification(unsigned status) {
     using cluster_client::node_api::Call;
     using cluster_client::node_api::Reply;

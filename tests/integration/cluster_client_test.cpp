@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// ClusterClient against real reference nodes on loopback: the saga outcomes of DESIGN.md
+// ClusterClient against real reference nodes on loopback: the saga outcomes of docs/design.md
 // section 4, checked against the nodes' real state.
 #include <future>
 

@@ -2,7 +2,7 @@
 // Nodes that break HTTP on purpose: garbage, an answer trickled a byte a second, header
 // lines without end, multi-gigabyte and endless bodies, silence, status codes nobody
 // defined. Whatever such a node does, every call to it ends by its timeout or deadline and
-// the client takes in no more than its limits (DESIGN.md I6); a saga over two good nodes and
+// the client takes in no more than its limits (docs/design.md, I6); a saga over two good nodes and
 // a hostile one fails cleanly and undoes its work on the good nodes, as their real state
 // shows (I1). Cases the HostPool tests already cover (a 10 MB body, a short garbage answer,
 // a node that reads and never answers) appear here at the saga level only.
@@ -328,8 +328,8 @@ TEST(HostileHostPool, UnknownStatusCodesArriveAsSentAndAreClassified) {
         boost::asio::io_context io;
         http::HostPool pool(io.get_executor(), http::parse_endpoint(node.url()), HttpOptions{}, nullptr);
         node_api::NodeClient client(pool);
-        auto posted = boost::asio::co_spawn(io, client.create_group("g", attempt_timeout), boost::asio::use_future);
-        auto read = boost::asio::co_spawn(io, client.get_group("g", attempt_timeout), boost::asio::use_future);
+        auto posted = boost::asio::co_spawn(io, client.call(node_api::Call::create, "g", attempt_timeout), boost::asio::use_future);
+        auto read = boost::asio::co_spawn(io, client.call(node_api::Call::get, "g", attempt_timeout), boost::asio::use_future);
         io.run();
         const auto post_reply = posted.get();
         const auto get_reply = read.get();

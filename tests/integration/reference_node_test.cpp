@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The reference node's API (API.md), HTTP behaviour, admin endpoint and state accessors,
+// The reference node's API (docs/node-api.md), HTTP behaviour, admin endpoint and state accessors,
 // over real sockets.
 #include "cluster_client/errors.hpp"
 #include "local_cluster.hpp"

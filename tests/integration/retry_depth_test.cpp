@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The client-wide brakes and bounds of DESIGN.md I6 and I7 against real nodes on loopback:
+// The client-wide brakes and bounds of docs/design.md, I6 and I7 against real nodes on loopback:
 // the circuit breaker, the retry budget, Retry-After, and one deadline over a whole saga.
 #include <thread>
 

@@ -17,7 +17,7 @@ inline constexpr int initial_writer = -1;  ///< nobody during the run: the state
 inline constexpr int foreign_writer = -2;  ///< another writer that shares no log with us
 
 /// The true state of every node and what each saga did to it, kept apart from anything the
-/// client knows; it checks the invariants of DESIGN.md section 5 on that truth.
+/// client knows; it checks the invariants of docs/design.md, "Invariants", on that truth.
 ///
 /// Some outcomes no client can tell apart, and the oracle excuses exactly those, node by
 /// node (see excused()): another writer's change on a node where a write of ours got an

@@ -37,7 +37,7 @@ bool leaves_open(SagaOutcome outcome) {
     return outcome == SagaOutcome::rollback_incomplete || outcome == SagaOutcome::incomplete;
 }
 
-// API.md's faults, and a clean answer.
+// docs/node-api.md's faults, and a clean answer.
 enum class Fault {
     none,
     error_before,  ///< 500, not applied

@@ -38,7 +38,7 @@ struct Scenario {
     Duration second_after{};                      ///< when the second saga is asked for
     cluster_client::Ownership ownership = cluster_client::Ownership::strict;
     cluster_client::DeleteMode delete_mode = cluster_client::DeleteMode::rollback;
-    double fault_rate = 0.0;       ///< per request: one of API.md's faults
+    double fault_rate = 0.0;       ///< per request: one of docs/node-api.md's faults
     double foreign_rate = 0.0;     ///< per request of ours: the other writer flips that node soon after
     double down_rate = 0.0;        ///< per node and round: down for a while
     int crash_at = 0;              ///< the client dies before its crash_at-th event (0: never)

@@ -82,6 +82,19 @@ TEST(Endpoint, PathPrefixIsNormalised) {
     EXPECT_EQ(parse_endpoint("lb.example:81/x/y").url(), "http://lb.example:81/x/y");
 }
 
+TEST(Endpoint, PrefixKeepsValidPercentEncodingAndRefusesBrokenEscapes) {
+    EXPECT_EQ(parse_endpoint("http://lb.example/a%2Fb").path_prefix, "/a%2Fb");
+    EXPECT_TRUE(contains(endpoint_error("http://lb.example/a%zz"), "not allowed ('%')"));
+    EXPECT_TRUE(contains(endpoint_error("http://lb.example/a%2"), "not allowed ('%')"));
+}
+
+TEST(Endpoint, NameThatStartsLikeAnIpv4AddressIsOneName) {
+    const Endpoint e = parse_endpoint("http://10.0.0.1.nip.io:8080/x");
+    EXPECT_EQ(e.host, "10.0.0.1.nip.io");
+    EXPECT_EQ(e.port, 8080);
+    EXPECT_EQ(e.path_prefix, "/x");
+}
+
 TEST(Endpoint, Ipv6LiteralInBrackets) {
     const Endpoint e = parse_endpoint("[::1]:8080");
     EXPECT_FALSE(e.tls);

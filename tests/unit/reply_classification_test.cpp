@@ -25,7 +25,7 @@ constexpr Call every_call[] = {Call::create, Call::get, Call::delete_};
 
 }  // namespace
 
-// ---- the answers API.md defines
+// ---- the answers docs/node-api.md expects
 
 TEST(ReplyClassification, PostCreatedIsCreated) {
     expect_all(Call::create, {201}, Reply::created);
@@ -46,7 +46,7 @@ TEST(ReplyClassification, DeleteOkIsDeletedAndNotFoundIsAbsent) {
     expect_all(Call::delete_, {404}, Reply::absent);
 }
 
-// ---- what nodes that decide otherwise answer (API.md asks the client to tolerate them)
+// ---- what nodes that decide otherwise answer (docs/node-api.md: the client tolerates them)
 
 TEST(ReplyClassification, DeleteOfAMissingGroupAnsweredBadRequestIsAbsent) {
     expect_all(Call::delete_, {400}, Reply::absent);
@@ -76,7 +76,7 @@ TEST(ReplyClassification, AnswersRetryingCannotFixAreRefused) {
     expect_all(Call::delete_, {401, 403, 405, 302}, Reply::refused);
 }
 
-// ---- status codes no node of API.md sends (a proxy, a broken or hostile node)
+// ---- status codes no node of docs/node-api.md sends (a proxy, a broken or hostile node)
 
 TEST(ReplyClassification, UnknownSuccessToAWriteIsAmbiguous) {
     // The node took the write and says nothing we understand about it: it may have applied
@@ -143,4 +143,26 @@ TEST(ReplyClassification, ReplyNamesAreStable) {
     EXPECT_EQ(reply_name(Reply::maybe_applied), "maybe_applied");
     EXPECT_EQ(reply_name(Reply::throttled), "throttled");
     EXPECT_EQ(reply_name(Reply::refused), "refused");
+}
+
+// ---- the request each call sends (docs/node-api.md, "The three calls")
+
+TEST(CallRequest, CreateAndDeletePostTheIdAsJson) {
+    using cluster_client::node_api::request_for;
+    namespace http = cluster_client::http;
+    const auto create = request_for(Call::create, "a/\"b");
+    EXPECT_EQ(create.method, http::Method::post);
+    EXPECT_EQ(create.path, "/v1/group/");
+    EXPECT_EQ(create.json_body, R"({"groupId":"a/\"b"})");
+    const auto remove = request_for(Call::delete_, "a/\"b");
+    EXPECT_EQ(remove.method, http::Method::delete_);
+    EXPECT_EQ(remove.path, "/v1/group/");
+    EXPECT_EQ(remove.json_body, create.json_body);
+}
+
+TEST(CallRequest, GetPutsTheIdInThePathAsOneSegment) {
+    const auto get = cluster_client::node_api::request_for(Call::get, "a/b c");
+    EXPECT_EQ(get.method, cluster_client::http::Method::get);
+    EXPECT_EQ(get.path, "/v1/group/a%2Fb%20c/");
+    EXPECT_TRUE(get.json_body.empty());
 }

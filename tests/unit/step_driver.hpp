@@ -63,7 +63,7 @@ struct Answer {
 
 inline Answer answer(Reply reply, std::string detail) { return {NodeReply{reply, std::move(detail), std::nullopt}}; }
 
-// What the node layer would hand back for the HTTP answers of API.md.
+// What the node layer would hand back for the HTTP answers of docs/node-api.md.
 inline Answer created() { return answer(Reply::created, "HTTP 201"); }
 inline Answer rejected() { return answer(Reply::exists_or_invalid, "HTTP 400"); }
 inline Answer deleted() { return answer(Reply::deleted, "HTTP 200"); }
