@@ -49,7 +49,7 @@ std::vector<LatencyRow> one_run(const LatencyBenchOptions& options) {
         if (options.hosts.empty()) local.emplace(nodes, options.latency, options.node_threads);
         const auto urls = local ? local->urls() : options.hosts;
         for (const auto ownership : {Ownership::strict, Ownership::fast}) {
-            const std::string name = ownership == Ownership::strict ? "strict" : "fast";
+            const std::string name(enum_name(ownership));
             BlockingClusterClient client(ClientOptions{.hosts = urls, .ownership = ownership});
             const auto id = [&](int i) { return "bench-" + name + "-" + std::to_string(i); };
             rows.push_back(measure(nodes, name, "create", options, [&](int i) { client.create_group(id(i)); }));

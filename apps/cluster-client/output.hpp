@@ -4,11 +4,16 @@
 #include <iosfwd>
 #include <string>
 
+#include <cluster_client/enum_names.hpp>
 #include <cluster_client/report.hpp>
 
 namespace cluster_client::cli {
 
 enum class OutputFormat { text, json };
+
+constexpr auto enum_names(OutputFormat) {
+    return std::to_array<EnumName<OutputFormat>>({{OutputFormat::text, "text"}, {OutputFormat::json, "json"}});
+}
 
 /// One saga's result as one JSON object on one line (docs/design.md, "The command line's
 /// contract"):

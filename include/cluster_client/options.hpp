@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include <cluster_client/enum_names.hpp>
+
 namespace cluster_client {
 
 /// How a saga decides whether a group on a node is its own (docs/design.md, "Ownership").
@@ -15,6 +17,10 @@ enum class Ownership {
     fast,    ///< skip the read before a create (deletes always read first); docs/sagas.md
              ///< gives its one ambiguous case
 };
+
+constexpr auto enum_names(Ownership) {
+    return std::to_array<EnumName<Ownership>>({{Ownership::strict, "strict"}, {Ownership::fast, "fast"}});
+}
 
 /// When and how often a failed request is tried again. Defaults suit a LAN cluster.
 struct RetryOptions {
@@ -57,11 +63,19 @@ enum class DeleteMode {
     forward,   ///< keep what was deleted; the saga ends `incomplete` and stays open
 };
 
+constexpr auto enum_names(DeleteMode) {
+    return std::to_array<EnumName<DeleteMode>>({{DeleteMode::rollback, "rollback"}, {DeleteMode::forward, "forward"}});
+}
+
 /// How hard a saga log commit tries to survive.
 enum class Durability {
     process,  ///< survives the process being killed (kill -9, a crash): no fsync per commit
     machine,  ///< also survives power loss: an fsync per commit batch
 };
+
+constexpr auto enum_names(Durability) {
+    return std::to_array<EnumName<Durability>>({{Durability::process, "process"}, {Durability::machine, "machine"}});
+}
 
 /// The durable saga log (docs/design.md, "The saga log and recovery"): what makes a crash
 /// lose nothing.

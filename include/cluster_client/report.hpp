@@ -6,10 +6,18 @@
 #include <string_view>
 #include <vector>
 
+#include <cluster_client/enum_names.hpp>
+
 namespace cluster_client {
 
 /// What a saga was asked to do.
 enum class Operation { create, delete_, ensure, verify };
+
+constexpr auto enum_names(Operation) {
+    using enum Operation;
+    return std::to_array<EnumName<Operation>>(
+        {{create, "create"}, {delete_, "delete"}, {ensure, "ensure"}, {verify, "verify"}});
+}
 
 /// How a saga ended (docs/design.md, "The sagas").
 enum class SagaOutcome {
@@ -27,6 +35,24 @@ enum class SagaOutcome {
     unknown,              ///< verify: some node could not be read
 };
 
+constexpr auto enum_names(SagaOutcome) {
+    using enum SagaOutcome;
+    return std::to_array<EnumName<SagaOutcome>>({
+        {created, "created"},
+        {deleted, "deleted"},
+        {already_exists, "already_exists"},
+        {not_found, "not_found"},
+        {present, "present"},
+        {absent, "absent"},
+        {conflict, "conflict"},
+        {rolled_back, "rolled_back"},
+        {rollback_incomplete, "rollback_incomplete"},
+        {incomplete, "incomplete"},
+        {busy, "busy"},
+        {unknown, "unknown"},
+    });
+}
+
 /// Where one node ended, from this saga's point of view.
 enum class HostState {
     unknown,           ///< no answer settled it (a write of ours may or may not have applied)
@@ -41,6 +67,23 @@ enum class HostState {
     restored,          ///< our deletion was undone (presence verified)
     rollback_failed,   ///< our write could not be undone: recover later
 };
+
+constexpr auto enum_names(HostState) {
+    using enum HostState;
+    return std::to_array<EnumName<HostState>>({
+        {unknown, "unknown"},
+        {present_before, "present_before"},
+        {absent_before, "absent_before"},
+        {created, "created"},
+        {deleted, "deleted"},
+        {present, "present"},
+        {absent, "absent"},
+        {failed, "failed"},
+        {rolled_back, "rolled_back"},
+        {restored, "restored"},
+        {rollback_failed, "rollback_failed"},
+    });
+}
 
 /// One node in a report.
 struct HostReport {
@@ -70,6 +113,7 @@ struct SagaReport {
     void throw_if_failed() const;
 };
 
+/// The names of enum_names, as reports and the command line print them.
 std::string_view to_string(Operation operation);
 std::string_view to_string(SagaOutcome outcome);
 std::string_view to_string(HostState state);

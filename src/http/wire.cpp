@@ -11,15 +11,6 @@ namespace cluster_client::http {
 
 namespace beast = boost::beast;
 
-const char* method_name(Method method) {
-    switch (method) {
-        case Method::get: return "GET";
-        case Method::post: return "POST";
-        case Method::delete_: return "DELETE";
-    }
-    return "GET";
-}
-
 std::string format_request(Method method, std::string_view target, std::string_view host_header,
                            std::string_view json_body, std::string_view bearer_token) {
     constexpr std::string_view version = " HTTP/1.1\r\nHost: ";
@@ -32,7 +23,7 @@ std::string format_request(Method method, std::string_view target, std::string_v
     std::string text;
     text.reserve(96 + target.size() + host_header.size() + content_type.size() + json_body.size() +
                  bearer_token.size());
-    text.append(method_name(method)).append(" ").append(target);
+    text.append(enum_name(method)).append(" ").append(target);
     text.append(version).append(host_header).append(agent);
     if (!bearer_token.empty()) text.append("Authorization: Bearer ").append(bearer_token).append("\r\n");
     if (!json_body.empty()) text.append(content_type).append(length_text).append("\r\n");

@@ -10,12 +10,16 @@
 
 #include <boost/beast/http/basic_parser.hpp>
 
+#include <cluster_client/enum_names.hpp>
+
 namespace cluster_client::http {
 
 enum class Method { get, post, delete_ };
 
-/// Names a method as on the wire ("GET").
-const char* method_name(Method method);
+/// Methods are named as on the wire ("GET").
+constexpr auto enum_names(Method) {
+    return std::to_array<EnumName<Method>>({{Method::get, "GET"}, {Method::post, "POST"}, {Method::delete_, "DELETE"}});
+}
 
 /// The whole HTTP/1.1 request as one buffer, so that it leaves in one write: the request
 /// line, Host, User-Agent, `Authorization: Bearer` when `bearer_token` is not empty, and

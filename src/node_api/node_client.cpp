@@ -37,30 +37,6 @@ Reply classify_failure(const http::Failure& failure) {
     return failure.permanent ? Reply::refused : Reply::not_sent;
 }
 
-std::string_view reply_name(Reply reply) {
-    switch (reply) {
-        case Reply::created: return "created";
-        case Reply::exists_or_invalid: return "exists_or_invalid";
-        case Reply::deleted: return "deleted";
-        case Reply::present: return "present";
-        case Reply::absent: return "absent";
-        case Reply::not_sent: return "not_sent";
-        case Reply::maybe_applied: return "maybe_applied";
-        case Reply::throttled: return "throttled";
-        case Reply::refused: return "refused";
-    }
-    return "unknown";
-}
-
-std::string_view call_name(Call call) {
-    switch (call) {
-        case Call::create: return "POST";
-        case Call::get: return "GET";
-        case Call::delete_: return "DELETE";
-    }
-    return "GET";
-}
-
 http::Request request_for(Call call, std::string_view id) {
     switch (call) {
         case Call::create: return {http::Method::post, "/v1/group/", group_body(id)};

@@ -8,6 +8,8 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <cluster_client/enum_names.hpp>
+
 #include "http/host_pool.hpp"
 
 namespace cluster_client::node_api {
@@ -27,8 +29,28 @@ enum class Reply {
                         ///< to a GET...): retrying cannot help
 };
 
+constexpr auto enum_names(Reply) {
+    using enum Reply;
+    return std::to_array<EnumName<Reply>>({
+        {created, "created"},
+        {exists_or_invalid, "exists_or_invalid"},
+        {deleted, "deleted"},
+        {present, "present"},
+        {absent, "absent"},
+        {not_sent, "not_sent"},
+        {maybe_applied, "maybe_applied"},
+        {throttled, "throttled"},
+        {refused, "refused"},
+    });
+}
+
 /// The three calls of docs/node-api.md.
 enum class Call { create, get, delete_ };
+
+/// A call is named in logs as its request line starts.
+constexpr auto enum_names(Call) {
+    return std::to_array<EnumName<Call>>({{Call::create, "POST"}, {Call::get, "GET"}, {Call::delete_, "DELETE"}});
+}
 
 /// One call's result, with what is needed to report and retry it.
 struct NodeReply {
@@ -44,11 +66,11 @@ Reply classify_status(Call call, unsigned status);
 /// The one classifier from a transport failure to a Reply.
 Reply classify_failure(const http::Failure& failure);
 
-/// Names a reply for logs and reports ("maybe_applied").
-std::string_view reply_name(Reply reply);
+/// Names a reply for logs and reports ("maybe_applied"): enum_name(reply).
+inline std::string_view reply_name(Reply reply) { return enum_name(reply); }
 
-/// Names a call for logs as its request line starts ("POST").
-std::string_view call_name(Call call);
+/// Names a call for logs as its request line starts ("POST"): enum_name(call).
+inline std::string_view call_name(Call call) { return enum_name(call); }
 
 /// The request that carries `call` for group `id` to a node: the one place a Call becomes a
 /// method, a path and a body. `id` must already be valid (validate_group_id).

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <cluster_client/enum_names.hpp>
+
 namespace cluster_client::saga {
 
 /// A fact about one node that recovery needs, made durable before the request that depends
@@ -17,5 +19,18 @@ enum class Fact {
     deleted,         ///< this saga deleted the group there (or undid its own creation)
     unwritten,       ///< after one of the above licensed a write: none of ours applied there
 };
+
+/// The names the saga log stores facts by: renaming one makes existing logs unreadable.
+constexpr auto enum_names(Fact) {
+    using enum Fact;
+    return std::to_array<EnumName<Fact>>({
+        {absent_before, "absent_before"},
+        {present_before, "present_before"},
+        {writing, "writing"},
+        {created, "created"},
+        {deleted, "deleted"},
+        {unwritten, "unwritten"},
+    });
+}
 
 }  // namespace cluster_client::saga

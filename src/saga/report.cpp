@@ -47,51 +47,10 @@ void SagaReport::throw_if_failed() const {
     throw GroupOperationError(message);
 }
 
-std::string_view to_string(Operation operation) {
-    switch (operation) {
-        case Operation::create: return "create";
-        case Operation::delete_: return "delete";
-        case Operation::ensure: return "ensure";
-        case Operation::verify: return "verify";
-    }
-    return "unknown";
-}
+std::string_view to_string(Operation operation) { return enum_name(operation); }
 
-std::string_view to_string(SagaOutcome outcome) {
-    using enum SagaOutcome;
-    switch (outcome) {
-        case created: return "created";
-        case deleted: return "deleted";
-        case already_exists: return "already_exists";
-        case not_found: return "not_found";
-        case present: return "present";
-        case absent: return "absent";
-        case conflict: return "conflict";
-        case rolled_back: return "rolled_back";
-        case rollback_incomplete: return "rollback_incomplete";
-        case incomplete: return "incomplete";
-        case busy: return "busy";
-        case unknown: return "unknown";
-    }
-    return "unknown";
-}
+std::string_view to_string(SagaOutcome outcome) { return enum_name(outcome); }
 
-std::string_view to_string(HostState state) {
-    using enum HostState;
-    switch (state) {
-        case unknown: return "unknown";
-        case present_before: return "present_before";
-        case absent_before: return "absent_before";
-        case created: return "created";
-        case deleted: return "deleted";
-        case present: return "present";
-        case absent: return "absent";
-        case failed: return "failed";
-        case rolled_back: return "rolled_back";
-        case restored: return "restored";
-        case rollback_failed: return "rollback_failed";
-    }
-    return "unknown";
-}
+std::string_view to_string(HostState state) { return enum_name(state); }
 
 }  // namespace cluster_client
