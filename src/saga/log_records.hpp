@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <cluster_client/enum_names.hpp>
 #include <cluster_client/report.hpp>
 
 #include "saga/fact.hpp"
@@ -23,6 +25,11 @@ enum class Phase {
     forward,       ///< running its steps
     compensating,  ///< undoing its writes
 };
+
+/// The names the saga log stores phases by: renaming one makes existing logs unreadable.
+constexpr auto enum_names(Phase) {
+    return std::to_array<EnumName<Phase>>({{Phase::forward, "forward"}, {Phase::compensating, "compensating"}});
+}
 
 /// Who runs a saga: a process on this machine, identified so that a reused pid is not
 /// mistaken for the original holder.
@@ -60,7 +67,7 @@ struct BeginResult {
     SagaId saga = 0;
 };
 
-std::string_view to_string(Fact fact);
-std::string_view to_string(Phase phase);
+inline std::string_view to_string(Fact fact) { return enum_name(fact); }
+inline std::string_view to_string(Phase phase) { return enum_name(phase); }
 
 }  // namespace cluster_client::saga

@@ -89,7 +89,9 @@ TEST_F(RecoveryCrash, UndoingCreatesSurvivesKillsAtEveryCommit) {
 
     stubborn.set_hook({});
     const int crashed = recover_through_crashes(hosts);
-    EXPECT_GE(crashed, group_count) << "each saga's recovery writes at least its end";
+    // The sagas are recovered together, so group commit may put several sagas' adoptions,
+    // facts or ends in one commit; there are at least two: the adoptions, then the ends.
+    EXPECT_GE(crashed, 2) << "a kill after each commit of the recovery";
     for (const auto& id : ids()) {
         const std::vector<int> expected = id == "g0" ? std::vector<int>{1} : std::vector<int>{};
         EXPECT_EQ(cluster.nodes_with(id), expected) << id;
@@ -121,7 +123,7 @@ TEST_F(RecoveryCrash, RestoringDeletesSurvivesKillsAtEveryCommit) {
 
     stubborn.set_hook({});
     const int crashed = recover_through_crashes(hosts);
-    EXPECT_GE(crashed, group_count);
+    EXPECT_GE(crashed, 2) << "a kill after each commit of the recovery";
     for (const auto& id : ids()) {
         const std::vector<int> expected = id == "g0" ? std::vector<int>{0, 1} : std::vector<int>{0, 1, 2};
         EXPECT_EQ(cluster.nodes_with(id), expected) << id;

@@ -4,6 +4,7 @@
 #include "log/sqlite/sqlite_saga_log.hpp"
 #include "log/sqlite/writer.hpp"
 #include "log/state_dir.hpp"
+#include "saga/owner.hpp"
 
 #include <algorithm>
 #include <array>
@@ -40,6 +41,7 @@ using namespace cluster_client::saga;
 using namespace std::chrono_literals;
 using boost::system::error_code;
 using cluster_client::ConfigError;
+using cluster_client::Durability;
 using cluster_client::HostState;
 using cluster_client::Operation;
 using cluster_client::SagaOutcome;

@@ -17,6 +17,7 @@
 #include "http/wire.hpp"
 #include "node_api/node_client.hpp"
 #include "saga/fact.hpp"
+#include "saga/log_records.hpp"
 
 namespace cluster_client {
 namespace {
@@ -44,6 +45,7 @@ TEST(EnumNames, EveryValueHasOneNameThatReadsBack) {
     expect_named_both_ways(DeleteMode::forward);
     expect_named_both_ways(Durability::machine);
     expect_named_both_ways(saga::Fact::unwritten);
+    expect_named_both_ways(saga::Phase::compensating);
     expect_named_both_ways(node_api::Reply::refused);
     expect_named_both_ways(node_api::Call::delete_);
     expect_named_both_ways(http::Method::delete_);
@@ -55,6 +57,7 @@ TEST(EnumNames, NamesAreTheOnesAlreadyWritten) {
     EXPECT_EQ(enum_name(SagaOutcome::rollback_incomplete), "rollback_incomplete");
     EXPECT_EQ(enum_name(HostState::present_before), "present_before");
     EXPECT_EQ(enum_name(saga::Fact::absent_before), "absent_before");
+    EXPECT_EQ(enum_name(saga::Phase::compensating), "compensating");
     EXPECT_EQ(enum_name(node_api::Call::create), "POST");
     EXPECT_EQ(to_string(Operation::delete_), "delete");
 }

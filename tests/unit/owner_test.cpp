@@ -96,10 +96,3 @@ TEST(Owner, StartTimeSurvivesAProcessNameWithSpacesAndParentheses) {
     });
     EXPECT_EQ(status, 0);
 }
-
-TEST(Owner, FactAndPhaseNames) {
-    using namespace cluster_client::log;
-    EXPECT_EQ(to_string(Fact::absent_before), "absent_before");
-    EXPECT_EQ(to_string(Fact::deleted), "deleted");
-    EXPECT_EQ(to_string(Phase::compensating), "compensating");
-}

@@ -18,6 +18,7 @@
 
 #include "node_api/node_client.hpp"
 #include "retry/retry_policy.hpp"
+#include "saga/log_records.hpp"
 #include "saga/step.hpp"
 
 namespace step_test {
@@ -98,24 +99,12 @@ inline const char* verb(Call call) {
     return "?";
 }
 
-inline const char* fact_name(Fact fact) {
-    switch (fact) {
-        case Fact::absent_before: return "absent_before";
-        case Fact::present_before: return "present_before";
-        case Fact::writing: return "writing";
-        case Fact::created: return "created";
-        case Fact::deleted: return "deleted";
-        case Fact::unwritten: return "unwritten";
-    }
-    return "?";
-}
-
 /// "POST", "wait(100ms)", "record(absent_before)", "finish(created)".
 inline std::string describe(const Action& action) {
     if (const auto* send = std::get_if<Send>(&action)) return step_test::verb(send->call);
     if (const auto* wait = std::get_if<Wait>(&action)) return "wait(" + std::to_string(wait->delay.count()) + "ms)";
     if (const auto* record = std::get_if<Record>(&action)) {
-        return std::string("record(") + step_test::fact_name(record->fact) + ")";
+        return "record(" + std::string(cluster_client::saga::to_string(record->fact)) + ")";
     }
     return "finish(" + std::string(cluster_client::to_string(std::get<Finish>(action).state)) + ")";
 }
@@ -137,7 +126,7 @@ inline testing::AssertionResult IsRecord(const Action& action, Fact fact) {
     if (const auto* record = std::get_if<Record>(&action); record && record->fact == fact) {
         return testing::AssertionSuccess();
     }
-    return testing::AssertionFailure() << "expected record(" << step_test::fact_name(fact) << "), got "
+    return testing::AssertionFailure() << "expected record(" << cluster_client::saga::to_string(fact) << "), got "
                                        << step_test::describe(action);
 }
 inline testing::AssertionResult IsFinish(const Action& action, HostState state) {

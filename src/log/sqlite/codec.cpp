@@ -2,7 +2,6 @@
 #include "log/sqlite/codec.hpp"
 
 #include <algorithm>
-#include <array>
 #include <limits>
 
 #include <boost/json.hpp>
@@ -16,29 +15,11 @@ namespace json = boost::json;
 
 namespace {
 
-template <class Enum, std::size_t N>
-Enum parse_name(SagaId saga, const std::string& name, const std::array<Enum, N>& values, const char* what) {
-    for (const Enum value : values) {
-        if (to_string(value) == name) return value;
-    }
+template <NamedEnum Enum>
+Enum parse_name(SagaId saga, const std::string& name, const char* what) {
+    if (const auto value = parse_enum<Enum>(name)) return *value;
     corrupt_row(saga, std::string("unknown ") + what + " '" + name + "'");
 }
-
-constexpr std::array all_operations = {Operation::create, Operation::delete_, Operation::ensure, Operation::verify};
-constexpr std::array all_phases = {Phase::forward, Phase::compensating};
-constexpr std::array all_facts = {Fact::absent_before, Fact::present_before, Fact::writing, Fact::created,
-                                   Fact::deleted, Fact::unwritten};
-constexpr std::array all_outcomes = {
-    SagaOutcome::created,  SagaOutcome::deleted,     SagaOutcome::already_exists,      SagaOutcome::not_found,
-    SagaOutcome::present,  SagaOutcome::absent,      SagaOutcome::conflict,            SagaOutcome::rolled_back,
-    SagaOutcome::rollback_incomplete, SagaOutcome::incomplete, SagaOutcome::busy,      SagaOutcome::unknown,
-};
-constexpr std::array all_host_states = {
-    HostState::unknown, HostState::present_before, HostState::absent_before, HostState::created,
-    HostState::deleted, HostState::present,        HostState::absent,        HostState::failed,
-    HostState::rolled_back, HostState::restored,   HostState::rollback_failed,
-};
-
 
 std::vector<std::string> decode_names(SagaId saga, const std::string& text, const char* what) {
     boost::system::error_code error;
@@ -91,21 +72,21 @@ std::vector<std::string> decode_hosts(SagaId saga, const std::string& text) {
 std::vector<HostState> decode_states(SagaId saga, const std::string& text) {
     std::vector<HostState> states;
     for (const auto& name : decode_names(saga, text, "host states")) {
-        states.push_back(parse_name(saga, name, all_host_states, "host state"));
+        states.push_back(parse_name<HostState>(saga, name, "host state"));
     }
     return states;
 }
 
 Operation decode_operation(SagaId saga, const std::string& name) {
-    return parse_name(saga, name, all_operations, "operation");
+    return parse_name<Operation>(saga, name, "operation");
 }
 
-Phase decode_phase(SagaId saga, const std::string& name) { return parse_name(saga, name, all_phases, "phase"); }
+Phase decode_phase(SagaId saga, const std::string& name) { return parse_name<Phase>(saga, name, "phase"); }
 
-Fact decode_fact(SagaId saga, const std::string& name) { return parse_name(saga, name, all_facts, "fact"); }
+Fact decode_fact(SagaId saga, const std::string& name) { return parse_name<Fact>(saga, name, "fact"); }
 
 SagaOutcome decode_outcome(SagaId saga, const std::string& name) {
-    return parse_name(saga, name, all_outcomes, "outcome");
+    return parse_name<SagaOutcome>(saga, name, "outcome");
 }
 
 }  // namespace cluster_client::log::sqlite
