@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Installs the Debian 12 packages the build needs, only those missing. Boost comes as the
 # 1.81 packages: libboost-dev / libboost-all-dev are 1.74 and conflict with them. iproute2
-# and iptables serve the packet-loss suite, clang and its runtime the fuzz targets.
+# and iptables serve the packet-loss suite, clang and its runtime the fuzz targets,
+# clang-format and clang-tidy (14) scripts/lint.sh.
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,7 @@ packages=(
   libssl-dev libspdlog-dev libcli11-dev libgtest-dev libsqlite3-dev libbenchmark-dev libtomlplusplus-dev
   python3 wrk help2man dpkg-dev file openssl
   iproute2 iptables clang libclang-rt-14-dev
+  clang-format clang-tidy
 )
 
 missing=()

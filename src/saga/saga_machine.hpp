@@ -122,6 +122,7 @@ public:
 
     SagaMachine(const SagaMachine&) = delete;
     SagaMachine& operator=(const SagaMachine&) = delete;
+    ~SagaMachine() = default;
 
     std::vector<SagaAction> resume(const SagaEvent& event);
 
