@@ -70,6 +70,23 @@ TEST(Cli, CreatesVerifiesAndDeletesOnThreeNodes) {
     EXPECT_TRUE(cluster.nodes_with("g1").empty());
 }
 
+TEST(Cli, TheLibrarysLogsFollowTheLogLevelAndNeverReachStdout) {
+    LocalCluster cluster;
+    const auto hosts = join(cluster.urls());
+
+    // warn, the default: a saga that goes well logs nothing, and stdout holds the result only.
+    const auto quiet = cli({"--hosts", hosts, "create", "g1"});
+    EXPECT_EQ(quiet.exit_status, 0) << quiet.err;
+    EXPECT_EQ(quiet.out.find("saga create"), std::string::npos) << quiet.out;
+    EXPECT_EQ(quiet.err.find("saga create"), std::string::npos) << quiet.err;
+
+    // info: the library's line per saga goes to stderr, through the program's logger.
+    const auto told = cli({"--hosts", hosts, "--log-level", "info", "delete", "g1"});
+    EXPECT_EQ(told.exit_status, 0) << told.err;
+    EXPECT_EQ(told.out.find("saga delete"), std::string::npos) << told.out;
+    EXPECT_NE(told.err.find("saga delete g1: deleted"), std::string::npos) << told.err;
+}
+
 TEST(Cli, JsonLinesHaveTheDocumentedFields) {
     LocalCluster cluster;
     auto result = cli({"--hosts", join(cluster.urls()), "--output", "json", "create", "a", "b"});
