@@ -56,8 +56,8 @@ constexpr auto enum_names(SagaOutcome) {
 /// Where one node ended, from this saga's point of view.
 enum class HostState {
     unknown,           ///< no answer settled it (a write of ours may or may not have applied)
-    present_before,    ///< the group was there before; not ours, never deleted by us
-    absent_before,     ///< the group was not there; nothing to delete
+    already_present,   ///< the group was there already; not ours, never deleted by us
+    already_absent,    ///< the group was not there; nothing to delete
     created,           ///< this saga created it (verified)
     deleted,           ///< this saga deleted it (verified)
     present,           ///< verify: the group is there
@@ -72,8 +72,8 @@ constexpr auto enum_names(HostState) {
     using enum HostState;
     return std::to_array<EnumName<HostState>>({
         {unknown, "unknown"},
-        {present_before, "present_before"},
-        {absent_before, "absent_before"},
+        {already_present, "already_present"},
+        {already_absent, "already_absent"},
         {created, "created"},
         {deleted, "deleted"},
         {present, "present"},

@@ -64,7 +64,7 @@ Action CreateStep::start_read(State state, const char* phase) {
 Action CreateStep::after_precheck(const Replied& event) {
     ++read_attempts_;
     switch (event.reply.reply) {
-        case Reply::present: return finish(HostState::present_before);
+        case Reply::present: return finish(HostState::already_present);
         case Reply::absent:
             state_ = State::record_intent;
             claim_open_ = true;
@@ -103,7 +103,7 @@ Action CreateStep::after_resolve(const Replied& event) {
             // guess. Present after a clean 400: somebody else's, and the log must say so
             // before anything could undo it on the strength of an earlier fact.
             if (ambiguous_) return known_created(true);
-            return record_then_finish(Fact::present_before, HostState::present_before);
+            return record_then_finish(Fact::present_before, HostState::already_present);
         case Reply::absent:
             if (rejected_) {
                 note("the node rejected the group id (400, then 404)");

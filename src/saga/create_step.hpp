@@ -15,13 +15,13 @@ namespace cluster_client::saga {
 /// verifying read is recorded `deleted` (nothing of ours is left there); a step that ends
 /// without any write of ours applied records `unwritten`.
 ///
-/// Finishes with: created (verified by reading), present_before, failed (nothing of ours
+/// Finishes with: created (verified by reading), already_present, failed (nothing of ours
 /// applied, or our group vanished), or unknown (a POST of ours may have applied: wrote()).
 class CreateStep : public StepBase {
 public:
     /// How a CreateStep learns and records what is its own.
     enum class Mode {
-        /// Ownership strict: read first. A group already there is `present_before` and never
+        /// Ownership strict: read first. A group already there is `already_present` and never
         /// ours; otherwise `absent_before` is recorded before the POST, so whatever appears
         /// afterwards is ours.
         strict,

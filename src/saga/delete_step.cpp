@@ -64,7 +64,7 @@ Action DeleteStep::start_read(State state, const char* phase) {
 Action DeleteStep::after_precheck(const Replied& event) {
     ++read_attempts_;
     switch (event.reply.reply) {
-        case Reply::absent: return finish(HostState::absent_before);
+        case Reply::absent: return finish(HostState::already_absent);
         case Reply::present:
             state_ = State::record_present;
             claim_open_ = true;
@@ -103,7 +103,7 @@ Action DeleteStep::after_resolve(const Replied& event) {
             if (ambiguous_) return known_deleted(true);
             claim_open_ = false;
             state_ = State::record_outcome;
-            outcome_ = HostState::absent_before;
+            outcome_ = HostState::already_absent;
             return Record{mode_ == Mode::strict ? Fact::absent_before : Fact::deleted};
         case Reply::present:
             note("the group is still there");

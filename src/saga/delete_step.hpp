@@ -13,14 +13,14 @@ namespace cluster_client::saga {
 /// recorded `deleted` (nothing of ours is left there); a step that ends without any DELETE
 /// of ours applied records `unwritten`.
 ///
-/// Finishes with: deleted (absence verified, `deleted` recorded first), absent_before,
+/// Finishes with: deleted (absence verified, `deleted` recorded first), already_absent,
 /// failed (nothing of ours applied), or unknown (a DELETE of ours may have applied).
 class DeleteStep : public StepBase {
 public:
     /// How a DeleteStep learns and records what is its own.
     enum class Mode {
         /// A delete saga, whatever the ownership option: read first. A group not there is
-        /// `absent_before` and needs no request; otherwise `present_before` is recorded before
+        /// `already_absent` and needs no request; otherwise `present_before` is recorded before
         /// the DELETE, so an absence after an ambiguous DELETE is known to be our doing. Without
         /// the read, a node that answers 200 to a DELETE of a missing group would make a
         /// rollback create a group that was never there.

@@ -11,8 +11,8 @@ bool host_done(Operation operation, HostState state) {
     using enum HostState;
     switch (operation) {
         case Operation::create:
-        case Operation::ensure: return state == created || state == present_before;
-        case Operation::delete_: return state == deleted || state == absent_before;
+        case Operation::ensure: return state == created || state == already_present;
+        case Operation::delete_: return state == deleted || state == already_absent;
         case Operation::verify: return state == present;
     }
     return false;

@@ -180,7 +180,7 @@ void SagaMachine::after_forward(Clock::time_point now, std::vector<SagaAction>& 
         // so. Its absence is still ours to restore, and a node that cannot be read now is
         // one we may have written: it is compensated or the saga stays open, never dropped.
         if (recovering_ && report_.operation == Operation::delete_ && claim(i) != Claim::none) {
-            if (result.state == HostState::absent_before) result = {HostState::deleted, true};
+            if (result.state == HostState::already_absent) result = {HostState::deleted, true};
             if (result.state == HostState::failed || result.state == HostState::unknown) {
                 result = {HostState::unknown, true};
             }

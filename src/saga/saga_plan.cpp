@@ -33,17 +33,17 @@ Plan plan_after_forward(Operation operation, std::span<const StepResult> steps, 
     using enum HostState;
     switch (operation) {
         case Operation::create:
-            if (all_in(steps, {present_before})) return {SagaOutcome::already_exists, {}};
+            if (all_in(steps, {already_present})) return {SagaOutcome::already_exists, {}};
             if (all_in(steps, {created})) return {SagaOutcome::created, {}};
-            if (all_in(steps, {created, present_before})) return {SagaOutcome::conflict, ours(steps, created)};
+            if (all_in(steps, {created, already_present})) return {SagaOutcome::conflict, ours(steps, created)};
             return {SagaOutcome::rolled_back, ours(steps, created)};
         case Operation::ensure:
-            if (all_in(steps, {present_before})) return {SagaOutcome::already_exists, {}};
-            if (all_in(steps, {created, present_before})) return {SagaOutcome::created, {}};
+            if (all_in(steps, {already_present})) return {SagaOutcome::already_exists, {}};
+            if (all_in(steps, {created, already_present})) return {SagaOutcome::created, {}};
             return {SagaOutcome::incomplete, {}};
         case Operation::delete_:
-            if (all_in(steps, {absent_before})) return {SagaOutcome::not_found, {}};
-            if (all_in(steps, {deleted, absent_before})) return {SagaOutcome::deleted, {}};
+            if (all_in(steps, {already_absent})) return {SagaOutcome::not_found, {}};
+            if (all_in(steps, {deleted, already_absent})) return {SagaOutcome::deleted, {}};
             if (!rollback) return {SagaOutcome::incomplete, {}};
             return {SagaOutcome::rolled_back, ours(steps, deleted)};
         case Operation::verify:
@@ -57,9 +57,9 @@ Plan plan_after_forward(Operation operation, std::span<const StepResult> steps, 
 HostState after_compensation(Operation operation, HostState compensation_state) {
     using enum HostState;
     if (operation == Operation::delete_) {
-        return compensation_state == created || compensation_state == present_before ? restored : rollback_failed;
+        return compensation_state == created || compensation_state == already_present ? restored : rollback_failed;
     }
-    return compensation_state == deleted || compensation_state == absent_before ? rolled_back : rollback_failed;
+    return compensation_state == deleted || compensation_state == already_absent ? rolled_back : rollback_failed;
 }
 
 SagaOutcome final_outcome(const Plan& plan, std::span<const HostState> compensated_states) {

@@ -100,7 +100,7 @@ std::vector<boost::json::object> printed_reports(const std::string& out) {
 
 std::optional<HostState> host_state_named(std::string_view name) {
     using enum HostState;
-    for (const auto state : {unknown, present_before, absent_before, created, deleted, present, absent, failed,
+    for (const auto state : {unknown, already_present, already_absent, created, deleted, present, absent, failed,
                              rolled_back, restored, rollback_failed}) {
         if (to_string(state) == name) return state;
     }

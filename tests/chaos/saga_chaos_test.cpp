@@ -171,14 +171,14 @@ using SagaRecords = std::map<std::string, SagaRecord>;
 // recovery, may delete it. The creates are pre-seeded in fast mode as in strict mode, and the
 // checks account for exactly that case: such a copy counts as the saga's own (the node as
 // empty before it) only where a fast create's report says it took it, that is any state but
-// present_before and failed, the two in which it did not. Every other copy that was there
+// already_present and failed, the two in which it did not. Every other copy that was there
 // before must survive, as in strict mode.
 std::vector<bool> counted_before(std::vector<bool> before, const SagaReport& report, Ownership ownership,
                                  int& taken) {
     if (ownership != Ownership::fast || report.operation != Operation::create) return before;
     for (std::size_t i = 0; i < before.size(); ++i) {
         const auto state = report.hosts[i].state;
-        if (before[i] && state != HostState::present_before && state != HostState::failed) {
+        if (before[i] && state != HostState::already_present && state != HostState::failed) {
             before[i] = false;
             ++taken;
         }

@@ -13,11 +13,11 @@ namespace cluster_client::testing {
 inline std::optional<bool> reported_presence(HostState state, bool before) {
     switch (state) {
         case HostState::created:
-        case HostState::present_before:
+        case HostState::already_present:
         case HostState::present:
         case HostState::restored: return true;
         case HostState::deleted:
-        case HostState::absent_before:
+        case HostState::already_absent:
         case HostState::absent:
         case HostState::rolled_back: return false;
         case HostState::failed: return before;  // nothing of ours applied there

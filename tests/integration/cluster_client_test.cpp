@@ -93,7 +93,7 @@ TEST(ClusterClient, CreateConflictUndoesOnlyItsOwnWrites) {
     EXPECT_EQ(report.outcome, SagaOutcome::conflict);
     EXPECT_FALSE(report.ok());
     EXPECT_EQ(cluster.nodes_with("g"), std::vector<int>{1}) << "the copy that was there before stays, alone";
-    EXPECT_EQ(state_of(report, cluster.url(1)), HostState::present_before);
+    EXPECT_EQ(state_of(report, cluster.url(1)), HostState::already_present);
     EXPECT_EQ(state_of(report, cluster.url(0)), HostState::rolled_back);
 }
 
@@ -165,7 +165,7 @@ TEST(ClusterClient, EnsureFillsInTheMissingNodes) {
     const auto report = client.ensure_group("g");
     EXPECT_EQ(report.outcome, SagaOutcome::created);
     EXPECT_EQ(cluster.nodes_with("g"), all_nodes(3));
-    EXPECT_EQ(state_of(report, cluster.url(2)), HostState::present_before);
+    EXPECT_EQ(state_of(report, cluster.url(2)), HostState::already_present);
 }
 
 TEST(ClusterClient, EnsureWithADeadNodeStaysIncompleteWithoutRollback) {

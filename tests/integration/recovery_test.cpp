@@ -96,7 +96,7 @@ TEST_F(Recovery, DeleteDrivenForwardKeepsANodeThatFailsItsRead) {
 }
 
 // B2: another writer creates the group between our read and our POST. The clean 400 and the
-// read that follows make it present_before; recovery must not DELETE it on the strength of
+// read that follows record present_before; recovery must not DELETE it on the strength of
 // the earlier absent_before.
 TEST_F(Recovery, AnotherWritersCopyFoundMidSagaIsNeverDeletedByRecovery) {
     HookedNode n0, n1;
@@ -112,7 +112,7 @@ TEST_F(Recovery, AnotherWritersCopyFoundMidSagaIsNeverDeletedByRecovery) {
     const auto o = options({n0.url(), n1.url(), testing::dead_node_url()});
     const auto first = run(o, Operation::create, "g");
     ASSERT_EQ(first.outcome, SagaOutcome::rollback_incomplete);
-    ASSERT_EQ(first.hosts[0].state, HostState::present_before);
+    ASSERT_EQ(first.hosts[0].state, HostState::already_present);
 
     n0.set_hook({});
     n1.set_hook({});
@@ -141,7 +141,7 @@ TEST_F(Recovery, AnotherWritersDeletionFoundMidSagaIsNeverUndoneByRecovery) {
     const auto o = options({n0.url(), n1.url(), testing::dead_node_url()});
     const auto first = run(o, Operation::delete_, "g");
     ASSERT_EQ(first.outcome, SagaOutcome::rollback_incomplete);
-    ASSERT_EQ(first.hosts[0].state, HostState::absent_before);
+    ASSERT_EQ(first.hosts[0].state, HostState::already_absent);
 
     n0.set_hook({});
     n1.set_hook({});
@@ -189,7 +189,7 @@ TEST_F(Recovery, FastDeleteRollbackNeverCreatesWhereTheGroupNeverWas) {
     o.ownership = Ownership::fast;
     const auto report = run(o, Operation::delete_, "g");
     EXPECT_EQ(report.outcome, SagaOutcome::rolled_back);
-    EXPECT_EQ(report.hosts[2].state, HostState::absent_before);
+    EXPECT_EQ(report.hosts[2].state, HostState::already_absent);
     EXPECT_EQ(cluster.nodes_with("g"), (std::vector<int>{0, 1}));
 }
 

@@ -14,11 +14,11 @@ namespace {
 int claimed_presence(HostState state) {
     switch (state) {
         case HostState::created:
-        case HostState::present_before:
+        case HostState::already_present:
         case HostState::restored:
         case HostState::present: return 1;
         case HostState::deleted:
-        case HostState::absent_before:
+        case HostState::already_absent:
         case HostState::rolled_back:
         case HostState::absent: return 0;
         default: return -1;

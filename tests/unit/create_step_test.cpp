@@ -59,7 +59,7 @@ TEST(CreateStep, PresentAtPrecheckIsNotOurs) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
     const auto run = drive(step, {present()});
-    EXPECT_EQ(run.trace, "GET finish(present_before)");
+    EXPECT_EQ(run.trace, "GET finish(already_present)");
     EXPECT_EQ(run.requests, 1);
     EXPECT_FALSE(step.wrote());
 }
@@ -116,7 +116,7 @@ TEST(CreateStep, CleanRejectionThenPresentIsNotOurs) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), rejected(), present()});
-    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET record(present_before) finish(present_before)");
+    EXPECT_EQ(run.trace, "GET record(absent_before) POST GET record(present_before) finish(already_present)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -423,7 +423,7 @@ TEST(CreateStep, FastFirstRejectionIsPresentBefore) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, fast);
     const auto run = drive(step, {rejected(), present()});
-    EXPECT_EQ(run.trace, "record(writing) POST GET record(present_before) finish(present_before)");
+    EXPECT_EQ(run.trace, "record(writing) POST GET record(present_before) finish(already_present)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -432,7 +432,7 @@ TEST(CreateStep, FastRejectionAfterNotSentIsStillPresentBefore) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, fast);
     const auto run = drive(step, {not_sent(), rejected(), present()});
-    EXPECT_EQ(run.trace, "record(writing) POST wait(100ms) POST GET record(present_before) finish(present_before)");
+    EXPECT_EQ(run.trace, "record(writing) POST wait(100ms) POST GET record(present_before) finish(already_present)");
     EXPECT_FALSE(step.wrote());
 }
 

@@ -55,7 +55,7 @@ TEST(DeleteStep, AbsentAtPrecheckNeedsNoWrite) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);
     const auto run = drive(step, {absent()});
-    EXPECT_EQ(run.trace, "GET finish(absent_before)");
+    EXPECT_EQ(run.trace, "GET finish(already_absent)");
     EXPECT_EQ(run.requests, 1);
     EXPECT_FALSE(step.wrote());
 }
@@ -91,7 +91,7 @@ TEST(DeleteStep, CleanNotFoundThenAbsentIsNotOurs) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);
     const auto run = drive(step, {present(), absent(), absent()});
-    EXPECT_EQ(run.trace, "GET record(present_before) DELETE GET record(absent_before) finish(absent_before)");
+    EXPECT_EQ(run.trace, "GET record(present_before) DELETE GET record(absent_before) finish(already_absent)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -337,7 +337,7 @@ TEST(DeleteStep, UndoNotFoundThenAbsentRecordsNothingOfOursLeft) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, undo);
     const auto run = drive(step, {absent(), absent()});
-    EXPECT_EQ(run.trace, "DELETE GET record(deleted) finish(absent_before)");
+    EXPECT_EQ(run.trace, "DELETE GET record(deleted) finish(already_absent)");
     EXPECT_FALSE(step.wrote());
 }
 

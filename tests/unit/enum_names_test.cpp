@@ -55,7 +55,9 @@ TEST(EnumNames, NamesAreTheOnesAlreadyWritten) {
     // Reports, JSON output and existing saga logs hold these spellings.
     EXPECT_EQ(enum_name(Operation::delete_), "delete");
     EXPECT_EQ(enum_name(SagaOutcome::rollback_incomplete), "rollback_incomplete");
-    EXPECT_EQ(enum_name(HostState::present_before), "present_before");
+    EXPECT_EQ(enum_name(HostState::already_present), "already_present");
+    EXPECT_EQ(enum_name(HostState::already_absent), "already_absent");
+    EXPECT_EQ(enum_name(saga::Fact::present_before), "present_before");
     EXPECT_EQ(enum_name(saga::Fact::absent_before), "absent_before");
     EXPECT_EQ(enum_name(saga::Phase::compensating), "compensating");
     EXPECT_EQ(enum_name(node_api::Call::create), "POST");

@@ -43,14 +43,14 @@ TEST(SagaPlan, CreateOnEveryNodeIsCreated) {
 }
 
 TEST(SagaPlan, CreateFindingTheGroupEverywhereIsAlreadyExists) {
-    const auto p = plan(Operation::create, {clean(HostState::present_before), clean(HostState::present_before)});
+    const auto p = plan(Operation::create, {clean(HostState::already_present), clean(HostState::already_present)});
     EXPECT_EQ(p.outcome, SagaOutcome::already_exists);
     EXPECT_EQ(p.compensate, Indices{});
 }
 
 TEST(SagaPlan, CreateFindingTheGroupOnSomeNodesIsConflictUndoingOnlyOurs) {
-    const auto p = plan(Operation::create, {wrote(HostState::created), clean(HostState::present_before),
-                                            wrote(HostState::created), clean(HostState::present_before)});
+    const auto p = plan(Operation::create, {wrote(HostState::created), clean(HostState::already_present),
+                                            wrote(HostState::created), clean(HostState::already_present)});
     EXPECT_EQ(p.outcome, SagaOutcome::conflict);
     EXPECT_EQ(p.compensate, (Indices{0, 2}));
 }
@@ -60,7 +60,7 @@ TEST(SagaPlan, CreateFailureRollsBackCreatedAndUnknownThatWrote) {
                                                wrote(HostState::created),         // ours: undo
                                                clean(HostState::failed),          // nothing applied
                                                wrote(HostState::unknown),         // may be ours: undo
-                                               clean(HostState::present_before),  // not ours: never touch
+                                               clean(HostState::already_present),  // not ours: never touch
                                                clean(HostState::unknown),         // nothing of ours sent
                                            });
     EXPECT_EQ(p.outcome, SagaOutcome::rolled_back);
@@ -75,7 +75,7 @@ TEST(SagaPlan, CreateNeverUndoesAFailedNodeEvenIfItWrote) {
 }
 
 TEST(SagaPlan, CreateFailureWithNothingOfOursUndoesNothing) {
-    const auto p = plan(Operation::create, {clean(HostState::failed), clean(HostState::present_before)});
+    const auto p = plan(Operation::create, {clean(HostState::failed), clean(HostState::already_present)});
     EXPECT_EQ(p.outcome, SagaOutcome::rolled_back);
     EXPECT_EQ(p.compensate, Indices{});
 }
@@ -89,19 +89,19 @@ TEST(SagaPlan, CreateWithAnUnsettledNodeIsNotCreated) {
 // ---- ensure: converge, never roll back
 
 TEST(SagaPlan, EnsureCountsExistingGroupsAsDone) {
-    const auto p = plan(Operation::ensure, {wrote(HostState::created), clean(HostState::present_before)});
+    const auto p = plan(Operation::ensure, {wrote(HostState::created), clean(HostState::already_present)});
     EXPECT_EQ(p.outcome, SagaOutcome::created);
     EXPECT_EQ(p.compensate, Indices{});
 }
 
 TEST(SagaPlan, EnsureFindingTheGroupEverywhereIsAlreadyExists) {
-    const auto p = plan(Operation::ensure, {clean(HostState::present_before), clean(HostState::present_before)});
+    const auto p = plan(Operation::ensure, {clean(HostState::already_present), clean(HostState::already_present)});
     EXPECT_EQ(p.outcome, SagaOutcome::already_exists);
 }
 
 TEST(SagaPlan, EnsureWithMissingNodesIsIncompleteAndUndoesNothing) {
     const auto p = plan(Operation::ensure, {wrote(HostState::created), clean(HostState::failed),
-                                            wrote(HostState::unknown), clean(HostState::present_before)});
+                                            wrote(HostState::unknown), clean(HostState::already_present)});
     EXPECT_EQ(p.outcome, SagaOutcome::incomplete);
     EXPECT_EQ(p.compensate, Indices{});
 }
@@ -109,13 +109,13 @@ TEST(SagaPlan, EnsureWithMissingNodesIsIncompleteAndUndoesNothing) {
 // ---- delete
 
 TEST(SagaPlan, DeleteFindingNothingIsNotFound) {
-    const auto p = plan(Operation::delete_, {clean(HostState::absent_before), clean(HostState::absent_before)});
+    const auto p = plan(Operation::delete_, {clean(HostState::already_absent), clean(HostState::already_absent)});
     EXPECT_EQ(p.outcome, SagaOutcome::not_found);
     EXPECT_EQ(p.compensate, Indices{});
 }
 
 TEST(SagaPlan, DeleteCountsAlreadyAbsentNodesAsDone) {
-    const auto p = plan(Operation::delete_, {wrote(HostState::deleted), clean(HostState::absent_before),
+    const auto p = plan(Operation::delete_, {wrote(HostState::deleted), clean(HostState::already_absent),
                                              wrote(HostState::deleted)});
     EXPECT_EQ(p.outcome, SagaOutcome::deleted);
     EXPECT_EQ(p.compensate, Indices{});
@@ -130,7 +130,7 @@ TEST(SagaPlan, DeleteFailureRestoresDeletedAndUnknownThatWrote) {
     const auto p = plan(Operation::delete_, {
                                                 wrote(HostState::deleted),        // ours: restore
                                                 clean(HostState::failed),         // nothing applied
-                                                clean(HostState::absent_before),  // was not there: never create
+                                                clean(HostState::already_absent),  // was not there: never create
                                                 wrote(HostState::unknown),        // may be ours: restore
                                                 clean(HostState::unknown),        // nothing of ours sent
                                             },
@@ -174,14 +174,14 @@ TEST(SagaPlan, VerifyWithAnUnreadableNodeIsUnknown) {
 
 TEST(SagaPlan, UndoingACreateEndsRolledBackOnlyWhenTheGroupIsGone) {
     EXPECT_EQ(after_compensation(Operation::create, HostState::deleted), HostState::rolled_back);
-    EXPECT_EQ(after_compensation(Operation::create, HostState::absent_before), HostState::rolled_back);
+    EXPECT_EQ(after_compensation(Operation::create, HostState::already_absent), HostState::rolled_back);
     EXPECT_EQ(after_compensation(Operation::create, HostState::failed), HostState::rollback_failed);
     EXPECT_EQ(after_compensation(Operation::create, HostState::unknown), HostState::rollback_failed);
 }
 
 TEST(SagaPlan, UndoingADeleteEndsRestoredOnlyWhenTheGroupIsBack) {
     EXPECT_EQ(after_compensation(Operation::delete_, HostState::created), HostState::restored);
-    EXPECT_EQ(after_compensation(Operation::delete_, HostState::present_before), HostState::restored);
+    EXPECT_EQ(after_compensation(Operation::delete_, HostState::already_present), HostState::restored);
     EXPECT_EQ(after_compensation(Operation::delete_, HostState::failed), HostState::rollback_failed);
     EXPECT_EQ(after_compensation(Operation::delete_, HostState::unknown), HostState::rollback_failed);
 }
@@ -204,7 +204,7 @@ TEST(SagaPlan, FailedCompensationIsRollbackIncomplete) {
 }
 
 TEST(SagaPlan, ConflictWhoseUndoFailsIsRollbackIncomplete) {
-    const std::vector<StepResult> steps{wrote(HostState::created), clean(HostState::present_before)};
+    const std::vector<StepResult> steps{wrote(HostState::created), clean(HostState::already_present)};
     const auto p = plan(Operation::create, steps);
     ASSERT_EQ(p.outcome, SagaOutcome::conflict);
     ASSERT_EQ(p.compensate, (Indices{0}));
@@ -251,7 +251,7 @@ TEST(SagaReport, FailedHostsOfADeleteAreThoseStillHoldingTheGroup) {
     SagaReport report;
     report.operation = Operation::delete_;
     report.hosts = {HostReport{.host = "http://a", .state = HostState::deleted, .attempts = 1, .last_error = ""},
-                    HostReport{.host = "http://b", .state = HostState::absent_before, .attempts = 1, .last_error = ""},
+                    HostReport{.host = "http://b", .state = HostState::already_absent, .attempts = 1, .last_error = ""},
                     HostReport{.host = "http://c", .state = HostState::failed, .attempts = 5, .last_error = "x"},
                     HostReport{.host = "http://d", .state = HostState::restored, .attempts = 3, .last_error = ""}};
     EXPECT_EQ(report.failed_hosts(), (std::vector<std::string>{"http://c", "http://d"}));

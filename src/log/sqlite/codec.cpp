@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <string_view>
 
 #include <boost/json.hpp>
 #include <sqlite3.h>
@@ -33,6 +35,13 @@ std::vector<std::string> decode_names(SagaId saga, const std::string& text, cons
     return names;
 }
 
+// Host states the log's earlier versions wrote by names they no longer have (the facts keep
+// those names).
+std::optional<HostState> renamed_host_state(std::string_view name) {
+    if (name == "present_before") return HostState::already_present;
+    if (name == "absent_before") return HostState::already_absent;
+    return std::nullopt;
+}
 
 }  // namespace
 
@@ -72,7 +81,11 @@ std::vector<std::string> decode_hosts(SagaId saga, const std::string& text) {
 std::vector<HostState> decode_states(SagaId saga, const std::string& text) {
     std::vector<HostState> states;
     for (const auto& name : decode_names(saga, text, "host states")) {
-        states.push_back(parse_name<HostState>(saga, name, "host state"));
+        if (const auto renamed = renamed_host_state(name)) {
+            states.push_back(*renamed);
+        } else {
+            states.push_back(parse_name<HostState>(saga, name, "host state"));
+        }
     }
     return states;
 }
