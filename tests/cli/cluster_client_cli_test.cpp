@@ -1,49 +1,27 @@
 // SPDX-License-Identifier: MIT
 // cluster-client run as a process against reference nodes: exit codes, printed output, and
 // the nodes' real state.
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "client_program.hpp"
 #include "dead_port.hpp"
 #include "local_cluster.hpp"
-#include "program.hpp"
 #include "test_certificates.hpp"
 
 namespace cluster_client {
 namespace {
 
+using testing::cli;
+using testing::client_config_home;
+using testing::client_state_home;
 using testing::LocalCluster;
 using testing::json_lines;
 using testing::ProgramResult;
-
-// A state directory of its own for every test: the saga log never leaks between tests, nor
-// into the user's.
-std::string test_state_home() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    return ::testing::TempDir() + "cli-state-" + std::to_string(::getpid()) + "-" + test->name();
-}
-
-// Where a test's default config file goes: $XDG_CONFIG_HOME/cluster-client/config.toml.
-std::string test_config_home() { return test_state_home() + "-config"; }
-
-ProgramResult cli(const std::vector<std::string>& args, testing::ProgramOptions options = {}) {
-    // The tests never depend on the caller's HOSTS, config or state.
-    options.env.insert(options.env.begin(), {"HOSTS", std::nullopt});
-    options.env.insert(options.env.begin(), {"XDG_STATE_HOME", test_state_home()});
-    options.env.insert(options.env.begin(), {"XDG_CONFIG_HOME", test_config_home()});
-    return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
-}
-
-testing::ProgramOptions with_env(const std::string& name, const std::string& value) {
-    testing::ProgramOptions options;
-    options.env.emplace_back(name, value);
-    return options;
-}
+using testing::with_env;
 
 std::string join(const std::vector<std::string>& parts) {
     std::string joined;
@@ -114,7 +92,7 @@ TEST(Cli, HostsComeFromTheEnvironment) {
     LocalCluster cluster;
     testing::ProgramOptions options;
     options.env.emplace_back("HOSTS", join(cluster.urls()));
-    options.env.emplace_back("XDG_STATE_HOME", test_state_home());
+    options.env.emplace_back("XDG_STATE_HOME", client_state_home());
     auto result = testing::run_program(CLUSTER_CLIENT_EXE, {"create", "from-env"}, options);
     EXPECT_EQ(result.exit_status, 0) << result.err;
     EXPECT_EQ(cluster.nodes_with("from-env").size(), 3u);
@@ -334,7 +312,7 @@ TEST(Cli, DemoWithFaultsStillEndsAllOrNone) {
 
 TEST(Cli, ACorruptSagaLogIsAUsageErrorAndStaysUntouched) {
     LocalCluster cluster;
-    const auto dir = test_state_home() + "/cluster-client";
+    const auto dir = client_state_home() + "/cluster-client";
     std::filesystem::create_directories(dir);
     const std::string garbage = "this is not a saga log, and it must not be replaced by one";
     {
@@ -360,7 +338,7 @@ TEST(Cli, HelpExitsZero) {
 
 TEST(Cli, TheBearerTokenIsUsedAndNeverPrinted) {
     LocalCluster cluster;
-    const auto token_file = test_state_home() + "-token";
+    const auto token_file = client_state_home() + "-token";
     std::ofstream(token_file) << "file-Token-123\n";
     auto from_file = cli({"--hosts", join(cluster.urls()), "--token-file", token_file, "--log-level", "trace",
                           "--output", "json", "create", "g1"});
@@ -424,7 +402,7 @@ TEST(Cli, AnHttpsClusterSignedByAPrivateCaWorksWithCaFileAndIsRefusedWithout) {
 
 // Writes `text` as a file of the test's own and returns its path.
 std::string write_file(const std::string& name, const std::string& text) {
-    const auto path = std::filesystem::path(test_state_home() + "-files") / name;
+    const auto path = std::filesystem::path(client_state_home() + "-files") / name;
     std::filesystem::create_directories(path.parent_path());
     std::ofstream(path) << text;
     return path.string();
@@ -455,8 +433,8 @@ TEST(Cli, FlagsOverrideTheEnvironmentWhichOverridesTheConfigFile) {
 
 TEST(Cli, TheDefaultConfigFileSuppliesTheHosts) {
     LocalCluster cluster;
-    std::filesystem::create_directories(test_config_home() + "/cluster-client");
-    std::ofstream(test_config_home() + "/cluster-client/config.toml")
+    std::filesystem::create_directories(client_config_home() + "/cluster-client");
+    std::ofstream(client_config_home() + "/cluster-client/config.toml")
         << "hosts = \"" << join(cluster.urls()) << "\"\nownership = \"fast\"\n";
     const auto created = cli({"create", "g1"});
     EXPECT_EQ(created.exit_status, 0) << created.err;
@@ -464,7 +442,7 @@ TEST(Cli, TheDefaultConfigFileSuppliesTheHosts) {
     const auto shown = cli({"config"});
     EXPECT_NE(shown.out.find("ownership = \"fast\""), std::string::npos) << shown.out;
     EXPECT_NE(shown.out.find("# file"), std::string::npos) << shown.out;
-    std::filesystem::remove_all(test_config_home());
+    std::filesystem::remove_all(client_config_home());
 }
 
 TEST(Cli, ABadConfigIsAUsageErrorNamingTheRule) {
@@ -499,15 +477,15 @@ TEST(Cli, ASagaLogThatFailsMidBatchStopsItWithExit3) {
     for (int i = 0; i < 2000; ++i) ids += "g" + std::to_string(i) + "\n";
     const auto id_file = write_file("ids.txt", ids);
     testing::ProgramOptions options;
-    options.env = {{"HOSTS", std::nullopt}, {"XDG_CONFIG_HOME", test_config_home()}};
+    options.env = {{"HOSTS", std::nullopt}, {"XDG_CONFIG_HOME", client_config_home()}};
     const std::string command = "trap '' XFSZ; ulimit -f 200; exec " + std::string(CLUSTER_CLIENT_EXE) +
-                                " --hosts " + join(cluster.urls()) + " --state-dir " + test_state_home() +
+                                " --hosts " + join(cluster.urls()) + " --state-dir " + client_state_home() +
                                 "-small --output json create --from-file " + id_file;
     const auto result = testing::run_program("/bin/bash", {"-c", command}, options);
     EXPECT_EQ(result.exit_status, 3) << result.err;
     EXPECT_NE(result.err.find("sagas may be left open: run recover"), std::string::npos) << result.err;
     EXPECT_LT(json_lines(result.out).size(), 2000u) << "the batch stopped";
-    std::filesystem::remove_all(test_state_home() + "-small");
+    std::filesystem::remove_all(client_state_home() + "-small");
 }
 
 }  // namespace

@@ -2,7 +2,6 @@
 // The options of cluster-client come from one table: every row must show up in --help, in
 // `config`, in the environment, in the config file, in the bash completion and in the README;
 // and a value the rules refuse is named by where it came from, before anything is sent.
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,9 +11,9 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include "client_program.hpp"
 #include "local_cluster.hpp"
 #include "option_table.hpp"
-#include "program.hpp"
 
 namespace cluster_client {
 namespace {
@@ -22,27 +21,13 @@ namespace {
 using cli::OptionRow;
 using cli::OptionScope;
 using cli::ValueKind;
+using testing::cli;
 using testing::LocalCluster;
 using testing::ProgramResult;
-
-std::string test_home() {
-    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
-    return ::testing::TempDir() + "cli-options-" + std::to_string(::getpid()) + "-" + test->name();
-}
-
-// cluster-client with no HOSTS, config file or state of the caller's.
-ProgramResult cli(const std::vector<std::string>& args,
-                  std::vector<std::pair<std::string, std::optional<std::string>>> env = {}) {
-    testing::ProgramOptions options;
-    options.env = {{"HOSTS", std::nullopt},
-                   {"XDG_STATE_HOME", test_home() + "-state"},
-                   {"XDG_CONFIG_HOME", test_home() + "-config"}};
-    options.env.insert(options.env.end(), env.begin(), env.end());
-    return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
-}
+using testing::with_env;
 
 std::string write_config(const std::string& text) {
-    const auto path = test_home() + "-config.toml";
+    const auto path = testing::client_test_home() + "-config.toml";
     std::ofstream(path) << text;
     return path;
 }
@@ -92,7 +77,7 @@ TEST(Options, EveryRowOfTheTableAppearsEverywhere) {
         env.emplace_back(row.environment(), value);
         file += toml_line(row, value);
     }
-    const auto from_env = shown_settings(cli({"config"}, env));
+    const auto from_env = shown_settings(cli({"config"}, with_env(env)));
     const auto from_file = shown_settings(cli({"--config", write_config(file), "config"}));
     std::set<std::string> completed;
     std::istringstream words(completion.out);
@@ -145,7 +130,7 @@ TEST(Options, AnInvalidValueNamesWhereItCameFromBeforeAnythingIsSent) {
     const auto config = write_config("attempt_timeout = \"0s\"\n");
 
     const auto by_flag = cli({"--hosts", hosts, "--attempt-timeout", "0s", "create", "g"});
-    const auto by_env = cli({"--hosts", hosts, "create", "g"}, {{"CLUSTER_CLIENT_ATTEMPT_TIMEOUT", "0ms"}});
+    const auto by_env = cli({"--hosts", hosts, "create", "g"}, with_env({{"CLUSTER_CLIENT_ATTEMPT_TIMEOUT", "0ms"}}));
     const auto by_file = cli({"--hosts", hosts, "--config", config, "create", "g"});
     const std::vector<std::pair<const ProgramResult*, std::string>> cases{
         {&by_flag, "--attempt-timeout" + rule},
@@ -159,7 +144,7 @@ TEST(Options, AnInvalidValueNamesWhereItCameFromBeforeAnythingIsSent) {
 
     // A rule that ties two options names both, each by where it was set.
     const auto tied = cli({"--hosts", hosts, "--saga-deadline", "20s", "create", "g"},
-                          {{"CLUSTER_CLIENT_DEADLINE", "25s"}});
+                          with_env({{"CLUSTER_CLIENT_DEADLINE", "25s"}}));
     EXPECT_EQ(tied.exit_status, 2);
     EXPECT_NE(tied.err.find("CLUSTER_CLIENT_DEADLINE and --saga-deadline: retry: saga_deadline must be at least "
                             "deadline"),
@@ -167,7 +152,7 @@ TEST(Options, AnInvalidValueNamesWhereItCameFromBeforeAnythingIsSent) {
         << tied.err;
 
     // A value of the wrong type is named the same way, whatever layer set it.
-    const auto typed = cli({"--hosts", hosts, "create", "g"}, {{"CLUSTER_CLIENT_ATTEMPTS", "many"}});
+    const auto typed = cli({"--hosts", hosts, "create", "g"}, with_env({{"CLUSTER_CLIENT_ATTEMPTS", "many"}}));
     EXPECT_EQ(typed.exit_status, 2);
     EXPECT_NE(typed.err.find("CLUSTER_CLIENT_ATTEMPTS: must be a whole number"), std::string::npos) << typed.err;
 
@@ -182,7 +167,8 @@ TEST(Options, NoConnectionPerHostIsRefusedBeforeAnythingIsSent) {
     EXPECT_NE(result.err.find("--max-connections-per-host: http: max_connections_per_host must be at least 1"),
               std::string::npos)
         << result.err;
-    const auto certificate_alone = cli({"--hosts", cluster.url(0), "create", "g"}, {{"CLUSTER_CLIENT_CERT", "c.pem"}});
+    const auto certificate_alone = cli({"--hosts", cluster.url(0), "create", "g"},
+                                         with_env({{"CLUSTER_CLIENT_CERT", "c.pem"}}));
     EXPECT_EQ(certificate_alone.exit_status, 2);
     EXPECT_NE(certificate_alone.err.find("CLUSTER_CLIENT_CERT: http: cert_file and key_file go together"),
               std::string::npos)
