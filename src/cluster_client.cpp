@@ -29,10 +29,11 @@ std::shared_ptr<saga::SagaLog> open_log(const SagaLogOptions& options) {
                                       .durability = options.durability});
 }
 
-// Options that cannot work are refused before the saga log is opened: they leave nothing behind.
+// The coordinator refuses options that cannot work before it opens the saga log: they leave
+// nothing behind.
 std::unique_ptr<saga::SagaCoordinator> make_coordinator(asio::any_io_executor strand, const ClientOptions& options) {
-    check_options(options);
-    return std::make_unique<saga::SagaCoordinator>(std::move(strand), options, open_log(options.saga_log));
+    return std::make_unique<saga::SagaCoordinator>(std::move(strand), options,
+                                                   [&options] { return open_log(options.saga_log); });
 }
 
 // A strand of an io_context's own executor fits in any_io_executor's small buffer, so the

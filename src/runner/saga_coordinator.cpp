@@ -16,6 +16,7 @@
 
 #include <cluster_client/errors.hpp>
 
+#include "http/http_options_check.hpp"
 #include "retry/circuit_breaker.hpp"
 #include "saga/admission.hpp"
 #include "saga/overloaded.hpp"
@@ -59,19 +60,27 @@ node_api::NodeReply circuit_open(const retry::CircuitBreaker& breaker, Clock::ti
 
 }  // namespace
 
-SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<SagaLog> log)
-    : executor_(std::move(executor)), options_(options), policy_(options.retry), log_(std::move(log)),
-      budget_(options.retry), random_(std::random_device{}()), self_(this_process()) {
+SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options, const LogOpener& open_log)
+    : executor_(std::move(executor)), options_(options), policy_(options.retry), budget_(options.retry),
+      random_(std::random_device{}()), self_(this_process()) {
+    // Everything is checked, each host parsed and the TLS files loaded once, before the log
+    // is opened.
+    std::vector<http::Endpoint> endpoints;
+    if (!options.hosts.empty()) endpoints = http::parse_hosts(options.hosts);
+    http::check_http_options(options.http);
     // Loads the CA file and the client certificate now, so that a bad one is refused before
     // any saga starts, even while no host is https.
     if (!options.http.ca_file.empty() || !options.http.cert_file.empty() || !options.http.key_file.empty()) {
         tls_ = http::make_tls_context(options_.http);
     }
-    if (options.hosts.empty() && log_) return;  // recovers and lists only: each logged saga names its hosts
-    for (auto& endpoint : http::parse_hosts(options.hosts)) {
+    for (auto& endpoint : endpoints) {
         urls_.push_back(endpoint.url());
         configured_.push_back(&node_for(std::move(endpoint)));
     }
+    log_ = open_log();
+    // Without hosts it recovers and lists only (each logged saga names its hosts): without a
+    // log too, there is nothing it can do, and the empty host list is refused.
+    if (options.hosts.empty() && !log_) static_cast<void>(http::parse_hosts(options.hosts));
 }
 
 SagaCoordinator::~SagaCoordinator() = default;

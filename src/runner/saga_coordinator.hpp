@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,9 +41,13 @@ public:
     /// one saga deadline, few enough not to flood the nodes.
     static constexpr std::size_t recovery_fan_out = 32;
 
-    /// Throws ConfigError on bad hosts, TLS files or retry options. `log` may be null (no
-    /// durability). Without hosts, it needs a log: it can then only recover.
-    SagaCoordinator(Executor executor, const ClientOptions& options, std::shared_ptr<SagaLog> log);
+    /// Opens the saga log: returns it, or null for no durability.
+    using LogOpener = std::function<std::shared_ptr<SagaLog>()>;
+
+    /// Throws ConfigError on bad hosts, TLS files, retry or HTTP options, before it calls
+    /// `open_log`: options that cannot work never create or open a log. Without hosts, it
+    /// needs a log: it can then only recover.
+    SagaCoordinator(Executor executor, const ClientOptions& options, const LogOpener& open_log);
     ~SagaCoordinator();
 
     /// Runs one saga on `group` (already validated), waiting for another saga on the same

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // ClusterClient against real reference nodes on loopback: the saga outcomes of docs/design.md
 // section 4, checked against the nodes' real state.
+#include <filesystem>
+#include <functional>
 #include <future>
 
 #include <boost/asio/io_context.hpp>
@@ -12,6 +14,7 @@
 
 #include "dead_port.hpp"
 #include "local_cluster.hpp"
+#include "test_directory.hpp"
 
 namespace cluster_client {
 namespace {
@@ -203,6 +206,58 @@ TEST(ClusterClient, BadHostsAreAConfigError) {
     EXPECT_THROW(BlockingClusterClient(ClientOptions{.hosts = {"ftp://x"}}), ConfigError);
     EXPECT_THROW(BlockingClusterClient(ClientOptions{.hosts = {"http://a:1", "http://a:1"}}), ConfigError);
     EXPECT_THROW(BlockingClusterClient(ClientOptions{.hosts = {}}), ConfigError);
+}
+
+// Options that cannot work are refused before the saga log is opened: a client that fails to
+// start leaves no state directory or log file behind, with hosts or without (recovery only).
+TEST(ClusterClient, BadOptionsLeaveNoSagaLogBehind) {
+    const testing::TestDirectory state_dir("bad-options-state");
+    const auto with = [&](const std::function<void(ClientOptions&)>& change) {
+        ClientOptions options{.hosts = {"http://127.0.0.1:1"}};
+        options.saga_log.state_dir = state_dir.path().string();
+        change(options);
+        return options;
+    };
+    const std::vector<std::pair<std::string, std::function<void(ClientOptions&)>>> cases{
+        {"a host that does not parse", [](ClientOptions& o) { o.hosts = {"ftp://x"}; }},
+        {"one node named twice", [](ClientOptions& o) { o.hosts = {"http://a:1", "http://a:1"}; }},
+        {"a blank host", [](ClientOptions& o) { o.hosts = {" "}; }},
+        {"a CA file that does not load", [](ClientOptions& o) { o.http.ca_file = "/nonexistent/ca.pem"; }},
+        {"no hosts and a CA file that does not load",
+         [](ClientOptions& o) {
+             o.hosts.clear();
+             o.http.ca_file = "/nonexistent/ca.pem";
+         }},
+        {"unusable retry bounds", [](ClientOptions& o) { o.retry.max_attempts = 0; }},
+        {"no hosts and unusable HTTP limits",
+         [](ClientOptions& o) {
+             o.hosts.clear();
+             o.http.max_body_bytes = 0;
+         }},
+    };
+    boost::asio::io_context io;
+    for (const auto& [what, change] : cases) {
+        EXPECT_THROW(ClusterClient(io.get_executor(), with(change)), ConfigError) << what;
+        EXPECT_FALSE(std::filesystem::exists(state_dir.path())) << what << " left the state directory behind";
+    }
+
+    // Without hosts and without a log there is nothing a client can do.
+    try {
+        ClusterClient client(io.get_executor(), ClientOptions{});
+        ADD_FAILURE() << "a client with no hosts and no log was made";
+    } catch (const ConfigError& error) {
+        EXPECT_STREQ(error.what(), "the host list is empty: give at least one host");
+    }
+
+    // The same options, once they work, do open the log there: with hosts, or to recover.
+    for (const auto& hosts : {std::vector<std::string>{"http://127.0.0.1:1"}, std::vector<std::string>{}}) {
+        std::filesystem::remove_all(state_dir.path());
+        {
+            ClusterClient client(io.get_executor(), with([&](ClientOptions& o) { o.hosts = hosts; }));
+            EXPECT_EQ(client.hosts().size(), hosts.size());
+        }
+        EXPECT_TRUE(std::filesystem::exists(state_dir.path() / "sagas.db"));
+    }
 }
 
 TEST(ClusterClient, SeedApiReturnsBoolsAndFailedHosts) {

@@ -136,7 +136,8 @@ TEST(SlowLog, SagasRunAndTheStrandKeepsItsBeatWhileEveryLogWriteTakes100ms) {
     auto strand = asio::make_strand(io);
     ClientOptions options;
     options.hosts = cluster.urls();
-    auto coordinator = std::make_unique<saga::SagaCoordinator>(strand, options, log);
+    auto coordinator =
+        std::make_unique<saga::SagaCoordinator>(strand, options, [log]() -> std::shared_ptr<SagaLog> { return log; });
 
     // A 5 ms heartbeat on the sagas' strand: any wait on the log would stall it for 100 ms.
     bool running = true;
