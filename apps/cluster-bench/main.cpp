@@ -110,6 +110,9 @@ int main(int argc, char** argv) {
     throughput_command->add_option("--runs", throughput.runs, "runs of each measurement; more than 1 adds medians")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
+    throughput_command->add_option("--saga-log-dir", throughput.saga_log_dir,
+                                   "keep one saga log in this folder across runs, so it grows (default: a new "
+                                   "one per run in a temporary folder)");
     add_output_option(*throughput_command, output);
 
     bench::CpuBenchOptions cpu;

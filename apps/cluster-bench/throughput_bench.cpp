@@ -31,6 +31,12 @@ double thread_cpu_seconds() {
     return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
 }
 
+double process_cpu_seconds() {
+    timespec now{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) / 1e9;
+}
+
 namespace {
 
 ThroughputRow median_row(const std::vector<ThroughputRow>& runs) {
@@ -45,6 +51,7 @@ ThroughputRow median_row(const std::vector<ThroughputRow>& runs) {
     row.sagas_per_second = of(&ThroughputRow::sagas_per_second);
     row.requests_per_second = of(&ThroughputRow::requests_per_second);
     row.client_cpu_us_per_request = of(&ThroughputRow::client_cpu_us_per_request);
+    row.cpu_us_per_saga = of(&ThroughputRow::cpu_us_per_saga);
     row.failed = 0;
     for (const auto& run : runs) row.failed += run.failed;
     return row;
@@ -54,11 +61,14 @@ ThroughputRow median_row(const std::vector<ThroughputRow>& runs) {
 
 ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector<std::string>& urls,
                         std::size_t concurrency, bool saga_log) {
-    const auto state_dir = std::filesystem::temp_directory_path() /
-                           ("cluster-bench-" + std::to_string(::getpid()) + (saga_log ? "-log" : "-nolog"));
-    std::filesystem::remove_all(state_dir);
+    const bool kept = !options.saga_log_dir.empty();
+    const auto state_dir = kept ? std::filesystem::path(options.saga_log_dir)
+                                : std::filesystem::temp_directory_path() /
+                                      ("cluster-bench-" + std::to_string(::getpid()) + (saga_log ? "-log" : "-nolog"));
+    if (!kept) std::filesystem::remove_all(state_dir);
     ThroughputRow row{.run = {}, .concurrency = concurrency, .saga_log = saga_log, .sagas = options.sagas};
     double cpu = 0;
+    double process_cpu = 0;
     {
         asio::io_context io{1};
         ClientOptions client_options{.hosts = urls, .ownership = options.ownership};
@@ -77,16 +87,19 @@ ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector
             }
         };
         const auto cpu_before = thread_cpu_seconds();
+        const auto process_cpu_before = process_cpu_seconds();
         const auto started = Clock::now();
         for (std::size_t i = 0; i < concurrency; ++i) asio::co_spawn(io, worker(), asio::detached);
         io.run();
         row.seconds = std::chrono::duration<double>(Clock::now() - started).count();
         cpu = thread_cpu_seconds() - cpu_before;
+        process_cpu = process_cpu_seconds() - process_cpu_before;
     }
-    std::filesystem::remove_all(state_dir);
+    if (!kept) std::filesystem::remove_all(state_dir);
     row.sagas_per_second = static_cast<double>(row.sagas) / row.seconds;
     row.requests_per_second = static_cast<double>(row.requests) / row.seconds;
     row.client_cpu_us_per_request = row.requests > 0 ? cpu * 1e6 / static_cast<double>(row.requests) : 0;
+    row.cpu_us_per_saga = process_cpu * 1e6 / static_cast<double>(row.sagas);
     return row;
 }
 
@@ -116,13 +129,14 @@ void print_throughput_table(std::ostream& out, const std::vector<ThroughputRow>&
     out << std::left << std::setw(8) << "run" << std::right << std::setw(12) << "concurrency" << "  "
         << std::left << std::setw(10) << "saga log" << std::right << std::setw(9) << "sagas" << std::setw(10)
         << "seconds" << std::setw(10) << "sagas/s" << std::setw(12) << "requests/s" << std::setw(16)
-        << "client us/req" << std::setw(8) << "failed" << '\n';
+        << "client us/req" << std::setw(12) << "us/saga" << std::setw(8) << "failed" << '\n';
     for (const auto& row : rows) {
         out << std::left << std::setw(8) << row.run << std::right << std::setw(12) << row.concurrency << "  "
             << std::left << std::setw(10) << (row.saga_log ? "on" : "off") << std::right << std::setw(9) << row.sagas
             << std::fixed << std::setprecision(2) << std::setw(10) << row.seconds << std::setprecision(0)
             << std::setw(10) << row.sagas_per_second << std::setw(12) << row.requests_per_second
-            << std::setprecision(1) << std::setw(16) << row.client_cpu_us_per_request << std::setw(8) << row.failed
+            << std::setprecision(1) << std::setw(16) << row.client_cpu_us_per_request << std::setw(12) << row.cpu_us_per_saga
+            << std::setw(8) << row.failed
             << '\n';
     }
 }
@@ -137,6 +151,7 @@ void print_throughput_json(std::ostream& out, const std::vector<ThroughputRow>& 
                                                           {"sagas_per_second", row.sagas_per_second},
                                                           {"requests_per_second", row.requests_per_second},
                                                           {"client_cpu_us_per_request", row.client_cpu_us_per_request},
+                                                          {"cpu_us_per_saga", row.cpu_us_per_saga},
                                                           {"failed", row.failed}})
             << '\n';
     }

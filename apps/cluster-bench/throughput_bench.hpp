@@ -29,6 +29,9 @@ struct ThroughputBenchOptions {
     int runs = 1;
     /// strict: ownership of the creates and deletes.
     Ownership ownership = Ownership::strict;
+    /// empty: each run with the log starts a new one in a temporary folder. A folder here
+    /// keeps one log across runs, so that a long series shows the cost as the log grows.
+    std::string saga_log_dir;
 };
 
 struct ThroughputRow {
@@ -41,6 +44,7 @@ struct ThroughputRow {
     double sagas_per_second = 0;
     double requests_per_second = 0;
     double client_cpu_us_per_request = 0;  ///< CPU time of the client's thread only
+    double cpu_us_per_saga = 0;            ///< CPU time of the whole process: client, log and nodes
     std::size_t failed = 0;                ///< sagas that did not end ok (must be 0)
 };
 
@@ -58,5 +62,8 @@ void print_throughput_json(std::ostream& out, const std::vector<ThroughputRow>& 
 
 /// The CPU time of the calling thread, in seconds.
 double thread_cpu_seconds();
+
+/// The CPU time of the whole process, every thread, in seconds.
+double process_cpu_seconds();
 
 }  // namespace cluster_client::bench

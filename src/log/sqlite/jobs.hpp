@@ -3,7 +3,7 @@
 
 #include <cstdint>
 #include <exception>
-#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -35,11 +35,13 @@ boost::asio::any_completion_executor completion_executor(const Handler& handler)
 }
 
 /// A write whose caller hears an error code: none once it is durable, invalid_argument when
-/// `action` returns false (it names no open saga, or a host the saga does not have).
+/// `action` (bool(Store&, now)) returns false (it names no open saga, or a host the saga
+/// does not have). The action is kept as it is, not in a std::function: a fact is the
+/// hottest write, and this spares it an allocation.
+template <class Action>
 class WriteJob final : public Job {
 public:
     using Handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
-    using Action = std::function<bool(Store&, std::int64_t)>;
 
     WriteJob(Action action, Handler handler)
         : action_(std::move(action)), executor_(completion_executor(handler)), handler_(std::move(handler)) {}
@@ -59,23 +61,28 @@ private:
     boost::system::error_code error_ = not_committed();
 };
 
-/// A write or a read with a result of type T, whose caller hears an error code with it
-/// (Signature void(error_code, T)) or an exception naming the log (void(exception_ptr, T)).
-template <class Signature>
+template <class Action>
+std::unique_ptr<Job> write_job(Action action, typename WriteJob<Action>::Handler handler) {
+    return std::make_unique<WriteJob<Action>>(std::move(action), std::move(handler));
+}
+
+/// A write or a read with a result of type T (`action` is T(Store&, now)), whose caller
+/// hears an error code with it (Signature void(error_code, T)) or an exception naming the
+/// log (void(exception_ptr, T)).
+template <class Signature, class Action>
 class ResultJob;
 
-template <class Status, class T>
-class ResultJob<void(Status, T)> final : public Job {
+template <class Status, class T, class Action>
+class ResultJob<void(Status, T), Action> final : public Job {
 public:
     using Handler = boost::asio::any_completion_handler<void(Status, T)>;
-    using Action = std::function<T(Store&, std::int64_t)>;
 
     /// `writes`: run inside the batch's transaction; else after it has committed.
-    /// `log_name` prefixes the message of an exception.
-    ResultJob(bool writes, Action action, std::string log_name, Handler handler)
+    /// `log_name` prefixes the message of an exception; it outlives the job's completion.
+    ResultJob(bool writes, Action action, const std::string& log_name, Handler handler)
         : writes_(writes),
           action_(std::move(action)),
-          log_name_(std::move(log_name)),
+          log_name_(log_name),
           executor_(completion_executor(handler)),
           handler_(std::move(handler)) {}
 
@@ -102,7 +109,7 @@ public:
 private:
     bool writes_;
     Action action_;
-    std::string log_name_;
+    const std::string& log_name_;
     boost::asio::any_completion_executor executor_;
     Handler handler_;
     T value_{};
@@ -116,5 +123,11 @@ private:
         }
     }
 };
+
+template <class Signature, class Action>
+std::unique_ptr<Job> result_job(bool writes, Action action, const std::string& log_name,
+                                typename ResultJob<Signature, Action>::Handler handler) {
+    return std::make_unique<ResultJob<Signature, Action>>(writes, std::move(action), log_name, std::move(handler));
+}
 
 }  // namespace cluster_client::log::sqlite

@@ -14,22 +14,22 @@ using saga::Owner;
 using saga::Phase;
 using saga::SagaId;
 using saga::SagaRecord;
-using sqlite::ResultJob;
+using sqlite::result_job;
 using sqlite::Store;
-using sqlite::WriteJob;
+using sqlite::write_job;
 
 SqliteSagaLog::SqliteSagaLog(const SqliteLogOptions& options)
-    : writer_(std::make_unique<sqlite::Writer>(sqlite::WriterOptions{.path = options.path,
+    : name_("saga log " + options.path.string()),
+      writer_(std::make_unique<sqlite::Writer>(sqlite::WriterOptions{.path = options.path,
                                                                      .durability = options.durability,
                                                                      .max_batch = options.max_batch,
-                                                                     .commit_window = options.commit_window})),
-      name_("saga log " + options.path.string()) {}
+                                                                     .commit_window = options.commit_window})) {}
 
 SqliteSagaLog::~SqliteSagaLog() = default;
 
 void SqliteSagaLog::begin(Operation operation, std::string group, std::vector<std::string> hosts, Owner owner,
                           Handler<void(error_code, saga::BeginResult)> handler) {
-    writer_->submit(std::make_unique<ResultJob<void(error_code, saga::BeginResult)>>(
+    writer_->submit(result_job<void(error_code, saga::BeginResult)>(
         true,
         [operation, group = std::move(group), hosts = std::move(hosts), owner = std::move(owner)](
             Store& store, std::int64_t now) { return store.begin(operation, group, hosts, owner, now); },
@@ -37,20 +37,20 @@ void SqliteSagaLog::begin(Operation operation, std::string group, std::vector<st
 }
 
 void SqliteSagaLog::record(SagaId saga, std::size_t host, Fact fact, Handler<WriteSignature> handler) {
-    writer_->submit(std::make_unique<WriteJob>(
+    writer_->submit(write_job(
         [saga, host, fact](Store& store, std::int64_t now) { return store.record(saga, host, fact, now); },
         std::move(handler)));
 }
 
 void SqliteSagaLog::set_phase(SagaId saga, Phase phase, Handler<WriteSignature> handler) {
-    writer_->submit(std::make_unique<WriteJob>(
+    writer_->submit(write_job(
         [saga, phase](Store& store, std::int64_t now) { return store.set_phase(saga, phase, now); },
         std::move(handler)));
 }
 
 void SqliteSagaLog::end(SagaId saga, SagaOutcome outcome, std::vector<HostState> host_states,
                         Handler<WriteSignature> handler) {
-    writer_->submit(std::make_unique<WriteJob>(
+    writer_->submit(write_job(
         [saga, outcome, states = std::move(host_states)](Store& store, std::int64_t now) {
             return store.end(saga, outcome, states, now);
         },
@@ -58,25 +58,25 @@ void SqliteSagaLog::end(SagaId saga, SagaOutcome outcome, std::vector<HostState>
 }
 
 void SqliteSagaLog::adopt(SagaId saga, Owner owner, Handler<void(std::exception_ptr, bool)> handler) {
-    writer_->submit(std::make_unique<ResultJob<void(std::exception_ptr, bool)>>(
+    writer_->submit(result_job<void(std::exception_ptr, bool)>(
         true,
         [saga, owner = std::move(owner)](Store& store, std::int64_t now) { return store.adopt(saga, owner, now); },
         name_, std::move(handler)));
 }
 
 void SqliteSagaLog::open_sagas(Handler<void(std::exception_ptr, Records)> handler) {
-    writer_->submit(std::make_unique<ResultJob<void(std::exception_ptr, Records)>>(
+    writer_->submit(result_job<void(std::exception_ptr, Records)>(
         false, [](Store& store, std::int64_t) { return store.open_sagas(); }, name_, std::move(handler)));
 }
 
 void SqliteSagaLog::recent_sagas(std::size_t limit, Handler<void(std::exception_ptr, Records)> handler) {
-    writer_->submit(std::make_unique<ResultJob<void(std::exception_ptr, Records)>>(
+    writer_->submit(result_job<void(std::exception_ptr, Records)>(
         false, [limit](Store& store, std::int64_t) { return store.recent_sagas(limit); }, name_,
         std::move(handler)));
 }
 
 void SqliteSagaLog::find(SagaId saga, Handler<void(std::exception_ptr, std::optional<SagaRecord>)> handler) {
-    writer_->submit(std::make_unique<ResultJob<void(std::exception_ptr, std::optional<SagaRecord>)>>(
+    writer_->submit(result_job<void(std::exception_ptr, std::optional<SagaRecord>)>(
         false, [saga](Store& store, std::int64_t) { return store.find(saga); }, name_, std::move(handler)));
 }
 

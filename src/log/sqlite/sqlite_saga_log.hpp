@@ -69,8 +69,8 @@ private:
     void recent_sagas(std::size_t limit, Handler<void(std::exception_ptr, Records)> handler) override;
     void find(saga::SagaId saga, Handler<void(std::exception_ptr, std::optional<saga::SagaRecord>)> handler) override;
 
+    std::string name_;  ///< "saga log <path>", for errors; outlives the writer's last job
     std::unique_ptr<sqlite::Writer> writer_;
-    std::string name_;  ///< "saga log <path>", for errors
 };
 
 /// Opens (creating it if missing) the SQLite saga log at `options.path`. Throws ConfigError

@@ -96,7 +96,7 @@ Store::Store(const std::filesystem::path& path, Durability durability) : db_(ope
 Store::~Store() = default;
 
 void Store::begin_transaction() {
-    running_before_ = running_;
+    running_undo_.clear();
     statements_->begin.execute();
 }
 
@@ -105,7 +105,24 @@ void Store::commit_transaction() { statements_->commit.execute(); }
 void Store::rollback_transaction() {
     // Some failures (a full disk, an I/O error) have rolled back already.
     if (sqlite3_get_autocommit(db_.get()) == 0) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-    running_ = std::move(running_before_);
+    for (auto undo = running_undo_.rbegin(); undo != running_undo_.rend(); ++undo) {
+        if (undo->second) {
+            running_[undo->first] = *undo->second;
+        } else {
+            running_.erase(undo->first);
+        }
+    }
+    running_undo_.clear();
+}
+
+void Store::set_running(SagaId saga, std::optional<std::size_t> hosts) {
+    const auto found = running_.find(saga);
+    running_undo_.emplace_back(saga, found == running_.end() ? std::nullopt : std::optional(found->second));
+    if (hosts) {
+        running_[saga] = *hosts;
+    } else if (found != running_.end()) {
+        running_.erase(found);
+    }
 }
 
 BeginResult Store::begin(Operation operation, const std::string& group, const std::vector<std::string>& hosts,
@@ -125,7 +142,7 @@ BeginResult Store::begin(Operation operation, const std::string& group, const st
     s.insert_saga.execute(to_string(operation), group, encode_hosts(hosts), owner.pid, owner.start_time, now);
     const SagaId saga = sqlite3_last_insert_rowid(db_.get());
     s.put_lease.execute(group, saga, owner.pid, owner.start_time);
-    running_.emplace(saga, hosts.size());
+    set_running(saga, hosts.size());
     return {started, saga};
 }
 
@@ -155,7 +172,7 @@ bool Store::end(SagaId saga, SagaOutcome outcome, const std::vector<HostState>& 
         return false;
     }
     if (!stays_open) s.free_lease.execute(saga);
-    running_.erase(saga);
+    set_running(saga, std::nullopt);
     return true;
 }
 
@@ -176,7 +193,7 @@ bool Store::adopt(SagaId saga, const Owner& owner, std::int64_t now) {
     }
     s.set_owner.execute(owner.pid, owner.start_time, now, saga);
     s.put_lease.execute(group, saga, owner.pid, owner.start_time);
-    running_.emplace(saga, hosts);
+    set_running(saga, hosts);
     return true;
 }
 

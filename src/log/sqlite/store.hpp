@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <cluster_client/options.hpp>
@@ -64,7 +65,11 @@ private:
     std::unique_ptr<Statements> statements_;
     // Sagas this log has begun or adopted and not ended: running here, not left behind.
     std::unordered_map<saga::SagaId, std::size_t> running_;  ///< open sagas this process runs, and their host counts
-    std::unordered_map<saga::SagaId, std::size_t> running_before_;
+    /// What the open transaction changed in running_, oldest first, with each entry's value
+    /// before (none: it was not there), so that a rollback undoes just that.
+    std::vector<std::pair<saga::SagaId, std::optional<std::size_t>>> running_undo_;
+
+    void set_running(saga::SagaId saga, std::optional<std::size_t> hosts);
 };
 
 }  // namespace cluster_client::log::sqlite

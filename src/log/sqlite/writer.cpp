@@ -77,12 +77,17 @@ Writer::~Writer() {
     thread_.join();
 }
 
+// A wake-up costs the caller a system call and the writer a context switch, so a job
+// wakes the writer only if it waits for work, or if the job completes the batch its
+// commit window waits for; any other job joins that batch without a sound.
 void Writer::submit(std::unique_ptr<Job> job) {
+    bool wake = false;
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(std::move(job));
+        wake = idle_ || (window_target_ != 0 && queue_.size() == window_target_);
     }
-    wake_.notify_one();
+    if (wake) wake_.notify_one();
 }
 
 void Writer::loop() {
@@ -91,7 +96,9 @@ void Writer::loop() {
         batch.clear();
         {
             std::unique_lock lock(mutex_);
+            idle_ = true;
             wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            idle_ = false;
             // Stopping only once the queue is empty: the destructor drains it.
             if (queue_.empty()) return;
             // With other sagas running, waiting a moment lets their writes join this
@@ -100,7 +107,9 @@ void Writer::loop() {
             // waits.
             const auto enough = std::min(max_batch_, std::max<std::size_t>(2, store_.running() / 2));
             if (store_.running() > 1 && queue_.size() < enough && commit_window_.count() > 0) {
+                window_target_ = enough;
                 wake_.wait_for(lock, commit_window_, [&] { return stopping_ || queue_.size() >= enough; });
+                window_target_ = 0;
             }
             while (!queue_.empty() && batch.size() < max_batch_) {
                 batch.push_back(std::move(queue_.front()));

@@ -84,6 +84,8 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     std::deque<std::unique_ptr<Job>> queue_;
+    bool idle_ = false;              ///< the thread waits for a first job
+    std::size_t window_target_ = 0;  ///< in a commit window: the queue size that ends it
     bool stopping_ = false;
     std::thread thread_;  // last: it starts once everything above is ready
 };
