@@ -25,8 +25,7 @@ namespace {
 std::shared_ptr<saga::SagaLog> open_log(const SagaLogOptions& options) {
     if (options.state_dir.empty()) return nullptr;
     log::prepare_state_dir(options.state_dir);
-    return log::open_sqlite_saga_log({.path = log::saga_log_path(options.state_dir),
-                                      .durability = options.durability});
+    return log::open_sqlite_saga_log({.path = log::saga_log_path(options.state_dir), .durability = options.durability});
 }
 
 // The coordinator refuses options that cannot work before it opens the saga log: they leave
@@ -75,7 +74,9 @@ void check_options(const ClientOptions& options) {
     }
 }
 
-std::string default_state_dir() { return log::default_state_dir().string(); }
+std::string default_state_dir() {
+    return log::default_state_dir().string();
+}
 
 std::vector<std::string> split_hosts(std::string_view comma_separated) {
     std::vector<std::string> hosts;
@@ -91,14 +92,17 @@ std::vector<std::string> split_hosts(std::string_view comma_separated) {
 }
 
 ClusterClient::ClusterClient(executor_type executor, ClientOptions options)
-    : strand_(make_strand_of(std::move(executor))),
-      coordinator_(make_coordinator(strand_, options)) {}
+    : strand_(make_strand_of(std::move(executor))), coordinator_(make_coordinator(strand_, options)) {}
 
 ClusterClient::~ClusterClient() = default;
 
-const std::vector<std::string>& ClusterClient::hosts() const { return coordinator_->hosts(); }
+const std::vector<std::string>& ClusterClient::hosts() const {
+    return coordinator_->hosts();
+}
 
-ClusterClient::executor_type ClusterClient::get_executor() const { return strand_; }
+ClusterClient::executor_type ClusterClient::get_executor() const {
+    return strand_;
+}
 
 asio::awaitable<SagaReport> ClusterClient::run(Operation operation, std::string group_id) {
     co_return co_await asio::co_spawn(strand_, run_on_strand(operation, std::move(group_id)), asio::use_awaitable);

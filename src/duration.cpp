@@ -16,7 +16,9 @@ constexpr std::string_view units_hint = "us, ms, s, m, h";
     throw ConfigError("invalid duration \"" + std::string(text) + "\": " + std::string(rule));
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -49,8 +51,7 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
     std::int64_t total_ns = 0;
     std::size_t i = 0;
     while (i < s.size()) {
-        if (!is_digit(s[i])) fail(text, "expected a number followed by a unit (" +
-                                            std::string(units_hint) + ")");
+        if (!is_digit(s[i])) fail(text, "expected a number followed by a unit (" + std::string(units_hint) + ")");
         std::int64_t whole = 0;
         for (; i < s.size() && is_digit(s[i]); ++i) {
             if (whole > (max_ns - 9) / 10) fail(text, "it is too large");
@@ -71,13 +72,11 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
         if (unit.empty()) fail(text, "a unit is required (" + std::string(units_hint) + ")");
         const std::int64_t per_unit = unit_nanoseconds(unit);
         if (per_unit == 0) {
-            fail(text, "unknown unit \"" + std::string(unit) + "\" (use " +
-                           std::string(units_hint) + ")");
+            fail(text, "unknown unit \"" + std::string(unit) + "\" (use " + std::string(units_hint) + ")");
         }
         if (whole > max_ns / per_unit) fail(text, "it is too large");
         // The fraction is below one unit (at most an hour), well inside a double's precision.
-        const auto fraction_ns = static_cast<std::int64_t>(
-            std::llround(fraction * static_cast<double>(per_unit)));
+        const auto fraction_ns = static_cast<std::int64_t>(std::llround(fraction * static_cast<double>(per_unit)));
         const std::int64_t part = whole * per_unit;
         if (part > max_ns - fraction_ns || total_ns > max_ns - part - fraction_ns) {
             fail(text, "it is too large");
@@ -92,8 +91,7 @@ std::string format_duration(std::chrono::milliseconds d) {
     const auto count = d.count();
     if (count == 0) return "0s";
     // Through unsigned so the most negative value has a magnitude too.
-    std::uint64_t ms = count < 0 ? 0 - static_cast<std::uint64_t>(count)
-                                 : static_cast<std::uint64_t>(count);
+    std::uint64_t ms = count < 0 ? 0 - static_cast<std::uint64_t>(count) : static_cast<std::uint64_t>(count);
     std::string out = count < 0 ? "-" : "";
     if (ms < 1000) return out + std::to_string(ms) + "ms";
 

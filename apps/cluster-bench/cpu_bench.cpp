@@ -144,8 +144,8 @@ std::vector<CpuRow> run_cpu_bench(const CpuBenchOptions& options) {
 
 void print_cpu_table(std::ostream& out, const std::vector<CpuRow>& rows) {
     out << std::left << std::setw(8) << "client" << std::right << std::setw(10) << "requests" << std::setw(10)
-        << "seconds" << std::setw(12) << "requests/s" << std::setw(12) << "cpu us/req" << std::setw(10)
-        << "x wrk" << '\n';
+        << "seconds" << std::setw(12) << "requests/s" << std::setw(12) << "cpu us/req" << std::setw(10) << "x wrk"
+        << '\n';
     for (const auto& row : rows) {
         out << std::left << std::setw(8) << row.client << std::right << std::setw(10) << row.requests << std::fixed
             << std::setprecision(2) << std::setw(10) << row.seconds << std::setprecision(0) << std::setw(12)

@@ -59,15 +59,16 @@ std::vector<LatencyRow> one_run(const LatencyBenchOptions& options) {
             asio::io_context io;
             SequentialClient client(io.get_executor(), urls);
             rows.push_back(measure(nodes, "sequential", "create", options, [&](int i) {
-                auto done = asio::co_spawn(io, client.create_group("bench-sequential-" + std::to_string(i)),
-                                           asio::use_future);
+                auto done =
+                    asio::co_spawn(io, client.create_group("bench-sequential-" + std::to_string(i)), asio::use_future);
                 io.restart();
                 io.run();
                 done.get();
             }));
             // Leaves the nodes as found, which matters for hosts given with --hosts.
             BlockingClusterClient cleanup(ClientOptions{.hosts = urls});
-            for (int i = 0; i < warm_up + options.sagas; ++i) cleanup.delete_group("bench-sequential-" + std::to_string(i));
+            for (int i = 0; i < warm_up + options.sagas; ++i)
+                cleanup.delete_group("bench-sequential-" + std::to_string(i));
         }
     }
     return rows;

@@ -9,10 +9,10 @@
 #include <cluster_client/errors.hpp>
 
 #include "cpu_bench.hpp"
-#include <cluster_client/duration.hpp>
 #include "latency_bench.hpp"
 #include "soak_bench.hpp"
 #include "throughput_bench.hpp"
+#include <cluster_client/duration.hpp>
 
 namespace {
 
@@ -66,7 +66,8 @@ int main(int argc, char** argv) {
         ->delimiter(',')
         ->check(CLI::Range(1, 10000))
         ->capture_default_str();
-    latency_command->add_option("--hosts", latency.hosts, "measure these nodes instead of starting them (comma-separated)")
+    latency_command
+        ->add_option("--hosts", latency.hosts, "measure these nodes instead of starting them (comma-separated)")
         ->delimiter(',');
     latency_command->add_option("--node-threads", latency.node_threads, "threads serving the started nodes")
         ->check(CLI::Range(1, 64))
@@ -80,8 +81,9 @@ int main(int argc, char** argv) {
     latency_command->add_option("--runs", latency.runs, "runs of the whole measurement; rows give medians")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();
-    latency_command->add_option("--sequential-max-nodes", latency.sequential_max_nodes,
-                                "largest size the sequential (2N) client is measured at; 0 skips it")
+    latency_command
+        ->add_option("--sequential-max-nodes", latency.sequential_max_nodes,
+                     "largest size the sequential (2N) client is measured at; 0 skips it")
         ->check(CLI::Range(0, 10000))
         ->capture_default_str();
     add_output_option(*latency_command, output);
@@ -150,8 +152,9 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     soak_command->add_option("--seed", soak.seed, "seed of the faults and of the sagas")->capture_default_str();
     soak_command->add_option("--sample-every", soak_sample_every, "how often a row is printed")->capture_default_str();
-    soak_command->add_option("--max-growth-mb", soak.max_growth_mb,
-                             "most the resident memory may grow after the first fifth of the run")
+    soak_command
+        ->add_option("--max-growth-mb", soak.max_growth_mb,
+                     "most the resident memory may grow after the first fifth of the run")
         ->check(CLI::Range(0.0, 1e6))
         ->capture_default_str();
     add_output_option(*soak_command, output);

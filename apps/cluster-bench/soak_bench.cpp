@@ -94,7 +94,10 @@ std::optional<bool> expected_presence(SagaOutcome outcome, bool before) {
 class Soak {
 public:
     Soak(const SoakOptions& options, const std::function<void(const SoakRow&)>& on_row)
-        : options_(options), on_row_(on_row), nodes_(options.nodes, 0ms), random_(options.seed),
+        : options_(options),
+          on_row_(on_row),
+          nodes_(options.nodes, 0ms),
+          random_(options.seed),
           present_(options.groups, false),
           state_dir_(std::filesystem::temp_directory_path() / ("cluster-bench-soak-" + std::to_string(::getpid()))) {
         std::filesystem::remove_all(state_dir_);
@@ -124,7 +127,8 @@ private:
     asio::awaitable<void> work(ClusterClient& client, std::size_t worker) {
         const std::size_t owned = (options_.groups - worker + options_.concurrency - 1) / options_.concurrency;
         while (Clock::now() < end_) {
-            const auto group = worker + options_.concurrency * std::uniform_int_distribution<std::size_t>(0, owned - 1)(random_);
+            const auto group =
+                worker + options_.concurrency * std::uniform_int_distribution<std::size_t>(0, owned - 1)(random_);
             const bool before = present_[group];
             // Mostly the call that changes the group; sometimes the one that finds it done.
             const bool usual = std::uniform_int_distribution<int>(0, 9)(random_) != 0;
@@ -162,7 +166,8 @@ private:
     void check_saga(const SagaReport& report, std::size_t group, bool before) {
         ++sagas_;
         int holding = 0;
-        for (int node = 0; node < options_.nodes; ++node) holding += nodes_.cluster().contains(node, report.group) ? 1 : 0;
+        for (int node = 0; node < options_.nodes; ++node)
+            holding += nodes_.cluster().contains(node, report.group) ? 1 : 0;
         const std::string what = report.group + " after " + std::string(to_string(report.operation)) + " ended " +
                                  std::string(to_string(report.outcome));
         if (holding != 0 && holding != options_.nodes) {

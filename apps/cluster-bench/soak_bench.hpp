@@ -34,14 +34,14 @@ struct SoakOptions {
 
 /// One sample of a soak.
 struct SoakRow {
-    double seconds = 0;             ///< since the start
-    std::size_t sagas = 0;          ///< ended so far
-    double sagas_per_second = 0;    ///< since the previous row
-    std::size_t ok = 0;             ///< sagas that did what they were asked
-    std::size_t rolled_back = 0;    ///< sagas that failed and left every node as it was
-    std::size_t recovered = 0;      ///< sagas left open (a node kept failing) that recover() ended
-    std::size_t violations = 0;     ///< invariant violations so far (must stay 0)
-    double rss_mb = 0;              ///< resident memory of the whole process
+    double seconds = 0;           ///< since the start
+    std::size_t sagas = 0;        ///< ended so far
+    double sagas_per_second = 0;  ///< since the previous row
+    std::size_t ok = 0;           ///< sagas that did what they were asked
+    std::size_t rolled_back = 0;  ///< sagas that failed and left every node as it was
+    std::size_t recovered = 0;    ///< sagas left open (a node kept failing) that recover() ended
+    std::size_t violations = 0;   ///< invariant violations so far (must stay 0)
+    double rss_mb = 0;            ///< resident memory of the whole process
 };
 
 struct SoakResult {

@@ -126,18 +126,17 @@ std::vector<ThroughputRow> run_throughput_bench(const ThroughputBenchOptions& op
 }
 
 void print_throughput_table(std::ostream& out, const std::vector<ThroughputRow>& rows) {
-    out << std::left << std::setw(8) << "run" << std::right << std::setw(12) << "concurrency" << "  "
-        << std::left << std::setw(10) << "saga log" << std::right << std::setw(9) << "sagas" << std::setw(10)
-        << "seconds" << std::setw(10) << "sagas/s" << std::setw(12) << "requests/s" << std::setw(16)
-        << "client us/req" << std::setw(12) << "us/saga" << std::setw(8) << "failed" << '\n';
+    out << std::left << std::setw(8) << "run" << std::right << std::setw(12) << "concurrency"
+        << "  " << std::left << std::setw(10) << "saga log" << std::right << std::setw(9) << "sagas" << std::setw(10)
+        << "seconds" << std::setw(10) << "sagas/s" << std::setw(12) << "requests/s" << std::setw(16) << "client us/req"
+        << std::setw(12) << "us/saga" << std::setw(8) << "failed" << '\n';
     for (const auto& row : rows) {
         out << std::left << std::setw(8) << row.run << std::right << std::setw(12) << row.concurrency << "  "
             << std::left << std::setw(10) << (row.saga_log ? "on" : "off") << std::right << std::setw(9) << row.sagas
             << std::fixed << std::setprecision(2) << std::setw(10) << row.seconds << std::setprecision(0)
-            << std::setw(10) << row.sagas_per_second << std::setw(12) << row.requests_per_second
-            << std::setprecision(1) << std::setw(16) << row.client_cpu_us_per_request << std::setw(12) << row.cpu_us_per_saga
-            << std::setw(8) << row.failed
-            << '\n';
+            << std::setw(10) << row.sagas_per_second << std::setw(12) << row.requests_per_second << std::setprecision(1)
+            << std::setw(16) << row.client_cpu_us_per_request << std::setw(12) << row.cpu_us_per_saga << std::setw(8)
+            << row.failed << '\n';
     }
 }
 

@@ -14,7 +14,8 @@ namespace {
 
 // The part of the script that does not depend on the options: reads the words typed so
 // far and answers from the variables and functions printed before it.
-constexpr std::string_view completion_logic = R"bash(# ---------------------------------------------------------------------------------------------
+constexpr std::string_view completion_logic =
+    R"bash(# ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
 
@@ -152,7 +153,9 @@ _cluster_client() {
 complete -F _cluster_client cluster-client
 )bash";
 
-bool is_hidden(const CLI::App& command) { return command.get_group().empty(); }
+bool is_hidden(const CLI::App& command) {
+    return command.get_group().empty();
+}
 
 // The options of `command` a user may type, without the help flags of a command (its
 // parent's stand for them).

@@ -19,7 +19,9 @@ void validate_line(const std::string& id, std::size_t line) {
     if (auto error = group_id_error(id)) throw InvalidGroupId("line " + std::to_string(line) + ": " + *error);
 }
 
-bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+bool is_blank(const std::string& line) {
+    return line.find_first_not_of(" \t\r") == std::string::npos;
+}
 
 class Progress {
 public:

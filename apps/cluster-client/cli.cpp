@@ -191,7 +191,8 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         if (sagas->parsed()) return run_sagas_command(state_dir(settings), arguments.limit, format, out);
         if (recover->parsed()) {
             auto options = make_client_options(settings, false);
-            if (options.saga_log.state_dir.empty()) throw ConfigError("recover: needs the saga log (drop --no-saga-log)");
+            if (options.saga_log.state_dir.empty())
+                throw ConfigError("recover: needs the saga log (drop --no-saga-log)");
             return run_recover_command(std::move(options), format, out, err);
         }
 
@@ -223,7 +224,8 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         const auto recovered = recovery ? report_recovery(*recovery, err) : 0;
         if (totals.input_error) err << "cluster-client: " << *totals.input_error << '\n';
         if (totals.log_error) {
-            err << "cluster-client: " << *totals.log_error << "; sagas may be left open: run recover once it is fixed\n";
+            err << "cluster-client: " << *totals.log_error
+                << "; sagas may be left open: run recover once it is fixed\n";
         }
         const auto code = exit_code(totals);
         return static_cast<int>(code == ExitCode::success && recovered > 0 ? ExitCode::left_open : code);

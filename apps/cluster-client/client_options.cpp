@@ -81,8 +81,9 @@ std::string state_dir(const Settings& settings) {
 ClientOptions make_client_options(const Settings& settings, bool need_hosts) {
     auto options = applied(settings);
     if (options.hosts.empty() && need_hosts) {
-        throw ConfigError("no hosts: give --hosts URL,..., set the HOSTS environment variable, or put hosts in "
-                          "the config file");
+        throw ConfigError(
+            "no hosts: give --hosts URL,..., set the HOSTS environment variable, or put hosts in "
+            "the config file");
     }
     if (const auto why = refusal(options)) {
         const auto names = at_fault(settings, *why);

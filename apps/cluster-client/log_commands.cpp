@@ -79,8 +79,8 @@ void print_record_json(std::ostream& out, const LoggedSaga& record) {
 void print_record_text(std::ostream& out, const LoggedSaga& record) {
     out << "saga " << record.id << ": " << to_string(record.operation) << ' ' << record.group << "  "
         << (record.open ? "OPEN" : "closed") << "  " << (record.outcome ? to_string(*record.outcome) : "running")
-        << "  phase " << record.phase << "  pid " << record.owner_pid << "  updated "
-        << iso_time(record.updated_at) << '\n';
+        << "  phase " << record.phase << "  pid " << record.owner_pid << "  updated " << iso_time(record.updated_at)
+        << '\n';
     for (std::size_t i = 0; i < record.hosts.size(); ++i) {
         out << "    " << record.hosts[i] << "  " << host_state(record, i) << "  facts: " << facts_text(record, i)
             << '\n';
@@ -92,9 +92,8 @@ void print_record_text(std::ostream& out, const LoggedSaga& record) {
 int run_sagas_command(const std::string& state_dir, std::size_t limit, OutputFormat format, std::ostream& out) {
     ClientOptions options;
     options.saga_log.state_dir = state_dir;
-    const auto listing = with_log_client(std::move(options), [limit](ClusterClient& client) {
-        return client.list_sagas(limit);
-    });
+    const auto listing =
+        with_log_client(std::move(options), [limit](ClusterClient& client) { return client.list_sagas(limit); });
     std::set<std::int64_t> shown;
     auto print = [&](const LoggedSaga& record) {
         if (!shown.insert(record.id).second) return;
@@ -123,8 +122,8 @@ int run_recover_command(ClientOptions options, OutputFormat format, std::ostream
         print_report(out, format, report);
         if (report.left_open()) {
             ++still_open;
-            err << "cluster-client: saga on group " << report.group << " is still open: "
-                << report.failed_hosts().size() << " host(s) unreachable\n";
+            err << "cluster-client: saga on group " << report.group
+                << " is still open: " << report.failed_hosts().size() << " host(s) unreachable\n";
         }
     }
     return static_cast<int>(still_open > 0 ? ExitCode::left_open : ExitCode::success);

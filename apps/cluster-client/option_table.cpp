@@ -20,7 +20,8 @@ template <typename Enum, std::size_t N>
 using Words = std::array<std::pair<std::string_view, Enum>, N>;
 
 constexpr Words<Ownership, 2> ownership_words{{{"strict", Ownership::strict}, {"fast", Ownership::fast}}};
-constexpr Words<DeleteMode, 2> delete_mode_words{{{"rollback", DeleteMode::rollback}, {"forward", DeleteMode::forward}}};
+constexpr Words<DeleteMode, 2> delete_mode_words{
+    {{"rollback", DeleteMode::rollback}, {"forward", DeleteMode::forward}}};
 constexpr Words<Durability, 2> durability_words{{{"process", Durability::process}, {"machine", Durability::machine}}};
 
 template <typename Enum, std::size_t N>
@@ -32,7 +33,8 @@ std::vector<std::string_view> choices_of(const Words<Enum, N>& words) {
 
 template <typename Enum, std::size_t N>
 std::string word_of(const Words<Enum, N>& words, Enum value) {
-    const auto found = std::find_if(words.begin(), words.end(), [&](const auto& entry) { return entry.second == value; });
+    const auto found =
+        std::find_if(words.begin(), words.end(), [&](const auto& entry) { return entry.second == value; });
     return std::string(found->first);
 }
 
@@ -42,8 +44,12 @@ Enum value_of(const Words<Enum, N>& words, std::string_view word) {
     return found->second;
 }
 
-std::string text_of(std::chrono::milliseconds duration) { return format_duration(duration); }
-std::string text_of(std::integral auto number) { return std::to_string(number); }
+std::string text_of(std::chrono::milliseconds duration) {
+    return format_duration(duration);
+}
+std::string text_of(std::integral auto number) {
+    return std::to_string(number);
+}
 
 const RetryOptions retry_defaults{};
 const HttpOptions http_defaults{};
@@ -71,9 +77,7 @@ const std::vector<OptionRow>& option_table() {
          .kind = ValueKind::text,
          .default_value = "",
          .doc = "comma-separated node URLs; none by default: the cluster is yours to name",
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.hosts = split_hosts(value);
-         }},
+         .apply = [](std::string_view value, ClientOptions& options) { options.hosts = split_hosts(value); }},
         {.name = "output",
          .kind = ValueKind::word,
          .default_value = "text",
@@ -100,9 +104,8 @@ const std::vector<OptionRow>& option_table() {
          .doc = "process survives kill -9 at no fsync cost; machine also survives power loss, at an fsync per "
                 "commit batch",
          .choices = choices_of(durability_words),
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.saga_log.durability = value_of(durability_words, value);
-         }},
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.saga_log.durability = value_of(durability_words, value); }},
         {.name = "no_recover",
          .kind = ValueKind::flag,
          .default_value = "false",
@@ -145,9 +148,8 @@ const std::vector<OptionRow>& option_table() {
          .default_value = text_of(retry_defaults.attempt_timeout),
          .doc = "time allowed to one request: a LAN round trip is well under a millisecond, so a request this "
                 "slow means the node is stuck",
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.retry.attempt_timeout = as_duration(value);
-         }},
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.retry.attempt_timeout = as_duration(value); }},
         {.name = "deadline",
          .kind = ValueKind::duration,
          .default_value = text_of(retry_defaults.deadline),
@@ -158,46 +160,40 @@ const std::vector<OptionRow>& option_table() {
          .default_value = text_of(retry_defaults.saga_deadline),
          .doc = "time allowed to a whole saga, compensation included: at least --deadline, twice it by default "
                 "so that undoing has as long as doing had",
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.retry.saga_deadline = as_duration(value);
-         }},
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.retry.saga_deadline = as_duration(value); }},
         {.name = "retry_budget",
          .kind = ValueKind::count,
          .default_value = text_of(retry_defaults.budget_tokens),
          .doc = "retries the whole run may make beyond what answers earn back (one per five answers): a burst of "
                 "faults is ridden out, a dead cluster gets no retry storm",
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.retry.budget_tokens = as_count(value);
-         }},
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.retry.budget_tokens = as_count(value); }},
         {.name = "breaker_failures",
          .kind = ValueKind::count,
          .default_value = text_of(retry_defaults.breaker_failures),
          .doc = "failed calls in a row after which new steps on a node fail at once instead of waiting out their "
                 "deadline",
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.retry.breaker_failures = as_count(value);
-         }},
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.retry.breaker_failures = as_count(value); }},
         {.name = "breaker_cooldown",
          .kind = ValueKind::duration,
          .default_value = text_of(retry_defaults.breaker_cooldown),
          .doc = "how long an open breaker waits before it lets one probe through; an answer closes it",
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.retry.breaker_cooldown = as_duration(value);
-         }},
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.retry.breaker_cooldown = as_duration(value); }},
         {.name = "initial_backoff",
          .kind = ValueKind::duration,
          .default_value = text_of(retry_defaults.initial_backoff),
          .doc = "first wait before a retry: long enough for a restart to begin",
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.retry.initial_backoff = as_duration(value);
-         }},
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.retry.initial_backoff = as_duration(value); }},
         {.name = "max_backoff",
          .kind = ValueKind::duration,
          .default_value = text_of(retry_defaults.max_backoff),
          .doc = "longest wait between retries (exponential backoff, full jitter)",
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.retry.max_backoff = as_duration(value);
-         }},
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.retry.max_backoff = as_duration(value); }},
         {.name = "lock_wait",
          .kind = ValueKind::duration,
          .default_value = text_of(client_defaults.lock_wait),
@@ -209,26 +205,25 @@ const std::vector<OptionRow>& option_table() {
          .doc = "strict reads each node before creating, so a group that was there before is never ours; fast "
                 "saves that read for creates",
          .choices = choices_of(ownership_words),
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.ownership = value_of(ownership_words, value);
-         }},
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.ownership = value_of(ownership_words, value); }},
         {.name = "delete_mode",
          .kind = ValueKind::word,
          .default_value = word_of(delete_mode_words, client_defaults.delete_mode),
          .doc = "rollback leaves every node as it was when a delete fails, like a failed create; forward keeps "
                 "what was deleted",
          .choices = choices_of(delete_mode_words),
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.delete_mode = value_of(delete_mode_words, value);
-         }},
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.delete_mode = value_of(delete_mode_words, value); }},
         {.name = "max_connections_per_host",
          .kind = ValueKind::count,
          .default_value = text_of(http_defaults.max_connections_per_host),
          .doc = "connections kept open to each node; more requests wait for one. Enough for a batch's "
                 "concurrency without flooding a node",
-         .apply = [](std::string_view value, ClientOptions& options) {
-             options.http.max_connections_per_host = static_cast<std::size_t>(as_count(value));
-         }},
+         .apply =
+             [](std::string_view value, ClientOptions& options) {
+                 options.http.max_connections_per_host = static_cast<std::size_t>(as_count(value));
+             }},
         {.name = "concurrency",
          .kind = ValueKind::count,
          .default_value = "16",

@@ -31,8 +31,8 @@ enum class OptionScope { every_command, saga_commands };
 struct OptionRow {
     std::string_view name;  ///< the config file key, e.g. "attempt_timeout"
     ValueKind kind;
-    std::string default_value;  ///< as text; the library's default where the library has one
-    std::string_view doc;       ///< one line: what it does, and why its default
+    std::string default_value;                ///< as text; the library's default where the library has one
+    std::string_view doc;                     ///< one line: what it does, and why its default
     std::vector<std::string_view> choices{};  ///< the words a `word` option takes
     OptionScope scope = OptionScope::every_command;
     /// Puts a well-typed value into the library's options; null for an option the command

@@ -7,7 +7,6 @@
 #include <cluster_client/duration.hpp>
 #include <cluster_client/errors.hpp>
 
-
 namespace cluster_client::cli {
 
 namespace {
@@ -51,10 +50,16 @@ std::optional<std::string> flag_text(std::string_view text) {
     return std::nullopt;
 }
 
-int as_count(std::string_view text) { return parse_count(text).value(); }
+int as_count(std::string_view text) {
+    return parse_count(text).value();
+}
 
-std::chrono::milliseconds as_duration(std::string_view text) { return parse_duration(text); }
+std::chrono::milliseconds as_duration(std::string_view text) {
+    return parse_duration(text);
+}
 
-bool as_flag(std::string_view text) { return text == "true"; }
+bool as_flag(std::string_view text) {
+    return text == "true";
+}
 
 }  // namespace cluster_client::cli

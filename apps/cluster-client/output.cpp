@@ -34,8 +34,8 @@ std::string to_json_line(const SagaReport& report) {
 
 void print_text(std::ostream& out, const SagaReport& report, bool always_table) {
     const auto done = report.hosts.size() - report.failed_hosts().size();
-    out << to_string(report.operation) << ' ' << report.group << ": " << to_string(report.outcome) << " ("
-        << done << '/' << report.hosts.size() << " hosts, " << report.duration.count() << "ms)\n";
+    out << to_string(report.operation) << ' ' << report.group << ": " << to_string(report.outcome) << " (" << done
+        << '/' << report.hosts.size() << " hosts, " << report.duration.count() << "ms)\n";
     if (report.ok() && !always_table) return;
 
     std::size_t host_width = 4;

@@ -110,7 +110,9 @@ const std::string& Settings::value(std::string_view name) const {
     return found->second;
 }
 
-bool Settings::is_on(std::string_view name) const { return as_flag(value(name)); }
+bool Settings::is_on(std::string_view name) const {
+    return as_flag(value(name));
+}
 
 Source Settings::source(std::string_view name) const {
     const auto found = sources.find(name);

@@ -39,34 +39,24 @@ struct CommandLine {
 
 void add_options(CLI::App& app, CommandLine& line) {
     node::FaultOptions& faults = line.cluster.faults;
-    app.add_option("--nodes", line.cluster.nodes, "Number of nodes (1 to 10000)")
-        ->capture_default_str();
+    app.add_option("--nodes", line.cluster.nodes, "Number of nodes (1 to 10000)")->capture_default_str();
     app.add_option("--base-port", line.base_port,
                    "Node i listens on base-port + i; 0 gives each node an ephemeral port")
         ->capture_default_str();
-    app.add_option("--bind", line.cluster.bind, "Address every listener binds")
+    app.add_option("--bind", line.cluster.bind, "Address every listener binds")->capture_default_str();
+    app.add_option("--admin-port", line.admin_port, "Port of the admin endpoint (0: ephemeral); none when absent");
+    app.add_option("--seed", faults.seed, "Seed of the fault generators (node i: seed + i)")->capture_default_str();
+    app.add_option("--p-500-before", faults.p_500_before, "Probability of answering 500 without applying")
         ->capture_default_str();
-    app.add_option("--admin-port", line.admin_port,
-                   "Port of the admin endpoint (0: ephemeral); none when absent");
-    app.add_option("--seed", faults.seed, "Seed of the fault generators (node i: seed + i)")
+    app.add_option("--p-500-after", faults.p_500_after, "Probability of applying, then answering 500")
         ->capture_default_str();
-    app.add_option("--p-500-before", faults.p_500_before,
-                   "Probability of answering 500 without applying")
+    app.add_option("--p-hang-before", faults.p_hang_before, "Probability of never answering, not applied")
         ->capture_default_str();
-    app.add_option("--p-500-after", faults.p_500_after,
-                   "Probability of applying, then answering 500")
+    app.add_option("--p-hang-after", faults.p_hang_after, "Probability of applying, then never answering")
         ->capture_default_str();
-    app.add_option("--p-hang-before", faults.p_hang_before,
-                   "Probability of never answering, not applied")
+    app.add_option("--p-reset", faults.p_reset, "Probability of resetting the connection, not applied")
         ->capture_default_str();
-    app.add_option("--p-hang-after", faults.p_hang_after,
-                   "Probability of applying, then never answering")
-        ->capture_default_str();
-    app.add_option("--p-reset", faults.p_reset,
-                   "Probability of resetting the connection, not applied")
-        ->capture_default_str();
-    app.add_option("--latency-ms", line.latency_ms, "Delay before every request, every node")
-        ->capture_default_str();
+    app.add_option("--latency-ms", line.latency_ms, "Delay before every request, every node")->capture_default_str();
     app.add_option("--faulty-nodes", faults.faulty_nodes,
                    "Comma-separated node indices the probabilities apply to (default: all)")
         ->delimiter(',');

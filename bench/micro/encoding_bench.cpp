@@ -19,7 +19,9 @@ using cluster_client::node_api::parse_group_body;
 
 constexpr std::string_view host_header = "node-1.cluster.internal:8080";
 
-std::string short_id() { return "team-42"; }
+std::string short_id() {
+    return "team-42";
+}
 
 // 200 bytes of valid UTF-8 with spaces and multi-byte characters, so that most of it needs
 // percent-encoding (each non-ASCII byte becomes three) and the JSON body stays parseable.

@@ -83,8 +83,7 @@ void run(benchmark::State& state, std::string_view answer, std::size_t first_rea
         benchmark::DoNotOptimize(parser.status());
         benchmark::DoNotOptimize(parser.body());
     }
-    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) *
-                            static_cast<std::int64_t>(answer.size()));
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(answer.size()));
 }
 
 void BM_ParseCreatedAnswer(benchmark::State& state) {

@@ -49,14 +49,25 @@ using cluster_client::saga::Start;
 using cluster_client::saga::Wait;
 using cluster_client::saga::Waited;
 
-
 // The node's answers as the node layer hands them over.
-NodeReply created() { return {Reply::created, "HTTP 201", std::nullopt}; }
-NodeReply deleted() { return {Reply::deleted, "HTTP 200", std::nullopt}; }
-NodeReply present() { return {Reply::present, "HTTP 200", std::nullopt}; }
-NodeReply absent() { return {Reply::absent, "HTTP 404", std::nullopt}; }
-NodeReply server_error() { return {Reply::maybe_applied, "HTTP 500", std::nullopt}; }
-NodeReply timed_out() { return {Reply::maybe_applied, "read: timed out", std::nullopt}; }
+NodeReply created() {
+    return {Reply::created, "HTTP 201", std::nullopt};
+}
+NodeReply deleted() {
+    return {Reply::deleted, "HTTP 200", std::nullopt};
+}
+NodeReply present() {
+    return {Reply::present, "HTTP 200", std::nullopt};
+}
+NodeReply absent() {
+    return {Reply::absent, "HTTP 404", std::nullopt};
+}
+NodeReply server_error() {
+    return {Reply::maybe_applied, "HTTP 500", std::nullopt};
+}
+NodeReply timed_out() {
+    return {Reply::maybe_applied, "read: timed out", std::nullopt};
+}
 
 // The retry options the client runs with by default, jitter included.
 const RetryPolicy& default_policy() {
@@ -140,7 +151,8 @@ void run(benchmark::State& state, MakeStep make_step, const std::vector<NodeRepl
 }
 
 void BM_CreateStepStrictHappyPath(benchmark::State& state) {
-    run(state, [] { return CreateStep(default_policy(), CreateStep::Mode::strict); }, {absent(), created(), present()},
+    run(
+        state, [] { return CreateStep(default_policy(), CreateStep::Mode::strict); }, {absent(), created(), present()},
         "GET record(absent_before) POST GET finish(created)", HostState::created);
 }
 BENCHMARK(BM_CreateStepStrictHappyPath);
@@ -148,7 +160,8 @@ BENCHMARK(BM_CreateStepStrictHappyPath);
 // Two POSTs get no clear answer; each is resolved by a read that finds the group absent,
 // then retried after a backoff; the third applies.
 void BM_CreateStepStrictTwoRetries(benchmark::State& state) {
-    run(state, [] { return CreateStep(default_policy(), CreateStep::Mode::strict); },
+    run(
+        state, [] { return CreateStep(default_policy(), CreateStep::Mode::strict); },
         {absent(), server_error(), absent(), timed_out(), absent(), created(), present()},
         "GET record(absent_before) POST GET wait(10ms) POST GET wait(20ms) POST GET finish(created)",
         HostState::created);
@@ -156,13 +169,15 @@ void BM_CreateStepStrictTwoRetries(benchmark::State& state) {
 BENCHMARK(BM_CreateStepStrictTwoRetries);
 
 void BM_DeleteStepStrictHappyPath(benchmark::State& state) {
-    run(state, [] { return DeleteStep(default_policy(), DeleteStep::Mode::strict); }, {present(), deleted(), absent()},
+    run(
+        state, [] { return DeleteStep(default_policy(), DeleteStep::Mode::strict); }, {present(), deleted(), absent()},
         "GET record(present_before) DELETE record(deleted) GET finish(deleted)", HostState::deleted);
 }
 BENCHMARK(BM_DeleteStepStrictHappyPath);
 
 void BM_ReadStepPresent(benchmark::State& state) {
-    run(state, [] { return ReadStep(default_policy()); }, {present()}, "GET finish(present)", HostState::present);
+    run(
+        state, [] { return ReadStep(default_policy()); }, {present()}, "GET finish(present)", HostState::present);
 }
 BENCHMARK(BM_ReadStepPresent);
 

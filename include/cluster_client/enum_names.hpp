@@ -24,7 +24,9 @@ using EnumName = std::pair<Enum, std::string_view>;
 /// The list is the only place a name is spelled: enum_name and parse_enum read it both ways,
 /// so what is written can always be read back. List every value, in declaration order.
 template <class Enum>
-concept NamedEnum = std::is_enum_v<Enum> && requires(Enum value) { enum_names(value); };
+concept NamedEnum = std::is_enum_v<Enum> && requires(Enum value) {
+    enum_names(value);
+};
 
 /// The name of `value`; empty for a value that is not in the list (only a cast makes one).
 template <NamedEnum Enum>

@@ -55,17 +55,17 @@ constexpr auto enum_names(SagaOutcome) {
 
 /// Where one node ended, from this saga's point of view.
 enum class HostState {
-    unknown,           ///< no answer settled it (a write of ours may or may not have applied)
-    already_present,   ///< the group was there already; not ours, never deleted by us
-    already_absent,    ///< the group was not there; nothing to delete
-    created,           ///< this saga created it (verified)
-    deleted,           ///< this saga deleted it (verified)
-    present,           ///< verify: the group is there
-    absent,            ///< verify: the group is not there
-    failed,            ///< the step failed without writing anything
-    rolled_back,       ///< our creation was undone (absence verified)
-    restored,          ///< our deletion was undone (presence verified)
-    rollback_failed,   ///< our write could not be undone: recover later
+    unknown,          ///< no answer settled it (a write of ours may or may not have applied)
+    already_present,  ///< the group was there already; not ours, never deleted by us
+    already_absent,   ///< the group was not there; nothing to delete
+    created,          ///< this saga created it (verified)
+    deleted,          ///< this saga deleted it (verified)
+    present,          ///< verify: the group is there
+    absent,           ///< verify: the group is not there
+    failed,           ///< the step failed without writing anything
+    rolled_back,      ///< our creation was undone (absence verified)
+    restored,         ///< our deletion was undone (presence verified)
+    rollback_failed,  ///< our write could not be undone: recover later
 };
 
 constexpr auto enum_names(HostState) {
@@ -87,7 +87,7 @@ constexpr auto enum_names(HostState) {
 
 /// One node in a report.
 struct HostReport {
-    std::string host;        ///< the node's canonical URL
+    std::string host;  ///< the node's canonical URL
     HostState state = HostState::unknown;
     int attempts = 0;        ///< requests sent to this node by this saga
     std::string last_error;  ///< the last failure seen ("" when none), naming step and cause

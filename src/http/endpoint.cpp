@@ -28,7 +28,9 @@ constexpr urls::grammar::lut_chars path_chars = urls::pchars + '/';
     throw ConfigError("invalid host \"" + std::string(text) + "\": " + std::string(rule));
 }
 
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char to_lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -36,7 +38,9 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-urls::string_view url_string(std::string_view s) { return {s.data(), s.size()}; }
+urls::string_view url_string(std::string_view s) {
+    return {s.data(), s.size()};
+}
 
 // Where the first character of `s` outside `chars` is, or npos.
 std::size_t find_outside(std::string_view s, const urls::grammar::lut_chars& chars) {
@@ -94,7 +98,9 @@ std::string bracketed(const std::string& host) {
     return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
-std::uint16_t default_port(bool tls) { return tls ? 443 : 80; }
+std::uint16_t default_port(bool tls) {
+    return tls ? 443 : 80;
+}
 
 }  // namespace
 
@@ -192,9 +198,8 @@ std::vector<Endpoint> parse_hosts(const std::vector<std::string>& hosts) {
         Endpoint endpoint = parse_endpoint(source);
         for (std::size_t i = 0; i < endpoints.size(); ++i) {
             if (endpoints[i].url() == endpoint.url()) {
-                throw ConfigError("hosts \"" + std::string(sources[i]) + "\" and \"" +
-                                  std::string(source) + "\" name the same node (" +
-                                  endpoint.url() + "); list each node once");
+                throw ConfigError("hosts \"" + std::string(sources[i]) + "\" and \"" + std::string(source) +
+                                  "\" name the same node (" + endpoint.url() + "); list each node once");
             }
         }
         endpoints.push_back(std::move(endpoint));

@@ -12,9 +12,9 @@ namespace cluster_client::http {
 /// bare `host[:port]` (which means http). IPv6 literals are written `[::1]:8080`.
 struct Endpoint {
     bool tls = false;
-    std::string host;          ///< name or address, without brackets
-    std::uint16_t port = 80;   ///< 80 / 443 when not given
-    std::string path_prefix;   ///< "" or "/a/b", never a trailing slash
+    std::string host;         ///< name or address, without brackets
+    std::uint16_t port = 80;  ///< 80 / 443 when not given
+    std::string path_prefix;  ///< "" or "/a/b", never a trailing slash
 
     /// The canonical text, e.g. `http://127.0.0.1:8080/prefix`; used as the host's name in
     /// reports, so the same node written two ways compares equal.

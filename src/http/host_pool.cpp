@@ -115,9 +115,9 @@ asio::awaitable<ExchangeResult> exchange(Stream& stream, Connection& connection,
     // node that sends nothing else is cut off after a few.
     for (int interim = 0;; ++interim) {
         if (interim > max_interim_answers) {
-            co_return ExchangeResult{Failure{Failure::Kind::maybe_applied,
-                                             "receive: more than " + std::to_string(max_interim_answers) +
-                                                 " interim (1xx) answers"}};
+            co_return ExchangeResult{
+                Failure{Failure::Kind::maybe_applied,
+                        "receive: more than " + std::to_string(max_interim_answers) + " interim (1xx) answers"}};
         }
         parser.emplace(options.max_header_bytes, options.max_body_bytes);
         while (!parser->done()) {
@@ -132,9 +132,8 @@ asio::awaitable<ExchangeResult> exchange(Stream& stream, Connection& connection,
                 // sending an endless one must not fill memory until the timeout.
                 if (buffer.size() > options.max_header_bytes) {
                     co_return ExchangeResult{
-                        Failure{Failure::Kind::maybe_applied,
-                                "receive: a header, chunk or trailer line longer than " +
-                                    std::to_string(options.max_header_bytes) + " bytes"}};
+                        Failure{Failure::Kind::maybe_applied, "receive: a header, chunk or trailer line longer than " +
+                                                                  std::to_string(options.max_header_bytes) + " bytes"}};
                 }
             }
             auto [read_error, read] = co_await stream.async_read_some(buffer.prepare(read_size), use_tuple);
@@ -214,11 +213,11 @@ asio::awaitable<std::variant<std::shared_ptr<HostPool::Connection>, Failure>> Ho
         // A name lookup cannot be cancelled by closing a socket, so it races its own timer.
         tcp::resolver resolver(executor_);
         asio::steady_timer timer(executor_, deadline);
-        auto raced = co_await (
-            resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), use_tuple) ||
-            timer.async_wait(use_tuple));
+        auto raced = co_await (resolver.async_resolve(endpoint_.host, std::to_string(endpoint_.port), use_tuple) ||
+                               timer.async_wait(use_tuple));
         if (raced.index() == 1) {
-            co_return Failure{Failure::Kind::not_sent, "resolve: timed out after " + std::to_string(timeout.count()) + "ms"};
+            co_return Failure{Failure::Kind::not_sent,
+                              "resolve: timed out after " + std::to_string(timeout.count()) + "ms"};
         }
         auto [ec, results] = std::get<0>(std::move(raced));
         if (ec) co_return Failure{Failure::Kind::not_sent, "resolve " + endpoint_.host + ": " + ec.message()};
@@ -278,10 +277,9 @@ asio::awaitable<Outcome> HostPool::send(Request request, std::chrono::millisecon
     for (int round = 0;; ++round) {
         auto [connection, timed_out] = co_await acquire(deadline);
         if (timed_out) {
-            co_return Failure{Failure::Kind::not_sent,
-                              "waiting for a free connection: timed out after " +
-                                  std::to_string(timeout.count()) + "ms (" + std::to_string(open_) +
-                                  " busy)"};
+            co_return Failure{Failure::Kind::not_sent, "waiting for a free connection: timed out after " +
+                                                           std::to_string(timeout.count()) + "ms (" +
+                                                           std::to_string(open_) + " busy)"};
         }
         const bool reused = connection != nullptr;
         if (reused) {
@@ -313,8 +311,7 @@ asio::awaitable<Outcome> HostPool::send(Request request, std::chrono::millisecon
 std::unique_ptr<asio::ssl::context> make_tls_context(const HttpOptions& options) {
     auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
     context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                         asio::ssl::context::no_tlsv1_1);
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     boost::system::error_code ec;
     context->set_default_verify_paths(ec);
     if (!options.ca_file.empty()) {
@@ -324,7 +321,9 @@ std::unique_ptr<asio::ssl::context> make_tls_context(const HttpOptions& options)
     check_http_options(options);
     if (!options.cert_file.empty()) {
         context->use_certificate_chain_file(options.cert_file, ec);
-        if (ec) throw ConfigError("http: cert_file " + options.cert_file + ": cannot load the certificate: " + ec.message());
+        if (ec)
+            throw ConfigError("http: cert_file " + options.cert_file +
+                              ": cannot load the certificate: " + ec.message());
         context->use_private_key_file(options.key_file, asio::ssl::context::pem, ec);
         if (ec) throw ConfigError("http: key_file " + options.key_file + ": cannot load the key: " + ec.message());
     }

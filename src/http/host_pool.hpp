@@ -43,7 +43,7 @@ struct Failure {
         maybe_applied,  ///< the request was (maybe partly) sent: the node may have applied it
     };
     Kind kind = Kind::not_sent;
-    std::string message;  ///< names the phase and the cause: "connect: Connection refused"
+    std::string message;     ///< names the phase and the cause: "connect: Connection refused"
     bool permanent = false;  ///< retrying cannot help (a TLS certificate was refused)
 };
 

@@ -41,8 +41,9 @@ void check_bearer_token(std::string_view token) {
     const bool has_body = i > 0;
     while (i < token.size() && token[i] == '=') ++i;
     if (!token.empty() && (!has_body || i != token.size())) {
-        throw ConfigError("the bearer token may hold only letters, digits and -._~+/ followed by optional '=' "
-                          "(RFC 6750)");
+        throw ConfigError(
+            "the bearer token may hold only letters, digits and -._~+/ followed by optional '=' "
+            "(RFC 6750)");
     }
 }
 

@@ -29,8 +29,9 @@ std::filesystem::path home_dir() {
         found->pw_dir != nullptr && *found->pw_dir != '\0') {
         return found->pw_dir;
     }
-    throw ConfigError("no state directory: HOME is not set and the user has no home directory; give one with "
-                      "--state-dir or XDG_STATE_HOME");
+    throw ConfigError(
+        "no state directory: HOME is not set and the user has no home directory; give one with "
+        "--state-dir or XDG_STATE_HOME");
 }
 
 }  // namespace

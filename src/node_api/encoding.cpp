@@ -9,8 +9,8 @@ namespace {
 constexpr std::string_view field = "groupId";
 
 bool is_unreserved(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '.' ||
+           c == '_' || c == '~';
 }
 
 int hex_value(char c) {
@@ -65,8 +65,7 @@ std::string group_body(std::string_view id) {
 
 std::optional<std::string> parse_group_body(std::string_view body) {
     boost::system::error_code ec;
-    const boost::json::value value =
-        boost::json::parse(boost::json::string_view(body.data(), body.size()), ec);
+    const boost::json::value value = boost::json::parse(boost::json::string_view(body.data(), body.size()), ec);
     if (ec || !value.is_object()) return std::nullopt;
     const boost::json::value* id = value.get_object().if_contains(field);
     if (id == nullptr || !id->is_string()) return std::nullopt;

@@ -16,9 +16,8 @@ std::string hex(unsigned value, int digits) {
 }
 
 std::string bad_byte(std::string_view id, std::size_t offset) {
-    return "group id must be valid UTF-8 (bad byte 0x" +
-           hex(static_cast<unsigned char>(id[offset]), 2) + " at offset " +
-           std::to_string(offset) + ")";
+    return "group id must be valid UTF-8 (bad byte 0x" + hex(static_cast<unsigned char>(id[offset]), 2) +
+           " at offset " + std::to_string(offset) + ")";
 }
 
 }  // namespace
@@ -68,8 +67,7 @@ std::optional<std::string> group_id_error(std::string_view id) {
         }
         for (std::size_t k = 1; k < length; ++k) {
             if (start + k >= id.size()) {
-                return "group id must be valid UTF-8 (sequence at offset " +
-                       std::to_string(start) + " is truncated)";
+                return "group id must be valid UTF-8 (sequence at offset " + std::to_string(start) + " is truncated)";
             }
             const auto byte = static_cast<unsigned char>(id[start + k]);
             const unsigned char low = k == 1 ? second_min : 0x80;
@@ -78,8 +76,8 @@ std::optional<std::string> group_id_error(std::string_view id) {
             code_point = (code_point << 6) | (byte & 0x3Fu);
         }
         if (code_point < 0x20 || code_point == 0x7F) {
-            return "group id must not contain control characters (U+" + hex(code_point, 4) +
-                   " at offset " + std::to_string(start) + ")";
+            return "group id must not contain control characters (U+" + hex(code_point, 4) + " at offset " +
+                   std::to_string(start) + ")";
         }
         i = start + length;
     }

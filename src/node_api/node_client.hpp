@@ -67,10 +67,14 @@ Reply classify_status(Call call, unsigned status);
 Reply classify_failure(const http::Failure& failure);
 
 /// Names a reply for logs and reports ("maybe_applied"): enum_name(reply).
-inline std::string_view reply_name(Reply reply) { return enum_name(reply); }
+inline std::string_view reply_name(Reply reply) {
+    return enum_name(reply);
+}
 
 /// Names a call for logs as its request line starts ("POST"): enum_name(call).
-inline std::string_view call_name(Call call) { return enum_name(call); }
+inline std::string_view call_name(Call call) {
+    return enum_name(call);
+}
 
 /// The request that carries `call` for group `id` to a node: the one place a Call becomes a
 /// method, a path and a body. `id` must already be valid (validate_group_id).

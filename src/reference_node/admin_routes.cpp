@@ -35,10 +35,8 @@ json::value state_json(const ClusterState& cluster) {
         json::array groups;
         for (const std::string& id : node.groups()) groups.emplace_back(id);
         const std::string& url = cluster.urls().at(static_cast<std::size_t>(i));
-        nodes.push_back(json::object{{"index", i},
-                                     {"url", url},
-                                     {"groups", std::move(groups)},
-                                     {"requests", node.requests()}});
+        nodes.push_back(
+            json::object{{"index", i}, {"url", url}, {"groups", std::move(groups)}, {"requests", node.requests()}});
     }
     return json::object{{"nodes", std::move(nodes)}};
 }
@@ -117,10 +115,8 @@ Reply set_faults(ClusterState& cluster, std::string_view body) {
 
 Reply put_group(ClusterState& cluster, std::string_view index_text, std::string_view body) {
     int index = -1;
-    const auto [end, ec] =
-        std::from_chars(index_text.data(), index_text.data() + index_text.size(), index);
-    if (ec != std::errc{} || end != index_text.data() + index_text.size() || index < 0 ||
-        index >= cluster.size()) {
+    const auto [end, ec] = std::from_chars(index_text.data(), index_text.data() + index_text.size(), index);
+    if (ec != std::errc{} || end != index_text.data() + index_text.size() || index < 0 || index >= cluster.size()) {
         return error_reply(400, "no node '" + std::string(index_text) + "' in this cluster");
     }
     auto id = node_api::parse_group_body(body);
@@ -154,8 +150,8 @@ Reply serve_admin(ClusterState& cluster, const Request& request) {
     if (path.starts_with(nodes_prefix) && path.ends_with(groups_suffix) &&
         path.size() > nodes_prefix.size() + groups_suffix.size()) {
         if (!post) return wrong_method("POST");
-        const std::string_view index = path.substr(
-            nodes_prefix.size(), path.size() - nodes_prefix.size() - groups_suffix.size());
+        const std::string_view index =
+            path.substr(nodes_prefix.size(), path.size() - nodes_prefix.size() - groups_suffix.size());
         return put_group(cluster, index, request.body);
     }
     return error_reply(404, "no such route");

@@ -16,8 +16,8 @@ ClusterState::ClusterState(int nodes, const FaultOptions& faults, unsigned delet
 
 std::size_t ClusterState::checked(int index) const {
     if (index < 0 || index >= size()) {
-        throw std::out_of_range("node index " + std::to_string(index) + " is not in [0, " +
-                                std::to_string(size()) + ")");
+        throw std::out_of_range("node index " + std::to_string(index) + " is not in [0, " + std::to_string(size()) +
+                                ")");
     }
     return static_cast<std::size_t>(index);
 }

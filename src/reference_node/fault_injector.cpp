@@ -15,18 +15,16 @@ double unit_draw(std::mt19937_64& generator) {
 }  // namespace
 
 void FaultInjector::configure(const FaultOptions& faults, int index) {
-    const std::array<double, 5> probabilities{faults.p_500_before, faults.p_500_after,
-                                              faults.p_hang_before, faults.p_hang_after,
-                                              faults.p_reset};
+    const std::array<double, 5> probabilities{faults.p_500_before, faults.p_500_after, faults.p_hang_before,
+                                              faults.p_hang_after, faults.p_reset};
     std::array<double, 5> ends{};
     double sum = 0.0;
     for (std::size_t i = 0; i < probabilities.size(); ++i) {
         sum += probabilities[i];
         ends[i] = sum;
     }
-    const bool listed = faults.faulty_nodes.empty() ||
-                        std::find(faults.faulty_nodes.begin(), faults.faulty_nodes.end(), index) !=
-                            faults.faulty_nodes.end();
+    const bool listed = faults.faulty_nodes.empty() || std::find(faults.faulty_nodes.begin(), faults.faulty_nodes.end(),
+                                                                 index) != faults.faulty_nodes.end();
 
     const std::lock_guard lock(mutex_);
     generator_.seed(faults.seed + static_cast<std::uint64_t>(index));
@@ -36,9 +34,8 @@ void FaultInjector::configure(const FaultOptions& faults, int index) {
 }
 
 RequestFate FaultInjector::next() {
-    static constexpr std::array<Fault, 5> band_faults{Fault::error_before, Fault::error_after,
-                                                      Fault::hang_before, Fault::hang_after,
-                                                      Fault::reset};
+    static constexpr std::array<Fault, 5> band_faults{Fault::error_before, Fault::error_after, Fault::hang_before,
+                                                      Fault::hang_after, Fault::reset};
     const std::lock_guard lock(mutex_);
     RequestFate fate{Fault::none, latency_};
     if (!faulty_) return fate;

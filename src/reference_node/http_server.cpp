@@ -52,8 +52,7 @@ std::optional<unsigned> status_for_read_error(const error_code& ec) {
 // Reads one request into `message`, keeping in `buffer` what follows it (a pipelined
 // request). The errors are Beast's, as http::async_read would give them.
 template <class Stream>
-asio::awaitable<error_code> read_request(Stream& socket, boost::beast::flat_buffer& buffer,
-                                         RequestParser& message) {
+asio::awaitable<error_code> read_request(Stream& socket, boost::beast::flat_buffer& buffer, RequestParser& message) {
     for (;;) {
         if (buffer.size() > 0) {
             error_code parse_error;
@@ -201,15 +200,15 @@ asio::any_io_executor HttpServer::serving_executor() const {
 
 HttpServer::~HttpServer() = default;
 
-std::uint16_t HttpServer::listen(const tcp::endpoint& endpoint,
-                                 std::shared_ptr<RequestHandler> handler, std::shared_ptr<asio::ssl::context> tls) {
+std::uint16_t HttpServer::listen(const tcp::endpoint& endpoint, std::shared_ptr<RequestHandler> handler,
+                                 std::shared_ptr<asio::ssl::context> tls) {
     auto listener = std::make_unique<Listener>(serving_executor(), std::move(handler), std::move(tls));
     tcp::acceptor& acceptor = listener->acceptor;
     const auto fail = [&](const error_code& ec, std::string_view step) {
         const std::string address = endpoint.address().to_string();
         const bool v6 = endpoint.address().is_v6();
-        throw std::system_error(ec, std::string(step) + " " + (v6 ? "[" : "") + address +
-                                        (v6 ? "]" : "") + ":" + std::to_string(endpoint.port()));
+        throw std::system_error(ec, std::string(step) + " " + (v6 ? "[" : "") + address + (v6 ? "]" : "") + ":" +
+                                        std::to_string(endpoint.port()));
     };
     error_code ec;
     acceptor.open(endpoint.protocol(), ec);
@@ -232,8 +231,7 @@ void HttpServer::start() {
         started_ = true;
     }
     for (const auto& listener : listeners_) {
-        asio::co_spawn(listener->acceptor.get_executor(),
-                       accept_loop(shared_from_this(), *listener), LogFailure{});
+        asio::co_spawn(listener->acceptor.get_executor(), accept_loop(shared_from_this(), *listener), LogFailure{});
     }
 }
 
@@ -271,8 +269,7 @@ void HttpServer::stop() {
             });
         }
         for (const auto& connection : open) {
-            asio::dispatch(connection->socket.get_executor(),
-                           [connection] { connection->close(); });
+            asio::dispatch(connection->socket.get_executor(), [connection] { connection->close(); });
         }
     });
 }
@@ -290,12 +287,10 @@ void HttpServer::forget(std::uint64_t id) {
     connections_.erase(id);
 }
 
-asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<HttpServer> self,
-                                              Listener& listener) {
+asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<HttpServer> self, Listener& listener) {
     for (;;) {
         // Every connection gets its own strand, so several threads may serve the node.
-        auto [ec, socket] =
-            co_await listener.acceptor.async_accept(serving_executor(), use_tuple);
+        auto [ec, socket] = co_await listener.acceptor.async_accept(serving_executor(), use_tuple);
         if (!listener.acceptor.is_open()) co_return;
         if (ec) {
             // Typically EMFILE: wait for connections to end instead of spinning.
@@ -312,13 +307,11 @@ asio::awaitable<void> HttpServer::accept_loop(std::shared_ptr<HttpServer> self,
             co_return;
         }
         auto executor = connection->socket.get_executor();
-        asio::co_spawn(executor, serve(self, std::move(connection), listener.handler),
-                       LogFailure{});
+        asio::co_spawn(executor, serve(self, std::move(connection), listener.handler), LogFailure{});
     }
 }
 
-asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self,
-                                        std::shared_ptr<Connection> connection,
+asio::awaitable<void> HttpServer::serve(std::shared_ptr<HttpServer> self, std::shared_ptr<Connection> connection,
                                         std::shared_ptr<RequestHandler> handler) {
     bool graceful = false;
     if (connection->secure) {
@@ -388,8 +381,7 @@ asio::awaitable<bool> HttpServer::serve_requests(Stream& socket, Connection& con
 
         const bool keep_alive = message.keep_alive();
         render(out, reply, keep_alive, message.version());
-        auto [write_error, written] =
-            co_await asio::async_write(socket, asio::buffer(out), use_tuple);
+        auto [write_error, written] = co_await asio::async_write(socket, asio::buffer(out), use_tuple);
         if (write_error) break;
         if (!keep_alive) {
             graceful = true;

@@ -48,8 +48,7 @@ public:
     /// Binds and listens on `endpoint` (port 0: ephemeral); the port it got. With `tls` it
     /// serves https. Throws std::system_error naming the
     /// address when the port cannot be bound. Call before start.
-    std::uint16_t listen(const boost::asio::ip::tcp::endpoint& endpoint,
-                         std::shared_ptr<RequestHandler> handler,
+    std::uint16_t listen(const boost::asio::ip::tcp::endpoint& endpoint, std::shared_ptr<RequestHandler> handler,
                          std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
     /// Starts accepting on every listener. Does nothing once stopped.
@@ -70,8 +69,7 @@ private:
     // Serves requests until the connection ends; true when it should close gracefully.
     template <class Stream>
     boost::asio::awaitable<bool> serve_requests(Stream& stream, Connection& connection, RequestHandler& handler);
-    boost::asio::awaitable<void> serve(std::shared_ptr<HttpServer> self,
-                                       std::shared_ptr<Connection> connection,
+    boost::asio::awaitable<void> serve(std::shared_ptr<HttpServer> self, std::shared_ptr<Connection> connection,
                                        std::shared_ptr<RequestHandler> handler);
     // false when the server stopped meanwhile: the caller closes the connection.
     bool remember(const std::shared_ptr<Connection>& connection);

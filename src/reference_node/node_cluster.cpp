@@ -18,8 +18,7 @@ namespace asio = boost::asio;
 
 class NodeHandler final : public RequestHandler {
 public:
-    NodeHandler(std::shared_ptr<ClusterState> state, int index)
-        : state_(std::move(state)), index_(index) {}
+    NodeHandler(std::shared_ptr<ClusterState> state, int index) : state_(std::move(state)), index_(index) {}
 
     RequestFate admit() override { return state_->admit_request(index_); }
 
@@ -57,8 +56,7 @@ std::shared_ptr<asio::ssl::context> server_tls(const NodeClusterOptions& options
     if (options.tls_cert_file.empty()) return nullptr;
     auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_server);
     context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                         asio::ssl::context::no_tlsv1_1);
+                         asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
     boost::system::error_code ec;
     context->use_certificate_chain_file(options.tls_cert_file, ec);
     if (ec) throw ConfigError("--tls-cert " + options.tls_cert_file + ": " + ec.message());
@@ -80,8 +78,7 @@ std::string url_of(const std::string& host, std::uint16_t port) {
 
 NodeCluster::NodeCluster(asio::any_io_executor executor, NodeClusterOptions options) {
     if (auto why = node_cluster_options_error(options)) throw ConfigError(*why);
-    state_ = std::make_shared<ClusterState>(options.nodes, options.faults,
-                                            options.delete_missing_status);
+    state_ = std::make_shared<ClusterState>(options.nodes, options.faults, options.delete_missing_status);
     server_ = std::make_shared<HttpServer>(std::move(executor), options.threads);
 
     const asio::ip::address address = asio::ip::make_address(options.bind);
@@ -91,15 +88,12 @@ NodeCluster::NodeCluster(asio::any_io_executor executor, NodeClusterOptions opti
     urls.reserve(static_cast<std::size_t>(options.nodes));
     ports_.reserve(static_cast<std::size_t>(options.nodes));
     for (int i = 0; i < options.nodes; ++i) {
-        const auto port =
-            static_cast<std::uint16_t>(options.base_port == 0 ? 0 : options.base_port + i);
-        ports_.push_back(
-            server_->listen({address, port}, std::make_shared<NodeHandler>(state_, i), tls));
+        const auto port = static_cast<std::uint16_t>(options.base_port == 0 ? 0 : options.base_port + i);
+        ports_.push_back(server_->listen({address, port}, std::make_shared<NodeHandler>(state_, i), tls));
         urls.push_back((tls ? "https" : "http") + url_of(host, ports_.back()).substr(4));
     }
     if (options.admin_port) {
-        admin_port_ =
-            server_->listen({address, *options.admin_port}, std::make_shared<AdminHandler>(state_));
+        admin_port_ = server_->listen({address, *options.admin_port}, std::make_shared<AdminHandler>(state_));
         admin_url_ = url_of(host, *admin_port_);
     }
     state_->set_urls(std::move(urls));

@@ -31,16 +31,15 @@ std::optional<std::string> fault_options_error(const FaultOptions& faults, int n
         sum += p;
     }
     if (sum > 1.0 + sum_tolerance) {
-        return "the fault probabilities must sum to at most 1 (one fault per request), got " +
-               std::to_string(sum);
+        return "the fault probabilities must sum to at most 1 (one fault per request), got " + std::to_string(sum);
     }
     if (faults.latency.count() < 0) {
         return "--latency-ms must be >= 0, got " + std::to_string(faults.latency.count());
     }
     for (const int index : faults.faulty_nodes) {
         if (index < 0 || index >= nodes) {
-            return "--faulty-nodes: node index " + std::to_string(index) + " must be in [0, " +
-                   std::to_string(nodes) + ")";
+            return "--faulty-nodes: node index " + std::to_string(index) + " must be in [0, " + std::to_string(nodes) +
+                   ")";
         }
     }
     return std::nullopt;
@@ -48,12 +47,11 @@ std::optional<std::string> fault_options_error(const FaultOptions& faults, int n
 
 std::optional<std::string> node_cluster_options_error(const NodeClusterOptions& options) {
     if (options.nodes < 1 || options.nodes > max_nodes) {
-        return "the node count must be in [1, " + std::to_string(max_nodes) + "], got " +
-               std::to_string(options.nodes);
+        return "the node count must be in [1, " + std::to_string(max_nodes) + "], got " + std::to_string(options.nodes);
     }
     if (options.base_port != 0 && options.base_port + options.nodes - 1 > 65535) {
-        return "base port " + std::to_string(options.base_port) + " + " +
-               std::to_string(options.nodes) + " nodes exceeds port 65535";
+        return "base port " + std::to_string(options.base_port) + " + " + std::to_string(options.nodes) +
+               " nodes exceeds port 65535";
     }
     if (options.threads < 1) return std::string("the thread count must be at least 1");
     if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {

@@ -14,6 +14,8 @@ bool RetryBudget::try_retry() {
     return true;
 }
 
-void RetryBudget::on_answer() { tokens_ = std::min(capacity_, tokens_ + refill_); }
+void RetryBudget::on_answer() {
+    tokens_ = std::min(capacity_, tokens_ + refill_);
+}
 
 }  // namespace cluster_client::retry

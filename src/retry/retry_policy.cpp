@@ -13,23 +13,25 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::string ms_text(milliseconds d) { return std::to_string(d.count()) + "ms"; }
+std::string ms_text(milliseconds d) {
+    return std::to_string(d.count()) + "ms";
+}
 
 void require_positive(const char* name, milliseconds d) {
     if (d.count() <= 0) {
-        throw ConfigError(std::string("retry: ") + name + " must be positive (got " +
-                          ms_text(d) + ")");
+        throw ConfigError(std::string("retry: ") + name + " must be positive (got " + ms_text(d) + ")");
     }
 }
 
 }  // namespace
 
-RetryPolicy::RetryPolicy(const RetryOptions& options) : options_(options) { validate(options_); }
+RetryPolicy::RetryPolicy(const RetryOptions& options) : options_(options) {
+    validate(options_);
+}
 
 void RetryPolicy::validate(const RetryOptions& options) {
     if (options.max_attempts < 1) {
-        throw ConfigError("retry: max_attempts must be at least 1 (got " +
-                          std::to_string(options.max_attempts) + ")");
+        throw ConfigError("retry: max_attempts must be at least 1 (got " + std::to_string(options.max_attempts) + ")");
     }
     require_positive("initial_backoff", options.initial_backoff);
     require_positive("max_backoff", options.max_backoff);
@@ -39,8 +41,7 @@ void RetryPolicy::validate(const RetryOptions& options) {
     if (!(options.multiplier >= 1.0) || !std::isfinite(options.multiplier)) {
         std::ostringstream got;
         got << options.multiplier;
-        throw ConfigError("retry: multiplier must be a finite number of at least 1 (got " +
-                          got.str() + ")");
+        throw ConfigError("retry: multiplier must be a finite number of at least 1 (got " + got.str() + ")");
     }
     require_positive("saga_deadline", options.saga_deadline);
     require_positive("breaker_cooldown", options.breaker_cooldown);
@@ -63,8 +64,7 @@ void RetryPolicy::validate(const RetryOptions& options) {
     }
     if (options.initial_backoff > options.max_backoff) {
         throw ConfigError("retry: initial_backoff must not exceed max_backoff (got " +
-                          ms_text(options.initial_backoff) + " > " +
-                          ms_text(options.max_backoff) + ")");
+                          ms_text(options.initial_backoff) + " > " + ms_text(options.max_backoff) + ")");
     }
 }
 
@@ -72,8 +72,8 @@ milliseconds RetryPolicy::backoff(int attempts_made) const {
     const int exponent = std::max(attempts_made, 1) - 1;
     // In double, where multiplier^n overflows to infinity instead of wrapping; the
     // comparison below then caps it.
-    const double grown = static_cast<double>(options_.initial_backoff.count()) *
-                         std::pow(options_.multiplier, exponent);
+    const double grown =
+        static_cast<double>(options_.initial_backoff.count()) * std::pow(options_.multiplier, exponent);
     const auto cap = static_cast<double>(options_.max_backoff.count());
     if (!(grown < cap)) return options_.max_backoff;
     return milliseconds{std::llround(grown)};
@@ -85,10 +85,8 @@ Clock::time_point RetryPolicy::step_deadline(Clock::time_point now, Clock::time_
     return now + options_.deadline;
 }
 
-Decision RetryPolicy::after_failure(int attempts_made, Clock::time_point deadline,
-                                    Clock::time_point now,
-                                    std::optional<milliseconds> retry_after,
-                                    double uniform) const {
+Decision RetryPolicy::after_failure(int attempts_made, Clock::time_point deadline, Clock::time_point now,
+                                    std::optional<milliseconds> retry_after, double uniform) const {
     if (attempts_made >= options_.max_attempts) return {Decision::Kind::attempts_exhausted};
 
     milliseconds delay = backoff(attempts_made);

@@ -13,9 +13,9 @@ using Clock = std::chrono::steady_clock;
 /// What to do after a failed attempt.
 struct Decision {
     enum class Kind {
-        retry,             ///< wait `delay`, then try again
-        attempts_exhausted,///< max_attempts reached
-        deadline_exceeded, ///< the next attempt could not start before the deadline
+        retry,               ///< wait `delay`, then try again
+        attempts_exhausted,  ///< max_attempts reached
+        deadline_exceeded,   ///< the next attempt could not start before the deadline
     };
     Kind kind;
     std::chrono::milliseconds delay{0};
@@ -41,8 +41,7 @@ public:
     /// [0, 1) used for jitter. The deadline is never passed: a delay that would end at or
     /// after it gives deadline_exceeded (a Retry-After is honoured only up to the deadline).
     Decision after_failure(int attempts_made, Clock::time_point deadline, Clock::time_point now,
-                           std::optional<std::chrono::milliseconds> retry_after,
-                           double uniform) const;
+                           std::optional<std::chrono::milliseconds> retry_after, double uniform) const;
 
     /// The backoff before jitter for attempt `attempts_made`:
     /// min(max_backoff, initial_backoff * multiplier^(attempts_made - 1)).

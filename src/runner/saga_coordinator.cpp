@@ -61,8 +61,12 @@ node_api::NodeReply circuit_open(const retry::CircuitBreaker& breaker, Clock::ti
 }  // namespace
 
 SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options, const LogOpener& open_log)
-    : executor_(std::move(executor)), options_(options), policy_(options.retry), budget_(options.retry),
-      random_(std::random_device{}()), self_(this_process()) {
+    : executor_(std::move(executor)),
+      options_(options),
+      policy_(options.retry),
+      budget_(options.retry),
+      random_(std::random_device{}()),
+      self_(this_process()) {
     // Everything is checked, each host parsed and the TLS files loaded once, before the log
     // is opened.
     std::vector<http::Endpoint> endpoints;
@@ -110,7 +114,9 @@ std::size_t SagaCoordinator::host_index(const std::string& host) const {
     throw ConfigError("host " + host + " is not one of the client's hosts");
 }
 
-double SagaCoordinator::uniform() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
+double SagaCoordinator::uniform() {
+    return std::uniform_real_distribution<double>(0.0, 1.0)(random_);
+}
 
 SagaSettings SagaCoordinator::settings(bool logged) const {
     return {.ownership = options_.ownership, .delete_mode = options_.delete_mode, .logged = logged};
@@ -130,9 +136,11 @@ SagaReport SagaCoordinator::blank_report(Operation operation, const std::string&
 // A node has one action at a time, so one timer each serves its waits.
 class SagaCoordinator::Run {
 public:
-    Run(SagaCoordinator& coordinator, SagaMachine& machine, const std::vector<Node*>& nodes,
-        std::optional<SagaId> saga)
-        : coordinator_(coordinator), machine_(machine), nodes_(nodes), saga_(saga),
+    Run(SagaCoordinator& coordinator, SagaMachine& machine, const std::vector<Node*>& nodes, std::optional<SagaId> saga)
+        : coordinator_(coordinator),
+          machine_(machine),
+          nodes_(nodes),
+          saga_(saga),
           done_(coordinator.executor_, asio::steady_timer::time_point::max()) {
         timers_.reserve(nodes.size());
         for (std::size_t i = 0; i < nodes.size(); ++i) timers_.emplace_back(coordinator.executor_);
@@ -202,9 +210,10 @@ private:
 
     void append(AppendRecord record) {
         auto& log = *coordinator_.log_;
-        auto durable = asio::bind_executor(coordinator_.executor_, [this, host = record.host](boost::system::error_code ec) {
-            on(RecordAppended{host, Clock::now(), ec ? ec.message() : std::string()});
-        });
+        auto durable =
+            asio::bind_executor(coordinator_.executor_, [this, host = record.host](boost::system::error_code ec) {
+                on(RecordAppended{host, Clock::now(), ec ? ec.message() : std::string()});
+            });
         std::visit(overloaded{[&](Fact fact) { log.async_record(*saga_, record.host, fact, std::move(durable)); },
                               [&](Phase phase) { log.async_set_phase(*saga_, phase, std::move(durable)); },
                               [&](EndRecord& ending) {
@@ -232,7 +241,7 @@ asio::awaitable<SagaReport> SagaCoordinator::carry_out(SagaMachine& machine, con
 }
 
 asio::awaitable<std::variant<SagaId, std::string>> SagaCoordinator::begin_logged(Operation operation,
-                                                                                      const std::string& group) {
+                                                                                 const std::string& group) {
     Admission admission(Clock::now(), options_.lock_wait);
     auto action = admission.start();
     for (;;) {

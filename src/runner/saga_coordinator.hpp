@@ -82,13 +82,12 @@ private:
     boost::asio::awaitable<SagaReport> carry_out(SagaMachine& machine, const std::vector<Node*>& nodes,
                                                  std::optional<SagaId> saga, Clock::time_point end);
     /// Recovers one open saga of the log, unless another process or saga holds it.
-    boost::asio::awaitable<std::optional<SagaReport>> recover_listed(const SagaRecord& listed,
-                                                                     Clock::time_point end);
+    boost::asio::awaitable<std::optional<SagaReport>> recover_listed(const SagaRecord& listed, Clock::time_point end);
     boost::asio::awaitable<SagaReport> recover_saga(const SagaRecord& record, Clock::time_point end);
     /// Begins the saga in the log, recovering what a dead process left on the group and
     /// waiting for a live one: the saga's id, or why the group is busy.
     boost::asio::awaitable<std::variant<SagaId, std::string>> begin_logged(Operation operation,
-                                                                                const std::string& group);
+                                                                           const std::string& group);
     SagaReport blank_report(Operation operation, const std::string& group, const std::vector<std::string>& urls) const;
     SagaSettings settings(bool logged) const;
     /// The node at `endpoint`, made on first use.

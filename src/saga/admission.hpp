@@ -7,8 +7,8 @@
 
 #include <cluster_client/report.hpp>
 
-#include "saga/log_records.hpp"
 #include "retry/retry_policy.hpp"
+#include "saga/log_records.hpp"
 
 namespace cluster_client::saga {
 

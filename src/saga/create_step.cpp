@@ -76,21 +76,15 @@ Action CreateStep::after_precheck(const Replied& event) {
 Action CreateStep::after_post(const Replied& event) {
     ++post_attempts_;
     switch (event.reply.reply) {
-        case Reply::created:
-            wrote_ = true;
-            return known_created(false);
-        case Reply::exists_or_invalid:
-            rejected_ = true;
-            return start_read(State::resolve, "resolve");
+        case Reply::created: wrote_ = true; return known_created(false);
+        case Reply::exists_or_invalid: rejected_ = true; return start_read(State::resolve, "resolve");
         case Reply::maybe_applied:
             note(event);
             wrote_ = ambiguous_ = true;
             rejected_ = false;
             keep_hint(event);
             return start_read(State::resolve, "resolve");
-        default:
-            note(event);
-            return retry_or(event, post_attempts_, Call::create, give_up_state());
+        default: note(event); return retry_or(event, post_attempts_, Call::create, give_up_state());
     }
 }
 

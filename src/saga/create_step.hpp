@@ -59,10 +59,10 @@ private:
 
     Mode mode_;
     State state_ = State::precheck;
-    bool ambiguous_ = false;  // a POST of ours got no clear answer: it may have applied
-    bool rejected_ = false;   // the last POST answered 400
-    bool verified_ = false;   // a read after our write saw the group
-    bool claim_open_ = false; // absent_before or writing is recorded, nothing settled it yet
+    bool ambiguous_ = false;                  // a POST of ours got no clear answer: it may have applied
+    bool rejected_ = false;                   // the last POST answered 400
+    bool verified_ = false;                   // a read after our write saw the group
+    bool claim_open_ = false;                 // absent_before or writing is recorded, nothing settled it yet
     HostState outcome_ = HostState::unknown;  // what to finish with once record_outcome is durable
     int post_attempts_ = 0;
     int read_attempts_ = 0;

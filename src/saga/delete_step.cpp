@@ -76,19 +76,14 @@ Action DeleteStep::after_precheck(const Replied& event) {
 Action DeleteStep::after_delete(const Replied& event) {
     ++delete_attempts_;
     switch (event.reply.reply) {
-        case Reply::deleted:
-            wrote_ = true;
-            return known_deleted(false);
-        case Reply::absent:
-            return start_read(State::resolve, "resolve");
+        case Reply::deleted: wrote_ = true; return known_deleted(false);
+        case Reply::absent: return start_read(State::resolve, "resolve");
         case Reply::maybe_applied:
             note(event);
             wrote_ = ambiguous_ = true;
             keep_hint(event);
             return start_read(State::resolve, "resolve");
-        default:
-            note(event);
-            return retry_or(event, delete_attempts_, Call::delete_, give_up_state());
+        default: note(event); return retry_or(event, delete_attempts_, Call::delete_, give_up_state());
     }
 }
 
@@ -105,9 +100,7 @@ Action DeleteStep::after_resolve(const Replied& event) {
             state_ = State::record_outcome;
             outcome_ = HostState::already_absent;
             return Record{mode_ == Mode::strict ? Fact::absent_before : Fact::deleted};
-        case Reply::present:
-            note("the group is still there");
-            return retry_delete(event);
+        case Reply::present: note("the group is still there"); return retry_delete(event);
         default: note(event); return retry_or(event, read_attempts_, Call::get, give_up_state());
     }
 }

@@ -51,9 +51,9 @@ private:
 
     Mode mode_;
     State state_ = State::precheck;
-    bool ambiguous_ = false;  // a DELETE of ours got no clear answer: it may have applied
-    bool verified_ = false;   // a read after our write saw the group gone
-    bool claim_open_ = false; // present_before is recorded, nothing settled it yet
+    bool ambiguous_ = false;                  // a DELETE of ours got no clear answer: it may have applied
+    bool verified_ = false;                   // a read after our write saw the group gone
+    bool claim_open_ = false;                 // present_before is recorded, nothing settled it yet
     HostState outcome_ = HostState::unknown;  // what to finish with once record_outcome is durable
     int delete_attempts_ = 0;
     int read_attempts_ = 0;

@@ -45,12 +45,12 @@ struct SagaRecord {
     SagaId id = 0;
     Operation operation = Operation::create;
     std::string group;
-    std::vector<std::string> hosts;             ///< canonical URLs, in order
+    std::vector<std::string> hosts;  ///< canonical URLs, in order
     Phase phase = Phase::forward;
-    bool open = true;                            ///< not ended, or ended leaving work for recovery
-    std::optional<SagaOutcome> outcome;          ///< the last outcome recorded, if any
-    std::vector<std::vector<Fact>> facts;        ///< per host, in recording order
-    std::vector<HostState> host_states;          ///< per host, as the last `end` gave them (empty before)
+    bool open = true;                      ///< not ended, or ended leaving work for recovery
+    std::optional<SagaOutcome> outcome;    ///< the last outcome recorded, if any
+    std::vector<std::vector<Fact>> facts;  ///< per host, in recording order
+    std::vector<HostState> host_states;    ///< per host, as the last `end` gave them (empty before)
     Owner owner;
     std::chrono::system_clock::time_point started_at;
     std::chrono::system_clock::time_point updated_at;
@@ -59,15 +59,19 @@ struct SagaRecord {
 /// How `begin` went.
 struct BeginResult {
     enum class Kind {
-        started,        ///< the saga is durable and holds the group's lease: `saga` is its id
-        busy,           ///< a live process holds the group's lease
-        needs_recovery, ///< a dead process left saga `saga` open on this group: recover it first
+        started,         ///< the saga is durable and holds the group's lease: `saga` is its id
+        busy,            ///< a live process holds the group's lease
+        needs_recovery,  ///< a dead process left saga `saga` open on this group: recover it first
     };
     Kind kind = Kind::started;
     SagaId saga = 0;
 };
 
-inline std::string_view to_string(Fact fact) { return enum_name(fact); }
-inline std::string_view to_string(Phase phase) { return enum_name(phase); }
+inline std::string_view to_string(Fact fact) {
+    return enum_name(fact);
+}
+inline std::string_view to_string(Phase phase) {
+    return enum_name(phase);
+}
 
 }  // namespace cluster_client::saga

@@ -47,10 +47,16 @@ void SagaReport::throw_if_failed() const {
     throw GroupOperationError(message);
 }
 
-std::string_view to_string(Operation operation) { return enum_name(operation); }
+std::string_view to_string(Operation operation) {
+    return enum_name(operation);
+}
 
-std::string_view to_string(SagaOutcome outcome) { return enum_name(outcome); }
+std::string_view to_string(SagaOutcome outcome) {
+    return enum_name(outcome);
+}
 
-std::string_view to_string(HostState state) { return enum_name(state); }
+std::string_view to_string(HostState state) {
+    return enum_name(state);
+}
 
 }  // namespace cluster_client

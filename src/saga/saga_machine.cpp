@@ -21,8 +21,12 @@ RetryOptions compensation_options(RetryOptions options) {
 
 SagaMachine::SagaMachine(SagaReport report, const SagaSettings& settings, const retry::RetryPolicy& policy,
                          retry::RetryBudget* budget)
-    : report_(std::move(report)), settings_(settings), policy_(policy),
-      compensation_policy_(compensation_options(policy.options())), budget_(budget), nodes_(report_.hosts.size()) {}
+    : report_(std::move(report)),
+      settings_(settings),
+      policy_(policy),
+      compensation_policy_(compensation_options(policy.options())),
+      budget_(budget),
+      nodes_(report_.hosts.size()) {}
 
 SagaMachine::SagaMachine(SagaReport report, const SagaSettings& settings, const retry::RetryPolicy& policy,
                          retry::RetryBudget* budget, LoggedSaga logged)
@@ -38,33 +42,34 @@ bool SagaMachine::any_outstanding() const {
 std::vector<SagaAction> SagaMachine::resume(const SagaEvent& event) {
     std::vector<SagaAction> out;
     if (stage_ == Stage::done) return out;
-    std::visit(overloaded{[&](const SagaStarted& started) { on_started(started, out); },
-                          [&](const NodeReplied& replied) {
-                              auto& node = nodes_.at(replied.host);
-                              node.outstanding = false;
-                              if (replied.sent) {
-                                  ++report_.hosts[replied.host].attempts;
-                                  node.gated = false;
-                              }
-                              if (log_error_) return stop_if_idle(out);
-                              step_resume(replied.host, Replied{replied.reply, replied.now, replied.uniform},
-                                          replied.now, out);
-                          },
-                          [&](const TimerFired& fired) {
-                              nodes_.at(fired.host).outstanding = false;
-                              if (log_error_) return stop_if_idle(out);
-                              step_resume(fired.host, Waited{}, fired.now, out);
-                          },
-                          [&](const RecordAppended& appended) { on_appended(appended, out); }},
-               event);
+    std::visit(
+        overloaded{
+            [&](const SagaStarted& started) { on_started(started, out); },
+            [&](const NodeReplied& replied) {
+                auto& node = nodes_.at(replied.host);
+                node.outstanding = false;
+                if (replied.sent) {
+                    ++report_.hosts[replied.host].attempts;
+                    node.gated = false;
+                }
+                if (log_error_) return stop_if_idle(out);
+                step_resume(replied.host, Replied{replied.reply, replied.now, replied.uniform}, replied.now, out);
+            },
+            [&](const TimerFired& fired) {
+                nodes_.at(fired.host).outstanding = false;
+                if (log_error_) return stop_if_idle(out);
+                step_resume(fired.host, Waited{}, fired.now, out);
+            },
+            [&](const RecordAppended& appended) { on_appended(appended, out); }},
+        event);
     return out;
 }
 
 void SagaMachine::on_started(const SagaStarted& started, std::vector<SagaAction>& out) {
     end_ = started.end;
     stage_ = Stage::forward;
-    const bool undo_only =
-        recovering_ && (report_.operation == Operation::create || recovering_->phase == Phase::compensating);
+    const bool undo_only = recovering_ &&
+                           (report_.operation == Operation::create || recovering_->phase == Phase::compensating);
     if (undo_only) {
         undo_from_facts(started.now, out);
         return;

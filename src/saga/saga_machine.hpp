@@ -11,13 +11,13 @@
 #include <cluster_client/options.hpp>
 #include <cluster_client/report.hpp>
 
-#include "saga/log_records.hpp"
 #include "node_api/node_client.hpp"
 #include "retry/retry_budget.hpp"
 #include "retry/retry_policy.hpp"
 #include "saga/claim.hpp"
 #include "saga/create_step.hpp"
 #include "saga/delete_step.hpp"
+#include "saga/log_records.hpp"
 #include "saga/read_step.hpp"
 #include "saga/saga_plan.hpp"
 

@@ -11,8 +11,8 @@ Action StepBase::retry_or(const Replied& event, int attempts_made, node_api::Cal
     const auto decision = policy_.after_failure(attempts_made, deadline_, event.now, hint, event.uniform);
     if (!decision.should_retry()) {
         last_error_ += decision.kind == retry::Decision::Kind::attempts_exhausted ? " (attempts exhausted)"
-                       : hint && *hint >= deadline_ - event.now ? " (Retry-After passes the deadline)"
-                                                                 : " (deadline exceeded)";
+                       : hint && *hint >= deadline_ - event.now                   ? " (Retry-After passes the deadline)"
+                                                                                  : " (deadline exceeded)";
         return Finish{give_up};
     }
     if (budget_ && !budget_->try_retry()) {

@@ -18,10 +18,18 @@ namespace cluster_client::saga {
 using Clock = retry::Clock;
 
 // What a step machine asks its driver to do next.
-struct Send { node_api::Call call; };
-struct Wait { std::chrono::milliseconds delay; };
-struct Record { Fact fact; };
-struct Finish { HostState state; };
+struct Send {
+    node_api::Call call;
+};
+struct Wait {
+    std::chrono::milliseconds delay;
+};
+struct Record {
+    Fact fact;
+};
+struct Finish {
+    HostState state;
+};
 using Action = std::variant<Send, Wait, Record, Finish>;
 
 // What happened since the last action.

@@ -155,7 +155,9 @@ std::string untrue_report(const boost::json::object& report, const std::vector<s
     return broken;
 }
 
-std::vector<int> holders(const LocalCluster& cluster, const std::string& id) { return cluster.nodes_with(id); }
+std::vector<int> holders(const LocalCluster& cluster, const std::string& id) {
+    return cluster.nodes_with(id);
+}
 
 std::vector<int> everyone(int count) {
     std::vector<int> nodes;
@@ -166,7 +168,7 @@ std::vector<int> everyone(int count) {
 // What the nodes do around a crash in CrashRecovery::crash_at_every_commit.
 enum class NodeTrouble {
     none,
-    down_throughout,              ///< a fourth host is down: the saga must compensate
+    down_throughout,             ///< a fourth host is down: the saga must compensate
     unreadable_during_recovery,  ///< node 1 answers 500 to all of the first recovery
 };
 
@@ -178,8 +180,9 @@ protected:
         options.timeout = testing::scaled(options.timeout);
         // A compensation keeps trying until the saga deadline: short ones keep a node that
         // stays down from costing each case the default 30 s.
-        const std::vector<std::string> fast{"--attempts", "3", "--initial-backoff", "1ms", "--max-backoff", "5ms",
-                                            "--attempt-timeout", "100ms", "--deadline", "1s", "--saga-deadline", "2s"};
+        const std::vector<std::string> fast{"--attempts",    "3",   "--initial-backoff", "1ms",
+                                            "--max-backoff", "5ms", "--attempt-timeout", "100ms",
+                                            "--deadline",    "1s",  "--saga-deadline",   "2s"};
         args.insert(args.begin(), fast.begin(), fast.end());
         return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
     }
@@ -391,8 +394,7 @@ void CrashRecovery::kill_batches_mid_way(const std::string& ownership) {
         // Still running when killed: it died by the SIGKILL, with reports left to print and
         // (checked after recovery) sagas open in its log.
         ASSERT_EQ(run.exit_status, sigkill_exit_status)
-            << "round " << round << ": the batch ended before the kill (" << reports.size() << " reports): "
-            << run.err;
+            << "round " << round << ": the batch ended before the kill (" << reports.size() << " reports): " << run.err;
         ASSERT_GE(reports.size(), *kill.kill_after_lines);
         ASSERT_LT(reports.size(), batch) << "round " << round << ": every saga had ended before the kill";
         printed_total += reports.size();
@@ -440,9 +442,13 @@ void CrashRecovery::kill_batches_mid_way(const std::string& ownership) {
     EXPECT_GT(printed_total, 0u);
 }
 
-TEST_F(CrashRecovery, KilledBatchesAreRecoveredAllOrNone) { kill_batches_mid_way("strict"); }
+TEST_F(CrashRecovery, KilledBatchesAreRecoveredAllOrNone) {
+    kill_batches_mid_way("strict");
+}
 
-TEST_F(CrashRecovery, KilledFastOwnershipBatchesAreRecoveredAllOrNone) { kill_batches_mid_way("fast"); }
+TEST_F(CrashRecovery, KilledFastOwnershipBatchesAreRecoveredAllOrNone) {
+    kill_batches_mid_way("fast");
+}
 
 // Two processes sharing a saga log never interleave on one group: the outcomes are those
 // of some serial order.

@@ -34,9 +34,9 @@ protected:
         auto ms = [](std::chrono::milliseconds duration) {
             return std::to_string(testing::scaled(duration).count()) + "ms";
         };
-        const std::vector<std::string> fast{"--attempts", "2", "--initial-backoff", "1ms", "--max-backoff", "5ms",
-                                            "--attempt-timeout", ms(100ms), "--deadline", ms(300ms),
-                                            "--saga-deadline", ms(600ms)};
+        const std::vector<std::string> fast{"--attempts",    "2",       "--initial-backoff", "1ms",
+                                            "--max-backoff", "5ms",     "--attempt-timeout", ms(100ms),
+                                            "--deadline",    ms(300ms), "--saga-deadline",   ms(600ms)};
         args.insert(args.begin(), fast.begin(), fast.end());
         return testing::run_program(CLUSTER_CLIENT_EXE, args, options);
     }

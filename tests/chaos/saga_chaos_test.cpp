@@ -173,8 +173,7 @@ using SagaRecords = std::map<std::string, SagaRecord>;
 // empty before it) only where a fast create's report says it took it, that is any state but
 // already_present and failed, the two in which it did not. Every other copy that was there
 // before must survive, as in strict mode.
-std::vector<bool> counted_before(std::vector<bool> before, const SagaReport& report, Ownership ownership,
-                                 int& taken) {
+std::vector<bool> counted_before(std::vector<bool> before, const SagaReport& report, Ownership ownership, int& taken) {
     if (ownership != Ownership::fast || report.operation != Operation::create) return before;
     for (std::size_t i = 0; i < before.size(); ++i) {
         const auto state = report.hosts[i].state;
@@ -464,8 +463,8 @@ TEST_P(SagaChaos, KeepsTheInvariants) {
     std::vector<std::pair<std::string, Tally>> tallies;
     const auto batch = [&](const char* name, Operation operation, int count, const char* prefix, auto prepare) {
         if (count > 0) {
-            tallies.emplace_back(name, run_sagas(cluster, options, scenario, operation, count, prefix, prepare,
-                                                 records, taken));
+            tallies.emplace_back(
+                name, run_sagas(cluster, options, scenario, operation, count, prefix, prepare, records, taken));
         }
     };
     batch("create", Operation::create, scenario.creates, "c", some_copies);
@@ -497,26 +496,34 @@ TEST_P(SagaChaos, KeepsTheInvariants) {
     EXPECT_EQ(violations, 0);
 }
 
-std::string scenario_name(const ::testing::TestParamInfo<Scenario>& info) { return info.param.name; }
+std::string scenario_name(const ::testing::TestParamInfo<Scenario>& info) {
+    return info.param.name;
+}
 
 // The unlogged scenarios were the first, with seeds 1 and 2. Add every seed that ever found a
 // bug, as a scenario of its own.
 INSTANTIATE_TEST_SUITE_P(
     Scenarios, SagaChaos,
     ::testing::Values(
-        Scenario{.name = "UnloggedSeed1", .seed = 1, .logged = false, .concurrency = 64, .creates = 1000,
+        Scenario{.name = "UnloggedSeed1",
+                 .seed = 1,
+                 .logged = false,
+                 .concurrency = 64,
+                 .creates = 1000,
                  .deletes = 500},
-        Scenario{.name = "UnloggedSeed2", .seed = 2, .logged = false, .concurrency = 64, .creates = 1000,
+        Scenario{.name = "UnloggedSeed2",
+                 .seed = 2,
+                 .logged = false,
+                 .concurrency = 64,
+                 .creates = 1000,
                  .deletes = 500},
         Scenario{.name = "LoggedSeed1", .seed = 1, .creates = 600, .deletes = 400},
         Scenario{.name = "LoggedSeed2", .seed = 2, .creates = 600, .deletes = 400},
         Scenario{.name = "FastCreate", .seed = 1, .ownership = Ownership::fast, .creates = 600},
         Scenario{.name = "Ensure", .seed = 1, .ensures = 600},
         Scenario{.name = "ForwardDelete", .seed = 1, .delete_mode = DeleteMode::forward, .deletes = 600},
-        Scenario{.name = "DeleteMissing200", .seed = 1, .delete_missing_status = 200, .creates = 600,
-                 .deletes = 400},
-        Scenario{.name = "DeleteMissing400", .seed = 1, .delete_missing_status = 400, .creates = 600,
-                 .deletes = 400}),
+        Scenario{.name = "DeleteMissing200", .seed = 1, .delete_missing_status = 200, .creates = 600, .deletes = 400},
+        Scenario{.name = "DeleteMissing400", .seed = 1, .delete_missing_status = 400, .creates = 600, .deletes = 400}),
     scenario_name);
 
 TEST(SagaChaosOneGroup, ConcurrentSagasOnOneGroupNeverInterleave) {

@@ -44,8 +44,8 @@ TEST(ClusterBench, LatencyMeasuresEveryClientAtEverySize) {
 }
 
 TEST(ClusterBench, ThroughputRunsBothLogModesAndReportsMedians) {
-    const auto result = bench({"throughput", "--nodes", "2", "--sagas", "40", "--concurrency", "1,8", "--runs", "3",
-                               "--output", "json"});
+    const auto result = bench(
+        {"throughput", "--nodes", "2", "--sagas", "40", "--concurrency", "1,8", "--runs", "3", "--output", "json"});
     ASSERT_EQ(result.exit_status, 0) << result.err;
     const auto rows = json_lines(result.out);
     // Per concurrency: 3 runs x 2 log modes, then a median per mode.
@@ -64,7 +64,8 @@ TEST(ClusterBench, ThroughputRunsBothLogModesAndReportsMedians) {
 
 TEST(ClusterBench, CpuComparesWithWrk) {
     if (!wrk_installed()) CLUSTER_CLIENT_CANNOT_RUN("wrk is not installed (apt-get install wrk)");
-    const auto result = bench({"cpu", "--wrk-seconds", "1", "--requests", "2000", "--connections", "8", "--output", "json"});
+    const auto result =
+        bench({"cpu", "--wrk-seconds", "1", "--requests", "2000", "--connections", "8", "--output", "json"});
     ASSERT_EQ(result.exit_status, 0) << result.err;
     const auto rows = json_lines(result.out);
     ASSERT_EQ(rows.size(), 3u) << result.out;
@@ -80,8 +81,8 @@ TEST(ClusterBench, AMissingWrkIsAClearError) {
 }
 
 TEST(ClusterBench, SoakChecksEverySagaAndSamplesMemory) {
-    const auto result = bench({"soak", "--duration", "3s", "--sample-every", "1s", "--nodes", "3", "--concurrency",
-                               "8", "--groups", "16", "--fault-rate", "0.2", "--output", "json"});
+    const auto result = bench({"soak", "--duration", "3s", "--sample-every", "1s", "--nodes", "3", "--concurrency", "8",
+                               "--groups", "16", "--fault-rate", "0.2", "--output", "json"});
     ASSERT_EQ(result.exit_status, 0) << result.out << result.err;
     const auto rows = json_lines(result.out);
     ASSERT_GE(rows.size(), 4u) << "a row a second and the verdict: " << result.out;

@@ -18,8 +18,8 @@ namespace {
 using testing::cli;
 using testing::client_config_home;
 using testing::client_state_home;
-using testing::LocalCluster;
 using testing::json_lines;
+using testing::LocalCluster;
 using testing::ProgramResult;
 using testing::with_env;
 
@@ -136,11 +136,15 @@ TEST(Cli, BadInputIsExitTwoBeforeAnyRequest) {
         {{"--hosts", hosts, "--deadline", "5parsecs", "create", "g"}, "unknown unit \"parsecs\""},
         {{"--hosts", hosts, "--lock-wait", "99999999999999h", "create", "g"}, "too large"},
         {{"--hosts", hosts, "--deadline", "0s", "create", "g"}, "--deadline: retry: deadline must be positive"},
-        {{"--hosts", hosts, "--breaker-cooldown", "0ms", "create", "g"}, "--breaker-cooldown: retry: breaker_cooldown must be positive"},
-        {{"--hosts", hosts, "--saga-deadline", "10s", "create", "g"}, "--saga-deadline: retry: saga_deadline must be at least deadline"},
+        {{"--hosts", hosts, "--breaker-cooldown", "0ms", "create", "g"},
+         "--breaker-cooldown: retry: breaker_cooldown must be positive"},
+        {{"--hosts", hosts, "--saga-deadline", "10s", "create", "g"},
+         "--saga-deadline: retry: saga_deadline must be at least deadline"},
         {{"--hosts", hosts, "--attempts", "abc", "create", "g"}, "--attempts: must be a whole number"},
-        {{"--hosts", hosts, "--attempts", "99999999999", "create", "g"}, "--attempts: must be a whole number from 0 to 2147483647"},
-        {{"--hosts", hosts, "--retry-budget", "0", "create", "g"}, "--retry-budget: retry: budget_tokens must be at least 1"},
+        {{"--hosts", hosts, "--attempts", "99999999999", "create", "g"},
+         "--attempts: must be a whole number from 0 to 2147483647"},
+        {{"--hosts", hosts, "--retry-budget", "0", "create", "g"},
+         "--retry-budget: retry: budget_tokens must be at least 1"},
         {{"--hosts", hosts, "--breaker-failures", "-1", "create", "g"}, "--breaker-failures: must be a whole number"},
         {{"--hosts", hosts, "create", "--concurrency", "lots", "g"}, "--concurrency: must be a whole number"},
         {{"--hosts", hosts, "create", "--concurrency", "0", "g"}, "--concurrency: must be from 1 to 100000"},
@@ -260,8 +264,8 @@ TEST(Cli, BatchFromFileStreamsOneLinePerSaga) {
         for (int i = 0; i < 200; ++i) std::fprintf(file, "batch-%d\n%s", i, i % 50 == 0 ? "\n" : "");
         std::fclose(file);
     }
-    auto result = cli({"--hosts", join(cluster.urls()), "--output", "json", "create", "--from-file", path,
-                       "--concurrency", "32"});
+    auto result = cli(
+        {"--hosts", join(cluster.urls()), "--output", "json", "create", "--from-file", path, "--concurrency", "32"});
     EXPECT_EQ(result.exit_status, 0) << result.err;
     EXPECT_EQ(json_lines(result.out).size(), 200u);
     for (int node = 0; node < 3; ++node) EXPECT_EQ(cluster.groups(node).size(), 200u);
@@ -360,7 +364,8 @@ TEST(Cli, BadTokenAndTlsOptionsAreUsageErrorsBeforeAnyRequest) {
     const auto hosts = join(cluster.urls());
     const auto missing = cli({"--hosts", hosts, "--token-file", "/nonexistent/token", "create", "g1"});
     EXPECT_EQ(missing.exit_status, 2);
-    EXPECT_NE(missing.err.find("--token-file: cannot read a token from /nonexistent/token"), std::string::npos) << missing.err;
+    EXPECT_NE(missing.err.find("--token-file: cannot read a token from /nonexistent/token"), std::string::npos)
+        << missing.err;
     const auto spaced = cli({"--hosts", hosts, "create", "g1"}, with_env("CLUSTER_CLIENT_TOKEN", "two words"));
     EXPECT_EQ(spaced.exit_status, 2);
     EXPECT_NE(spaced.err.find("RFC 6750"), std::string::npos) << spaced.err;
@@ -478,8 +483,8 @@ TEST(Cli, ASagaLogThatFailsMidBatchStopsItWithExit3) {
     const auto id_file = write_file("ids.txt", ids);
     testing::ProgramOptions options;
     options.env = {{"HOSTS", std::nullopt}, {"XDG_CONFIG_HOME", client_config_home()}};
-    const std::string command = "trap '' XFSZ; ulimit -f 200; exec " + std::string(CLUSTER_CLIENT_EXE) +
-                                " --hosts " + join(cluster.urls()) + " --state-dir " + client_state_home() +
+    const std::string command = "trap '' XFSZ; ulimit -f 200; exec " + std::string(CLUSTER_CLIENT_EXE) + " --hosts " +
+                                join(cluster.urls()) + " --state-dir " + client_state_home() +
                                 "-small --output json create --from-file " + id_file;
     const auto result = testing::run_program("/bin/bash", {"-c", command}, options);
     EXPECT_EQ(result.exit_status, 3) << result.err;

@@ -43,8 +43,8 @@ std::map<std::string, std::string> shown_settings(const ProgramResult& result) {
     std::map<std::string, std::string> shown;
     const auto root = boost::json::parse(result.out).as_object();
     for (const auto& [key, entry] : root.at("settings").as_object()) {
-        shown[std::string(key)] = std::string(entry.at("value").as_string()) + " from " +
-                                  std::string(entry.at("source").as_string());
+        shown[std::string(key)] =
+            std::string(entry.at("value").as_string()) + " from " + std::string(entry.at("source").as_string());
     }
     return shown;
 }
@@ -98,8 +98,10 @@ TEST(Options, EveryRowOfTheTableAppearsEverywhere) {
         if (at != std::string::npos) {
             EXPECT_EQ(defaults.out.substr(at, defaults.out.find('\n', at + 1) - at).ends_with("# default"), true);
         }
-        EXPECT_EQ(from_env.at(name).ends_with(" from environment"), true) << row.environment() << ": " << from_env.at(name);
-        EXPECT_EQ(from_file.at(name).ends_with(" from file"), true) << name << " in a config file: " << from_file.at(name);
+        EXPECT_EQ(from_env.at(name).ends_with(" from environment"), true)
+            << row.environment() << ": " << from_env.at(name);
+        EXPECT_EQ(from_file.at(name).ends_with(" from file"), true)
+            << name << " in a config file: " << from_file.at(name);
         EXPECT_TRUE(completed.contains(flag)) << flag << " in the bash completion";
 
         // The README's option table: a row whose first cell names the flag, with the
@@ -167,8 +169,8 @@ TEST(Options, NoConnectionPerHostIsRefusedBeforeAnythingIsSent) {
     EXPECT_NE(result.err.find("--max-connections-per-host: http: max_connections_per_host must be at least 1"),
               std::string::npos)
         << result.err;
-    const auto certificate_alone = cli({"--hosts", cluster.url(0), "create", "g"},
-                                         with_env({{"CLUSTER_CLIENT_CERT", "c.pem"}}));
+    const auto certificate_alone =
+        cli({"--hosts", cluster.url(0), "create", "g"}, with_env({{"CLUSTER_CLIENT_CERT", "c.pem"}}));
     EXPECT_EQ(certificate_alone.exit_status, 2);
     EXPECT_NE(certificate_alone.err.find("CLUSTER_CLIENT_CERT: http: cert_file and key_file go together"),
               std::string::npos)

@@ -40,9 +40,9 @@ TEST(StartRecovery, ACommandDoesNotWaitForTheRecoveryOfOtherGroups) {
     const auto hosts = cluster.url(0) + "," + cluster.url(1) + "," + node.url();
     // The node's breaker stays closed: each recovery then waits out its own deadline, as
     // with a node that hangs on some groups only.
-    const std::vector<std::string> timing{"--attempt-timeout", "500ms", "--deadline", "1s", "--saga-deadline", "2s",
-                                          "--initial-backoff", "1ms", "--max-backoff", "10ms",
-                                          "--breaker-failures", "1000"};
+    const std::vector<std::string> timing{"--attempt-timeout", "500ms", "--deadline",         "1s",
+                                          "--saga-deadline",   "2s",    "--initial-backoff",  "1ms",
+                                          "--max-backoff",     "10ms",  "--breaker-failures", "1000"};
     auto with = [&](std::vector<std::string> rest) {
         std::vector<std::string> args{"--hosts", hosts, "--output", "json"};
         args.insert(args.end(), timing.begin(), timing.end());

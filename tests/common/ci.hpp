@@ -23,10 +23,10 @@ inline bool in_ci() {
 /// Ends the current test, which cannot run for `reason`: skipped with that reason outside
 /// CI, failed under CI (testing::in_ci()) naming what is missing. Like GTEST_SKIP, it returns
 /// from the calling function, so use it in a test body or SetUp.
-#define CLUSTER_CLIENT_CANNOT_RUN(reason)                                                          \
-    do {                                                                                           \
-        if (::cluster_client::testing::in_ci()) {                                                  \
-            FAIL() << "cannot run, and CI is set, where a skip would pass unseen: " << (reason);   \
-        }                                                                                          \
-        GTEST_SKIP() << (reason);                                                                  \
+#define CLUSTER_CLIENT_CANNOT_RUN(reason)                                                        \
+    do {                                                                                         \
+        if (::cluster_client::testing::in_ci()) {                                                \
+            FAIL() << "cannot run, and CI is set, where a skip would pass unseen: " << (reason); \
+        }                                                                                        \
+        GTEST_SKIP() << (reason);                                                                \
     } while (0)

@@ -45,7 +45,9 @@ HookedNode::~HookedNode() {
     server_.reset();
 }
 
-std::string HookedNode::url() const { return server_->url(); }
+std::string HookedNode::url() const {
+    return server_->url();
+}
 
 void HookedNode::set_hook(Hook hook) {
     const std::lock_guard lock(mutex_);
@@ -86,7 +88,9 @@ std::string HookedNode::answer(int index) {
         server = serving_;
     }
     const auto text = server->request(index);
-    const auto method = text.starts_with("GET ") ? Method::get : text.starts_with("POST ") ? Method::post : Method::delete_;
+    const auto method = text.starts_with("GET ")    ? Method::get
+                        : text.starts_with("POST ") ? Method::post
+                                                    : Method::delete_;
     const Request request{method, group_of(text, method)};
     Hook hook;
     {

@@ -122,7 +122,9 @@ bool HostileConnection::pause(std::chrono::milliseconds duration) {
     }
 }
 
-void HostileConnection::hold() { pause(std::chrono::milliseconds::max()); }
+void HostileConnection::hold() {
+    pause(std::chrono::milliseconds::max());
+}
 
 void HostileConnection::client_closed() {
     // A failure caused by the server stopping is not the client's doing.
@@ -164,9 +166,13 @@ HostileServer::~HostileServer() {
     ::close(wake_);
 }
 
-std::string HostileServer::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+std::string HostileServer::url() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+}
 
-std::uint64_t HostileServer::max_bytes_on_a_connection() const { return max_bytes_; }
+std::uint64_t HostileServer::max_bytes_on_a_connection() const {
+    return max_bytes_;
+}
 
 bool HostileServer::wait_until_client_closed_all(std::chrono::milliseconds limit) const {
     std::unique_lock lock(mutex_);
@@ -238,9 +244,13 @@ std::uint64_t status_bytes(std::string_view name) {
 
 }  // namespace
 
-std::uint64_t resident_bytes() { return status_bytes("VmRSS"); }
+std::uint64_t resident_bytes() {
+    return status_bytes("VmRSS");
+}
 
-std::uint64_t peak_resident_bytes() { return status_bytes("VmHWM"); }
+std::uint64_t peak_resident_bytes() {
+    return status_bytes("VmHWM");
+}
 
 bool reset_peak_resident() {
     std::ofstream clear("/proc/self/clear_refs");

@@ -39,8 +39,7 @@ struct LocalCluster::Runner {
 };
 
 LocalCluster::LocalCluster(reference_node::NodeClusterOptions options, int threads)
-    : runner_(std::make_unique<Runner>(std::move(options), std::max(threads, 1))),
-      urls_(runner_->cluster.urls()) {}
+    : runner_(std::make_unique<Runner>(std::move(options), std::max(threads, 1))), urls_(runner_->cluster.urls()) {}
 
 LocalCluster::~LocalCluster() {
     runner_->stop();

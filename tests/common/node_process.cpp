@@ -90,8 +90,7 @@ int decode_status(int status) {
 // Polls `fd` until it is readable or `deadline`; false on timeout.
 bool wait_readable(int fd, Clock::time_point deadline) {
     for (;;) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) return false;
         pollfd entry{fd, POLLIN, 0};
         const int ready = ::poll(&entry, 1, static_cast<int>(left.count()));
@@ -169,11 +168,9 @@ NodeProcess::NodeProcess(std::vector<std::string> args, std::chrono::millisecond
             }
             if (!read_some(stdout_fd_, pending)) {
                 throw std::runtime_error("cluster-node exited with status " +
-                                         std::to_string(wait(std::chrono::seconds(5))) +
-                                         " before printing its URLs");
+                                         std::to_string(wait(std::chrono::seconds(5))) + " before printing its URLs");
             }
-            for (std::size_t end = pending.find('\n'); end != std::string::npos;
-                 end = pending.find('\n')) {
+            for (std::size_t end = pending.find('\n'); end != std::string::npos; end = pending.find('\n')) {
                 const std::string line = pending.substr(0, end);
                 pending.erase(0, end + 1);
                 if (line.starts_with("node ")) {
@@ -220,15 +217,13 @@ int NodeProcess::wait(std::chrono::milliseconds timeout) {
         }
         if (done < 0 && errno != EINTR) throw_errno("waitpid");
         if (Clock::now() >= deadline) {
-            throw std::runtime_error("cluster-node (pid " + std::to_string(pid_) +
-                                     ") still runs after the timeout");
+            throw std::runtime_error("cluster-node (pid " + std::to_string(pid_) + ") still runs after the timeout");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
 }
 
-ProcessResult run_cluster_node(const std::vector<std::string>& args,
-                               std::chrono::milliseconds timeout) {
+ProcessResult run_cluster_node(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
     Pipe out = make_pipe();
     Pipe err = make_pipe();
     pid_t pid = -1;
@@ -250,8 +245,7 @@ ProcessResult run_cluster_node(const std::vector<std::string>& args,
     int open = 2;
     bool timed_out = false;
     while (open > 0) {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left.count() <= 0) {
             timed_out = true;
             break;

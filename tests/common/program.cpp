@@ -121,9 +121,9 @@ ProgramResult run_program(const std::string& executable, const std::vector<std::
         if (options.kill_after && !killed && !kill_time_due()) {
             // Wake up for the kill; at least 1 ms, so that the kill time passing meanwhile
             // is not taken for the timeout.
-            const auto to_kill = std::chrono::duration_cast<std::chrono::milliseconds>(started + *options.kill_after -
-                                                                                       Clock::now()) +
-                                 std::chrono::milliseconds(1);
+            const auto to_kill =
+                std::chrono::duration_cast<std::chrono::milliseconds>(started + *options.kill_after - Clock::now()) +
+                std::chrono::milliseconds(1);
             left = std::min(left, std::max(to_kill, std::chrono::milliseconds(1)));
         }
         if (left.count() <= 0) {
@@ -166,7 +166,8 @@ ProgramResult run_program(const std::string& executable, const std::vector<std::
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (timed_out) throw std::runtime_error(executable + " ran longer than " + std::to_string(options.timeout.count()) + "ms");
+    if (timed_out)
+        throw std::runtime_error(executable + " ran longer than " + std::to_string(options.timeout.count()) + "ms");
     result.exit_status = decode_status(status);
     return result;
 }

@@ -13,7 +13,8 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 ScriptedServer::ScriptedServer(Answer answer, CloseAfter close_after)
-    : answer_(std::move(answer)), close_after_(std::move(close_after)),
+    : answer_(std::move(answer)),
+      close_after_(std::move(close_after)),
       acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
     acceptor_thread_ = std::thread([this] { accept_loop(); });
 }

@@ -24,7 +24,8 @@ public:
     using Answer = std::function<std::string(int request)>;
     using CloseAfter = std::function<bool(int request)>;
 
-    ScriptedServer(Answer answer, CloseAfter close_after = [](int) { return false; });
+    ScriptedServer(
+        Answer answer, CloseAfter close_after = [](int) { return false; });
     ~ScriptedServer();
     ScriptedServer(const ScriptedServer&) = delete;
     ScriptedServer& operator=(const ScriptedServer&) = delete;

@@ -30,9 +30,8 @@ void issue(const std::filesystem::path& dir, const std::string& name, const std:
     std::ofstream(path(".ext")) << extensions << '\n';
     openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
              path(".key"), "-out", path(".csr"), "-subj", subject});
-    openssl({"x509", "-req", "-in", path(".csr"), "-CA", (dir / "ca.pem").string(), "-CAkey",
-             (dir / "ca.key").string(), "-CAcreateserial", "-days", "1", "-out", path(".pem"), "-extfile",
-             path(".ext")});
+    openssl({"x509", "-req", "-in", path(".csr"), "-CA", (dir / "ca.pem").string(), "-CAkey", (dir / "ca.key").string(),
+             "-CAcreateserial", "-days", "1", "-out", path(".pem"), "-extfile", path(".ext")});
 }
 
 }  // namespace

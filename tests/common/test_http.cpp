@@ -59,8 +59,7 @@ Transport classify(const error_code& ec) {
     if (ec == asio::error::connection_reset || ec == asio::error::broken_pipe) {
         return Transport::reset;
     }
-    if (ec == asio::error::eof || ec == http::error::end_of_stream ||
-        ec == http::error::partial_message) {
+    if (ec == asio::error::eof || ec == http::error::end_of_stream || ec == http::error::partial_message) {
         return Transport::closed;
     }
     if (ec == asio::error::connection_refused) return Transport::refused;
@@ -69,8 +68,7 @@ Transport classify(const error_code& ec) {
 
 asio::awaitable<error_code> connect(beast::tcp_stream& stream, const Url& url) {
     tcp::resolver resolver(stream.get_executor());
-    auto [resolve_error, endpoints] =
-        co_await resolver.async_resolve(url.host, url.port, use_tuple);
+    auto [resolve_error, endpoints] = co_await resolver.async_resolve(url.host, url.port, use_tuple);
     if (resolve_error) co_return resolve_error;
     auto [connect_error, endpoint] = co_await stream.async_connect(endpoints, use_tuple);
     co_return connect_error;
@@ -78,8 +76,7 @@ asio::awaitable<error_code> connect(beast::tcp_stream& stream, const Url& url) {
 
 asio::awaitable<void> exchange(beast::tcp_stream& stream, const Url& url,
                                const http::request<http::string_body>& request,
-                               http::response_parser<http::string_body>& parser,
-                               error_code& result) {
+                               http::response_parser<http::string_body>& parser, error_code& result) {
     result = co_await connect(stream, url);
     if (result) co_return;
     auto [write_error, written] = co_await http::async_write(stream, request, use_tuple);
@@ -92,8 +89,8 @@ asio::awaitable<void> exchange(beast::tcp_stream& stream, const Url& url,
     result = read_error;
 }
 
-asio::awaitable<void> raw_exchange(beast::tcp_stream& stream, const Url& url,
-                                   std::string_view bytes, RawReply& reply, error_code& result) {
+asio::awaitable<void> raw_exchange(beast::tcp_stream& stream, const Url& url, std::string_view bytes, RawReply& reply,
+                                   error_code& result) {
     result = co_await connect(stream, url);
     if (result) co_return;
     auto [write_error, written] =
@@ -156,8 +153,7 @@ HttpReply test_http(std::string_view method, std::string_view url, std::string_v
         reply.allow = header(response, http::field::allow);
         reply.connection = header(response, http::field::connection);
     }
-    reply.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - start);
+    reply.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
     return reply;
 }
 
@@ -177,8 +173,7 @@ RawReply raw_http(std::string_view url, std::string_view bytes, std::chrono::mil
 
 int count_responses(std::string_view raw) {
     int count = 0;
-    for (std::size_t at = raw.find("HTTP/1.1 "); at != std::string_view::npos;
-         at = raw.find("HTTP/1.1 ", at + 1)) {
+    for (std::size_t at = raw.find("HTTP/1.1 "); at != std::string_view::npos; at = raw.find("HTTP/1.1 ", at + 1)) {
         ++count;
     }
     return count;

@@ -22,10 +22,10 @@
 #include <cluster_client/errors.hpp>
 
 #include "check.hpp"
-#include <cluster_client/duration.hpp>
 #include "http/endpoint.hpp"
 #include "option_table.hpp"
 #include "settings.hpp"
+#include <cluster_client/duration.hpp>
 
 namespace {
 
@@ -154,8 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                "input \"" + printable(text) + "\"\n  output \"" + printable(shown.str()) + "\"\n  " +
                    printable(error.what()));
     }
-    require(values_of(again) == values_of(settings),
-            "the output of `cluster-client config` loads to the same values",
+    require(values_of(again) == values_of(settings), "the output of `cluster-client config` loads to the same values",
             [&] { return "input \"" + printable(text) + "\"\n  output \"" + printable(shown.str()) + "\""; });
     return 0;
 }

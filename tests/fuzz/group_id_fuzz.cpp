@@ -71,9 +71,13 @@ bool is_unreserved(char c) {
            c == '_' || c == '~';
 }
 
-bool is_upper_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F'); }
+bool is_upper_hex(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'F');
+}
 
-bool is_hex(char c) { return is_upper_hex(c) || (c >= 'a' && c <= 'f'); }
+bool is_hex(char c) {
+    return is_upper_hex(c) || (c >= 'a' && c <= 'f');
+}
 
 // The path segment may hold only unreserved characters and %XX escapes, or a `/`, `?`, `#`
 // in an id would change which resource the GET names.

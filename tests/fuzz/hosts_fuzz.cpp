@@ -21,7 +21,9 @@ using cluster_client::fuzz::printable;
 using cluster_client::fuzz::require;
 using cluster_client::http::Endpoint;
 
-bool is_ipv6(const Endpoint& endpoint) { return endpoint.host.find(':') != std::string::npos; }
+bool is_ipv6(const Endpoint& endpoint) {
+    return endpoint.host.find(':') != std::string::npos;
+}
 
 void check_endpoint(const Endpoint& endpoint, std::string_view source) {
     const std::string url = endpoint.url();

@@ -156,7 +156,9 @@ Parsed parse(std::string_view input, std::uint64_t limit, Pieces* pieces) {
     return Reader(input, pieces).final_answer(limit);
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -292,12 +294,9 @@ void check_classification(unsigned status) {
                 require(status >= 500 || (call != Call::get && status >= 200 && status < 300),
                         "maybe_applied is a 5xx, or a success to a write", what);
                 break;
-            case Reply::throttled:
-                require(status == 429, "throttled is a 429", what);
-                break;
+            case Reply::throttled: require(status == 429, "throttled is a 429", what); break;
             case Reply::not_sent:
-            case Reply::refused:
-                break;
+            case Reply::refused: break;
         }
     }
 }

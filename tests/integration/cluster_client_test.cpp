@@ -220,7 +220,10 @@ TEST(ClusterClient, BadOptionsLeaveNoSagaLogBehind) {
     };
     const std::vector<std::pair<std::string, std::function<void(ClientOptions&)>>> cases{
         {"a host that does not parse", [](ClientOptions& o) { o.hosts = {"ftp://x"}; }},
-        {"one node named twice", [](ClientOptions& o) { o.hosts = {"http://a:1", "http://a:1"}; }},
+        {"one node named twice",
+         [](ClientOptions& o) {
+             o.hosts = {"http://a:1", "http://a:1"};
+         }},
         {"a blank host", [](ClientOptions& o) { o.hosts = {" "}; }},
         {"a CA file that does not load", [](ClientOptions& o) { o.http.ca_file = "/nonexistent/ca.pem"; }},
         {"no hosts and a CA file that does not load",

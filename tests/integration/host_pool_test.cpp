@@ -36,12 +36,13 @@ std::vector<Outcome> send_all(HostPool& pool, boost::asio::io_context& io, std::
     return outcomes;
 }
 
-Outcome send_one(HostPool& pool, boost::asio::io_context& io, Request request,
-                 std::chrono::milliseconds timeout = 2s) {
+Outcome send_one(HostPool& pool, boost::asio::io_context& io, Request request, std::chrono::milliseconds timeout = 2s) {
     return send_all(pool, io, {std::move(request)}, timeout).front();
 }
 
-Request get(const std::string& path = "/v1/group/x/") { return Request{Method::get, path, {}}; }
+Request get(const std::string& path = "/v1/group/x/") {
+    return Request{Method::get, path, {}};
+}
 
 // By value: callers pass the temporary outcome of a send.
 Failure failure_of(const Outcome& outcome) {
@@ -128,7 +129,8 @@ TEST(HostPool, OversizedBodyIsRefusedQuickly) {
 }
 
 TEST(HostPool, OversizedHeadersAreRefused) {
-    ScriptedServer server([](int) { return testing::http_answer(200, "{}", "X-Junk: " + std::string(20000, 'j') + "\r\n"); });
+    ScriptedServer server(
+        [](int) { return testing::http_answer(200, "{}", "X-Junk: " + std::string(20000, 'j') + "\r\n"); });
     boost::asio::io_context io;
     HostPool pool(io.get_executor(), parse_endpoint(server.url()), HttpOptions{}, nullptr);
     EXPECT_EQ(failure_of(send_one(pool, io, get())).kind, Failure::Kind::maybe_applied);

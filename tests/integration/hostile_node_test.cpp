@@ -135,7 +135,9 @@ void silent(HostileConnection& node) {
 }
 
 // Never reads the request (it waits in the kernel's buffers) and never answers.
-void deaf(HostileConnection& node) { node.hold(); }
+void deaf(HostileConnection& node) {
+    node.hold();
+}
 
 std::string status_only(unsigned status) {
     return "HTTP/1.1 " + std::to_string(status) + " Odd\r\nContent-Length: 0\r\n\r\n";
@@ -196,8 +198,12 @@ TimedOutcome send_to(const HostileServer& node, http::Request request,
     return {future.get(), Clock::now() - started};
 }
 
-http::Request get_request() { return {http::Method::get, "/v1/group/g/", {}}; }
-http::Request post_request() { return {http::Method::post, "/v1/group/", R"({"groupId":"g"})"}; }
+http::Request get_request() {
+    return {http::Method::get, "/v1/group/g/", {}};
+}
+http::Request post_request() {
+    return {http::Method::post, "/v1/group/", R"({"groupId":"g"})"};
+}
 
 std::string message_of(const http::Outcome& outcome) {
     const auto* failure = std::get_if<http::Failure>(&outcome);
@@ -300,8 +306,8 @@ TEST(HostileHostPool, InterimAnswerBeforeTheFinalOneIsSkipped) {
     // RFC 9110 section 15.2: a client must parse 1xx answers that come before the final one,
     // even unasked. Taking the 103 for the answer would call a POST that applied refused.
     HostileServer node([](HostileConnection& connection) {
-        const std::string answer = "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" +
-                                   status_only(201);
+        const std::string answer =
+            "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n" + status_only(201);
         while (connection.read_request() && connection.send(answer)) {
         }
     });
@@ -318,18 +324,19 @@ TEST(HostileHostPool, UnknownStatusCodesArriveAsSentAndAreClassified) {
         Reply to_post;
         Reply to_get;
     };
-    for (const auto& [status, to_post, to_get] : {Case{299, Reply::maybe_applied, Reply::refused},
-                                                  Case{477, Reply::refused, Reply::refused},
-                                                  Case{599, Reply::maybe_applied, Reply::maybe_applied},
-                                                  Case{799, Reply::maybe_applied, Reply::maybe_applied},
-                                                  Case{999, Reply::maybe_applied, Reply::maybe_applied}}) {
+    for (const auto& [status, to_post, to_get] :
+         {Case{299, Reply::maybe_applied, Reply::refused}, Case{477, Reply::refused, Reply::refused},
+          Case{599, Reply::maybe_applied, Reply::maybe_applied}, Case{799, Reply::maybe_applied, Reply::maybe_applied},
+          Case{999, Reply::maybe_applied, Reply::maybe_applied}}) {
         SCOPED_TRACE("HTTP " + std::to_string(status));
         HostileServer node(answer_all(status));
         boost::asio::io_context io;
         http::HostPool pool(io.get_executor(), http::parse_endpoint(node.url()), HttpOptions{}, nullptr);
         node_api::NodeClient client(pool);
-        auto posted = boost::asio::co_spawn(io, client.call(node_api::Call::create, "g", attempt_timeout), boost::asio::use_future);
-        auto read = boost::asio::co_spawn(io, client.call(node_api::Call::get, "g", attempt_timeout), boost::asio::use_future);
+        auto posted = boost::asio::co_spawn(io, client.call(node_api::Call::create, "g", attempt_timeout),
+                                            boost::asio::use_future);
+        auto read =
+            boost::asio::co_spawn(io, client.call(node_api::Call::get, "g", attempt_timeout), boost::asio::use_future);
         io.run();
         const auto post_reply = posted.get();
         const auto get_reply = read.get();

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The cluster-node executable: startup lines, serving, signals, flags and usage errors.
+#include "node_process.hpp"
 #include "local_cluster.hpp"
 #include "node_api/encoding.hpp"
-#include "node_process.hpp"
 #include "test_http.hpp"
 
 #include <boost/json.hpp>
@@ -75,13 +75,12 @@ TEST(NodeProcess, StopsWhileAConnectionHangs) {
 }
 
 TEST(NodeProcess, FaultFlagsApplyToTheListedNodes) {
-    NodeProcess process({"--nodes", "2", "--admin-port", "0", "--p-500-after", "1",
-                         "--faulty-nodes", "1", "--seed", "9"});
+    NodeProcess process(
+        {"--nodes", "2", "--admin-port", "0", "--p-500-after", "1", "--faulty-nodes", "1", "--seed", "9"});
     EXPECT_EQ(test_http("POST", collection(process.urls()[0]), group_body("a")).status, 201u);
     EXPECT_EQ(test_http("POST", collection(process.urls()[1]), group_body("a")).status, 500u);
     EXPECT_EQ(admin_groups(process), (std::vector<std::vector<std::string>>{{"a"}, {"a"}}));
-    const json::value faults =
-        json::parse(test_http("GET", *process.admin_url() + "/admin/faults").body);
+    const json::value faults = json::parse(test_http("GET", *process.admin_url() + "/admin/faults").body);
     EXPECT_EQ(faults.at("faulty_nodes"), (json::array{1}));
     EXPECT_EQ(faults.at("seed").to_number<std::uint64_t>(), 9u);
 }
@@ -101,8 +100,7 @@ TEST(NodeProcess, ServesOnSeveralThreads) {
             int count = 0;
             for (int i = 0; i < 25; ++i) {
                 const std::string id = std::to_string(c) + "-" + std::to_string(i);
-                count +=
-                    test_http("POST", collection(process.urls()[1]), group_body(id)).status == 201u;
+                count += test_http("POST", collection(process.urls()[1]), group_body(id)).status == 201u;
             }
             return count;
         }));
@@ -151,13 +149,9 @@ TEST_P(UsageError, Exits2NamingTheRule) {
 }
 
 const UsageCase usage_cases[] = {
-    {"ProbabilityAboveOne",
-     {"--p-500-before", "1.5"},
-     "--p-500-before must be a probability in [0, 1]"},
+    {"ProbabilityAboveOne", {"--p-500-before", "1.5"}, "--p-500-before must be a probability in [0, 1]"},
     {"NegativeProbability", {"--p-reset", "-0.1"}, "--p-reset must be a probability in [0, 1]"},
-    {"ProbabilitiesSumAboveOne",
-     {"--p-500-before", "0.6", "--p-hang-after", "0.6"},
-     "sum to at most 1"},
+    {"ProbabilitiesSumAboveOne", {"--p-500-before", "0.6", "--p-hang-after", "0.6"}, "sum to at most 1"},
     {"ZeroNodes", {"--nodes", "0"}, "node count must be in [1, 10000]"},
     {"TooManyNodes", {"--nodes", "10001"}, "node count must be in [1, 10000]"},
     {"NodesNotANumber", {"--nodes", "many"}, "--nodes"},
@@ -165,9 +159,7 @@ const UsageCase usage_cases[] = {
     {"BasePortPlusNodesOverflows", {"--base-port", "65534"}, "exceeds port 65535"},
     {"AdminPortOutOfRange", {"--admin-port", "65536"}, "--admin-port must be in [0, 65535]"},
     {"FaultyNodeOutOfRange", {"--faulty-nodes", "0,3"}, "--faulty-nodes: node index 3"},
-    {"DeleteMissingStatus",
-     {"--delete-missing", "500"},
-     "--delete-missing must be 404, 200 or 400"},
+    {"DeleteMissingStatus", {"--delete-missing", "500"}, "--delete-missing must be 404, 200 or 400"},
     {"NegativeLatency", {"--latency-ms", "-5"}, "--latency-ms must be >= 0"},
     {"ZeroThreads", {"--threads", "0"}, "--threads must be in [1, 256]"},
     {"BindNotAnAddress", {"--bind", "localhost"}, "bind address"},
@@ -176,8 +168,6 @@ const UsageCase usage_cases[] = {
 };
 
 INSTANTIATE_TEST_SUITE_P(NodeProcess, UsageError, ::testing::ValuesIn(usage_cases),
-                         [](const ::testing::TestParamInfo<UsageCase>& param_info) {
-                             return param_info.param.name;
-                         });
+                         [](const ::testing::TestParamInfo<UsageCase>& param_info) { return param_info.param.name; });
 
 }  // namespace

@@ -60,7 +60,9 @@ protected:
     testing::TestDirectory state_dir_{"recovery"};
 };
 
-std::optional<Override> fail(int status = 500) { return Override{.status = status}; }
+std::optional<Override> fail(int status = 500) {
+    return Override{.status = status};
+}
 
 // B1: a delete driven forward by recovery, while the node it deleted on fails every
 // request, must not close the saga rolled_back with that node still lacking the group.

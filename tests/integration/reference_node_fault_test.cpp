@@ -59,8 +59,7 @@ TEST(ReferenceNodeFaults, Error500AfterAppliesThenAnswers500) {
 
 TEST(ReferenceNodeFaults, HangBeforeTimesOutWithoutApplying) {
     LocalCluster cluster(faulty({.p_hang_before = 1.0}));
-    const HttpReply reply =
-        test_http("POST", collection(cluster.url(0)), group_body("a"), short_timeout);
+    const HttpReply reply = test_http("POST", collection(cluster.url(0)), group_body("a"), short_timeout);
     EXPECT_EQ(reply.transport, Transport::timeout) << reply.error;
     EXPECT_GE(reply.elapsed, short_timeout);
     EXPECT_TRUE(cluster.groups(0).empty());
@@ -69,8 +68,7 @@ TEST(ReferenceNodeFaults, HangBeforeTimesOutWithoutApplying) {
 
 TEST(ReferenceNodeFaults, HangAfterAppliesThenTimesOut) {
     LocalCluster cluster(faulty({.p_hang_after = 1.0}));
-    const HttpReply reply =
-        test_http("POST", collection(cluster.url(0)), group_body("a"), short_timeout);
+    const HttpReply reply = test_http("POST", collection(cluster.url(0)), group_body("a"), short_timeout);
     EXPECT_EQ(reply.transport, Transport::timeout) << reply.error;
     EXPECT_EQ(cluster.groups(0), Strings{"a"});
 }
@@ -142,11 +140,8 @@ TEST(ReferenceNodeFaults, SameSeedGivesTheSameFaultSequence) {
 }
 
 TEST(ReferenceNodeFaults, MixedProbabilitiesSplitRequestsIntoTheirBands) {
-    LocalCluster cluster(faulty({.p_500_before = 0.25,
-                                 .p_500_after = 0.25,
-                                 .p_reset = 0.25,
-                                 .faulty_nodes = {0},
-                                 .seed = 5}));
+    LocalCluster cluster(
+        faulty({.p_500_before = 0.25, .p_500_after = 0.25, .p_reset = 0.25, .faulty_nodes = {0}, .seed = 5}));
     std::map<std::string, int> outcomes;
     int applied_500 = 0;
     for (int i = 0; i < 200; ++i) {
@@ -197,8 +192,7 @@ TEST(ReferenceNodeFaults, HungConnectionsHoldUpNothingAndEndAtStop) {
     cluster.stop();
     EXPECT_LT(std::chrono::steady_clock::now() - stopping, scaled(2000ms));
     const HttpReply reply = hung.get();
-    EXPECT_TRUE(reply.transport == Transport::closed || reply.transport == Transport::reset)
-        << reply.error;
+    EXPECT_TRUE(reply.transport == Transport::closed || reply.transport == Transport::reset) << reply.error;
     EXPECT_LT(reply.elapsed, scaled(5000ms)) << "it ended at the stop, well before its own timeout";
 }
 

@@ -7,9 +7,9 @@
 #include "reference_node/node_cluster.hpp"
 #include "test_http.hpp"
 
-#include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <gtest/gtest.h>
 
 #include <future>
 #include <system_error>
@@ -73,9 +73,8 @@ TEST(ReferenceNodeApi, CreateOfAnExistingGroupAnswers400) {
 
 TEST(ReferenceNodeApi, CreateWithAnInvalidBodyAnswers400) {
     LocalCluster cluster;
-    for (const std::string_view body :
-         {"", "not json", "[]", "{}", R"({"groupId":5})", R"({"id":"x"})", R"({"groupId":null})",
-          "{\"groupId\":\"\xff\"}"}) {
+    for (const std::string_view body : {"", "not json", "[]", "{}", R"({"groupId":5})", R"({"id":"x"})",
+                                        R"({"groupId":null})", "{\"groupId\":\"\xff\"}"}) {
         const HttpReply reply = test_http("POST", collection(cluster.url(0)), body);
         EXPECT_EQ(reply.status, 400u) << body;
         EXPECT_FALSE(error_of(reply).empty()) << body;
@@ -85,8 +84,8 @@ TEST(ReferenceNodeApi, CreateWithAnInvalidBodyAnswers400) {
 
 TEST(ReferenceNodeApi, CreateWithAnInvalidIdAnswers400NamingTheRule) {
     LocalCluster cluster;
-    for (const std::string& id : {std::string(), std::string(256, 'a'), std::string("a\x01z"),
-                                  std::string("tab\there"), std::string("del\x7f")}) {
+    for (const std::string& id : {std::string(), std::string(256, 'a'), std::string("a\x01z"), std::string("tab\there"),
+                                  std::string("del\x7f")}) {
         const HttpReply reply = test_http("POST", collection(cluster.url(0)), group_body(id));
         EXPECT_EQ(reply.status, 400u) << id;
         EXPECT_FALSE(error_of(reply).empty()) << id;
@@ -126,9 +125,8 @@ TEST(ReferenceNodeApi, GetIgnoresTheQueryString) {
 
 TEST(ReferenceNodeApi, IdsWithReservedAndNonAsciiCharactersRoundTrip) {
     LocalCluster cluster;
-    const Strings ids{"a/b",        "what?",       "#hash",      "100%",  "with space",
-                      "naïve",      "日本語",      "a+b&c=d",    "../up", "%2F",
-                      "\"quoted\"", "back\\slash", "☃/?#% mixed"};
+    const Strings ids{"a/b",     "what?", "#hash", "100%",       "with space",  "naïve",      "日本語",
+                      "a+b&c=d", "../up", "%2F",   "\"quoted\"", "back\\slash", "☃/?#% mixed"};
     const std::string& base = cluster.url(2);
     for (const std::string& id : ids) {
         EXPECT_EQ(test_http("POST", collection(base), group_body(id)).status, 201u) << id;
@@ -178,15 +176,13 @@ TEST_P(DeleteMissingStatus, IsWhatDeleteOfAMissingGroupAnswers) {
     node::NodeClusterOptions options;
     options.delete_missing_status = GetParam();
     LocalCluster cluster(options);
-    EXPECT_EQ(test_http("DELETE", collection(cluster.url(0)), group_body("ghost")).status,
-              GetParam());
+    EXPECT_EQ(test_http("DELETE", collection(cluster.url(0)), group_body("ghost")).status, GetParam());
     cluster.put(0, "alpha");
     EXPECT_EQ(test_http("DELETE", collection(cluster.url(0)), group_body("alpha")).status, 200u);
     EXPECT_TRUE(cluster.groups(0).empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(ReferenceNodeApi, DeleteMissingStatus,
-                         ::testing::Values(404u, 200u, 400u));
+INSTANTIATE_TEST_SUITE_P(ReferenceNodeApi, DeleteMissingStatus, ::testing::Values(404u, 200u, 400u));
 
 TEST(ReferenceNodeApi, UnknownRoutesAnswer404AndWrongMethods405) {
     LocalCluster cluster;
@@ -217,11 +213,10 @@ TEST(ReferenceNodeApi, MalformedPercentEncodingAnswers400) {
 TEST(ReferenceNodeHttp, KeepAliveServesPipelinedRequestsOnOneConnection) {
     LocalCluster cluster;
     cluster.put(0, "alpha");
-    const RawReply raw =
-        raw_http(cluster.url(0),
-                 "GET /v1/group/alpha/ HTTP/1.1\r\nHost: x\r\n\r\n"
-                 "GET /v1/group/beta/ HTTP/1.1\r\nHost: x\r\n\r\n"
-                 "GET /v1/group/alpha HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    const RawReply raw = raw_http(cluster.url(0),
+                                  "GET /v1/group/alpha/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /v1/group/beta/ HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  "GET /v1/group/alpha HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     EXPECT_EQ(raw.transport, Transport::ok) << raw.error;
     EXPECT_EQ(count_responses(raw.data), 3) << raw.data;
     EXPECT_TRUE(raw.data.starts_with("HTTP/1.1 200 OK\r\n")) << raw.data;
@@ -232,10 +227,9 @@ TEST(ReferenceNodeHttp, KeepAliveServesPipelinedRequestsOnOneConnection) {
 
 TEST(ReferenceNodeHttp, ConnectionCloseEndsTheConnectionAfterTheAnswer) {
     LocalCluster cluster;
-    const RawReply raw =
-        raw_http(cluster.url(0),
-                 "GET /v1/group/a/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-                 "GET /v1/group/b/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    const RawReply raw = raw_http(cluster.url(0),
+                                  "GET /v1/group/a/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                                  "GET /v1/group/b/ HTTP/1.1\r\nHost: x\r\n\r\n");
     EXPECT_EQ(raw.transport, Transport::ok) << raw.error;
     EXPECT_EQ(count_responses(raw.data), 1) << raw.data;
     EXPECT_EQ(cluster.requests(0), 1u);
@@ -247,9 +241,8 @@ TEST(ReferenceNodeHttp, Http10IsClosedUnlessItAsksForKeepAlive) {
     EXPECT_EQ(plain.transport, Transport::ok) << plain.error;
     EXPECT_EQ(count_responses(plain.data), 1) << plain.data;
 
-    const RawReply kept =
-        raw_http(cluster.url(0), "GET /v1/group/a/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
-                 std::chrono::milliseconds(300));
+    const RawReply kept = raw_http(cluster.url(0), "GET /v1/group/a/ HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+                                   std::chrono::milliseconds(300));
     EXPECT_EQ(kept.transport, Transport::timeout);
     EXPECT_NE(kept.data.find("Connection: keep-alive\r\n"), std::string::npos) << kept.data;
 }
@@ -295,8 +288,7 @@ TEST(ReferenceNodeHttp, ServesConcurrentClientsOnSeveralThreads) {
             for (int i = 0; i < per_client; ++i) {
                 const std::string id = "g-" + std::to_string(c) + "-" + std::to_string(i);
                 for (int n = 0; n < cluster.size(); ++n) {
-                    count += test_http("POST", collection(cluster.url(n)), group_body(id)).status ==
-                             201u;
+                    count += test_http("POST", collection(cluster.url(n)), group_body(id)).status == 201u;
                 }
             }
             return count;
@@ -368,9 +360,8 @@ TEST(ReferenceNodeCluster, BindConflictThrowsNamingTheAddress) {
         node::NodeCluster second(io.get_executor(), second_options);
         FAIL() << "bound a port that is taken";
     } catch (const std::system_error& e) {
-        EXPECT_NE(
-            std::string(e.what()).find("127.0.0.1:" + std::to_string(second_options.base_port)),
-            std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(second_options.base_port)),
+                  std::string::npos)
             << e.what();
     }
 }
@@ -464,17 +455,12 @@ TEST(ReferenceNodeAdmin, StateListsEveryNodeWithSortedGroupsAndRequests) {
     EXPECT_EQ(reply.content_type, "application/json");
     const json::value expected = {
         {"nodes",
-         json::array{
-             json::object{
-                 {"index", 0}, {"url", cluster.url(0)}, {"groups", json::array{}}, {"requests", 0}},
-             json::object{{"index", 1},
-                          {"url", cluster.url(1)},
-                          {"groups", json::array{"alpha", "zeta"}},
-                          {"requests", 0}},
-             json::object{{"index", 2},
-                          {"url", cluster.url(2)},
-                          {"groups", json::array{}},
-                          {"requests", 1}}}}};
+         json::array{json::object{{"index", 0}, {"url", cluster.url(0)}, {"groups", json::array{}}, {"requests", 0}},
+                     json::object{{"index", 1},
+                                  {"url", cluster.url(1)},
+                                  {"groups", json::array{"alpha", "zeta"}},
+                                  {"requests", 0}},
+                     json::object{{"index", 2}, {"url", cluster.url(2)}, {"groups", json::array{}}, {"requests", 1}}}}};
     EXPECT_EQ(parse(reply.body), expected) << reply.body;
 }
 
@@ -493,8 +479,7 @@ TEST(ReferenceNodeAdmin, ResetClearsGroupsAndCounters) {
 TEST(ReferenceNodeAdmin, FaultsReplacesTheFaults) {
     LocalCluster cluster(with_admin());
     const std::string faults_url = *cluster.admin_url() + "/admin/faults";
-    const HttpReply set =
-        test_http("POST", faults_url, R"({"p_500_before": 1, "faulty_nodes": [0], "seed": 7})");
+    const HttpReply set = test_http("POST", faults_url, R"({"p_500_before": 1, "faulty_nodes": [0], "seed": 7})");
     ASSERT_EQ(set.status, 200u) << set.body;
     EXPECT_EQ(test_http("POST", collection(cluster.url(0)), group_body("a")).status, 500u);
     EXPECT_EQ(test_http("POST", collection(cluster.url(1)), group_body("a")).status, 201u);
@@ -515,9 +500,9 @@ TEST(ReferenceNodeAdmin, FaultsRejectsBadInputAndKeepsTheFaults) {
     ASSERT_EQ(test_http("POST", faults_url, R"({"latency_ms": 5})").status, 200u);
     for (const std::string_view body :
          {"", "not json", "[]", R"({"p_500_before": 1.5})", R"({"p_reset": -0.1})",
-          R"({"p_500_before": 0.6, "p_500_after": 0.6})", R"({"p_hang": 0.1})",
-          R"({"latency_ms": 1.5})", R"({"latency_ms": -1})", R"({"seed": -3})",
-          R"({"faulty_nodes": [3]})", R"({"faulty_nodes": "0"})", R"({"p_reset": "0.1"})"}) {
+          R"({"p_500_before": 0.6, "p_500_after": 0.6})", R"({"p_hang": 0.1})", R"({"latency_ms": 1.5})",
+          R"({"latency_ms": -1})", R"({"seed": -3})", R"({"faulty_nodes": [3]})", R"({"faulty_nodes": "0"})",
+          R"({"p_reset": "0.1"})"}) {
         const HttpReply reply = test_http("POST", faults_url, body);
         EXPECT_EQ(reply.status, 400u) << body;
         EXPECT_EQ(reply.content_type, "application/json");
@@ -551,8 +536,8 @@ TEST(ReferenceNodeAdmin, IsNeverFaultedNorDelayed) {
     options.faults.p_hang_before = 1.0;
     options.faults.latency = std::chrono::milliseconds(2000);
     LocalCluster cluster(options);
-    const HttpReply reply = test_http("GET", *cluster.admin_url() + "/admin/state", {},
-                                      std::chrono::milliseconds(1000));
+    const HttpReply reply =
+        test_http("GET", *cluster.admin_url() + "/admin/state", {}, std::chrono::milliseconds(1000));
     EXPECT_EQ(reply.status, 200u) << reply.error;
 }
 

@@ -29,9 +29,13 @@ ClientOptions quick(const std::vector<std::string>& hosts) {
     return options;
 }
 
-const HostReport& host_report(const SagaReport& report, std::size_t host) { return report.hosts.at(host); }
+const HostReport& host_report(const SagaReport& report, std::size_t host) {
+    return report.hosts.at(host);
+}
 
-bool mentions(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool mentions(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
 
 TEST(CircuitBreaker, ADeadNodeOpensItAndLaterSagasFailThereAtOnce) {
     LocalCluster cluster;
@@ -178,8 +182,8 @@ TEST(RetryAfter, PastTheDeadlineEndsTheStepAtOnce) {
 
     const auto report = client.create_group("g");
     EXPECT_EQ(report.outcome, SagaOutcome::rolled_back);
-    EXPECT_LT(report.duration, testing::scaled(1000ms)) << "waiting 100 s could only end past the deadline ("
-                                                        << options.retry.deadline.count() << "ms)";
+    EXPECT_LT(report.duration, testing::scaled(1000ms))
+        << "waiting 100 s could only end past the deadline (" << options.retry.deadline.count() << "ms)";
     EXPECT_TRUE(mentions(host_report(report, 0).last_error, "Retry-After passes the deadline"))
         << host_report(report, 0).last_error;
     EXPECT_EQ(server.requests(), 1);

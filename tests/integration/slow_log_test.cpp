@@ -34,8 +34,8 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using namespace cluster_client;
-using saga::SagaLog;
 using cluster_client::testing::LocalCluster;
+using saga::SagaLog;
 
 constexpr auto log_delay = 100ms;
 
@@ -61,7 +61,8 @@ private:
         start([this, shared](auto... results) {
             later([shared, results...]() mutable {
                 auto executor = asio::get_associated_executor(*shared);
-                asio::dispatch(executor, [shared, results...]() mutable { std::move(*shared)(std::move(results)...); });
+                asio::dispatch(executor,
+                               [shared, results...]() mutable { std::move (*shared)(std::move(results)...); });
             });
         });
     }

@@ -184,12 +184,18 @@ bool all_set(const std::vector<std::optional<T>>& slots) {
 }
 
 // The log's reads, waited for: the test thread is no event loop.
-std::optional<SagaRecord> find(SagaLog& log, SagaId saga) { return log.async_find(saga, asio::use_future).get(); }
-std::vector<SagaRecord> open_sagas(SagaLog& log) { return log.async_open_sagas(asio::use_future).get(); }
+std::optional<SagaRecord> find(SagaLog& log, SagaId saga) {
+    return log.async_find(saga, asio::use_future).get();
+}
+std::vector<SagaRecord> open_sagas(SagaLog& log) {
+    return log.async_open_sagas(asio::use_future).get();
+}
 std::vector<SagaRecord> recent_sagas(SagaLog& log, std::size_t limit) {
     return log.async_recent_sagas(limit, asio::use_future).get();
 }
-bool adopt(SagaLog& log, SagaId saga, const Owner& owner) { return log.async_adopt(saga, owner, asio::use_future).get(); }
+bool adopt(SagaLog& log, SagaId saga, const Owner& owner) {
+    return log.async_adopt(saga, owner, asio::use_future).get();
+}
 
 std::vector<SagaId> ids_of(const std::vector<SagaRecord>& sagas) {
     std::vector<SagaId> ids;
@@ -299,14 +305,15 @@ TEST_F(SqliteSagaLogTest, FactsStayPerHostInRecordingOrder) {
     };
     // All submitted before any completes: the order must hold within a batch too.
     std::vector<std::optional<error_code>> results(facts.size());
-    for (std::size_t i = 0; i < facts.size(); ++i) log.async_record(saga, facts[i].first, facts[i].second, into(results[i]));
+    for (std::size_t i = 0; i < facts.size(); ++i)
+        log.async_record(saga, facts[i].first, facts[i].second, into(results[i]));
     ASSERT_TRUE(run_until([&] { return all_set(results); }));
     for (const auto& result : results) EXPECT_FALSE(*result);
     EXPECT_EQ(find(log, saga)->facts, (std::vector<std::vector<Fact>>{
-                                         {Fact::absent_before, Fact::created, Fact::deleted},
-                                         {Fact::present_before, Fact::deleted, Fact::created},
-                                         {Fact::absent_before, Fact::created},
-                                     }));
+                                          {Fact::absent_before, Fact::created, Fact::deleted},
+                                          {Fact::present_before, Fact::deleted, Fact::created},
+                                          {Fact::absent_before, Fact::created},
+                                      }));
 }
 
 TEST_F(SqliteSagaLogTest, RejectsAWriteForNoOpenSagaAloneWithoutFailingItsBatch) {
@@ -454,8 +461,8 @@ TEST_F(SqliteSagaLogTest, RunningSagaOfThisLogIsBusyAndLeftOpenOneNeedsRecovery)
 TEST_F(SqliteSagaLogTest, IncompleteEnsureStaysOpen) {
     SqliteSagaLog log(options());
     const SagaId saga = started(log, "g", this_process(), Operation::ensure);
-    EXPECT_FALSE(end(log, saga, SagaOutcome::incomplete,
-                     {HostState::created, HostState::unknown, HostState::already_present}));
+    EXPECT_FALSE(
+        end(log, saga, SagaOutcome::incomplete, {HostState::created, HostState::unknown, HostState::already_present}));
     EXPECT_TRUE(find(log, saga)->open);
     EXPECT_EQ(begin_saga(log, "g", this_process()).second.kind, Kind::needs_recovery);
 }
@@ -497,13 +504,17 @@ TEST_F(SqliteSagaLogTest, ReadsHostStatesWrittenUnderTheirOldNames) {
         EXPECT_FALSE(end(log, garbled, SagaOutcome::rolled_back,
                          {HostState::rolled_back, HostState::rolled_back, HostState::rolled_back}));
     }
-    EXPECT_EQ(execute_sql(options().path, "UPDATE sagas SET host_states = "
-                                          "'[\"present_before\",\"absent_before\",\"rolled_back\"]' "
-                                          "WHERE id = " + std::to_string(saga)),
+    EXPECT_EQ(execute_sql(options().path,
+                          "UPDATE sagas SET host_states = "
+                          "'[\"present_before\",\"absent_before\",\"rolled_back\"]' "
+                          "WHERE id = " +
+                              std::to_string(saga)),
               1);
-    EXPECT_EQ(execute_sql(options().path, "UPDATE sagas SET host_states = "
-                                          "'[\"present_after\",\"rolled_back\",\"rolled_back\"]' "
-                                          "WHERE id = " + std::to_string(garbled)),
+    EXPECT_EQ(execute_sql(options().path,
+                          "UPDATE sagas SET host_states = "
+                          "'[\"present_after\",\"rolled_back\",\"rolled_back\"]' "
+                          "WHERE id = " +
+                              std::to_string(garbled)),
               1);
 
     const auto reopened = open_sqlite_saga_log(options());
@@ -547,7 +558,7 @@ TEST_F(SqliteSagaLogTest, TwoLogsOnOneFileWriteConcurrently) {
             const std::string group = "group-" + std::to_string(which) + "-" + std::to_string(i);
             (which == 0 ? first : second)
                 .async_begin(Operation::create, group, three_hosts, this_process(),
-                       asio::bind_executor(io_, [&slot](error_code e, BeginResult r) { slot.emplace(e, r); }));
+                             asio::bind_executor(io_, [&slot](error_code e, BeginResult r) { slot.emplace(e, r); }));
         }
     }
     ASSERT_TRUE(run_until([&] { return all_set(begun); }));
@@ -558,7 +569,8 @@ TEST_F(SqliteSagaLogTest, TwoLogsOnOneFileWriteConcurrently) {
         ASSERT_FALSE(begun[i]->first) << begun[i]->first.message();
         ASSERT_EQ(begun[i]->second.kind, Kind::started);
         ids.insert(begun[i]->second.saga);
-        (i % 2 == 0 ? first : second).async_record(begun[i]->second.saga, i % 3, Fact::absent_before, into(recorded[i]));
+        (i % 2 == 0 ? first : second)
+            .async_record(begun[i]->second.saga, i % 3, Fact::absent_before, into(recorded[i]));
     }
     EXPECT_EQ(ids.size(), begun.size()) << "ids must be unique across both logs";
     ASSERT_TRUE(run_until([&] { return all_set(recorded); }));
@@ -610,9 +622,9 @@ TEST_F(SqliteSagaLogTest, RefusesALogFromANewerVersion) {
     { SqliteSagaLog log(options()); }
     patch_header(options().path, 60, 3);  // user_version
     const std::string bytes = read_bytes(options().path);
-    EXPECT_EQ(config_error_of([&] { SqliteSagaLog log(options()); }),
-              "saga log " + options().path.string() +
-                  " was written by a newer version (schema 3, this program knows 2)");
+    EXPECT_EQ(
+        config_error_of([&] { SqliteSagaLog log(options()); }),
+        "saga log " + options().path.string() + " was written by a newer version (schema 3, this program knows 2)");
     EXPECT_EQ(read_bytes(options().path), bytes);
 }
 

@@ -124,8 +124,8 @@ std::string broken_at_return(const LocalCluster& cluster, const SagaReport& repo
         }
     }
     if (const auto expected = presence_at_rest(report.outcome, before); expected && *expected != now) {
-        broken += " I1/I3: ended " + std::string(to_string(report.outcome)) + " with " + text_of(now) +
-                  ", expected " + text_of(*expected) + ";";
+        broken += " I1/I3: ended " + std::string(to_string(report.outcome)) + " with " + text_of(now) + ", expected " +
+                  text_of(*expected) + ";";
     }
     return broken;
 }
@@ -139,8 +139,8 @@ struct Figures {
     int left_open = 0;
     int closed_by_recover = 0;
     milliseconds max_duration{0};
-    std::uint64_t requests = 0;  ///< requests the sagas sent, retries included
-    std::uint64_t dropped = 0;   ///< packets the kernel dropped, requests and answers
+    std::uint64_t requests = 0;        ///< requests the sagas sent, retries included
+    std::uint64_t dropped = 0;         ///< packets the kernel dropped, requests and answers
     std::uint64_t dropped_before = 0;  ///< the filter's count when the batch began
     int violations_at_return = 0;
     int violations_at_rest = 0;
@@ -172,8 +172,7 @@ struct Figures {
         }
         line << "; left open " << left_open << ", closed by recover " << closed_by_recover << "; max saga "
              << max_duration.count() << " ms; " << requests << " requests, " << dropped
-             << " packets dropped; violations at return " << violations_at_return << ", at rest "
-             << violations_at_rest;
+             << " packets dropped; violations at return " << violations_at_return << ", at rest " << violations_at_rest;
         std::cout << line.str() << std::endl;
     }
 };
@@ -310,8 +309,7 @@ protected:
                               << (run.broken_at_return ? ""
                                                        : " The check when it returned passed: a request of this saga "
                                                          "landed after it ended.")
-                              << "\n  "
-                              << describe(run.report)
+                              << "\n  " << describe(run.report)
                               << (run.recovered ? "\n  recovered: " + describe(*run.recovered) : "");
             }
         }
@@ -358,7 +356,9 @@ struct LossCase {
 std::string name_of(const LossCase& loss_case);
 
 // Names the case in GoogleTest's messages instead of dumping its bytes.
-void PrintTo(const LossCase& loss_case, std::ostream* out) { *out << name_of(loss_case); }
+void PrintTo(const LossCase& loss_case, std::ostream* out) {
+    *out << name_of(loss_case);
+}
 
 std::string name_of(const LossCase& loss_case) {
     return std::to_string(static_cast<int>(loss_case.loss * 100 + 0.5)) + "Percent" +

@@ -82,12 +82,18 @@ int run_program(const std::vector<std::string>& arguments, bool quiet, std::stri
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-std::string port_text(std::uint16_t port) { return std::to_string(port); }
+std::string port_text(std::uint16_t port) {
+    return std::to_string(port);
+}
 
 // The match of the packets one rule drops: requests to `port` in the requests chain,
 // answers from it in the answers chain.
-std::vector<std::string> to_port(std::uint16_t port) { return {"-p", "tcp", "--dport", port_text(port)}; }
-std::vector<std::string> from_port(std::uint16_t port) { return {"-p", "tcp", "--sport", port_text(port)}; }
+std::vector<std::string> to_port(std::uint16_t port) {
+    return {"-p", "tcp", "--dport", port_text(port)};
+}
+std::vector<std::string> from_port(std::uint16_t port) {
+    return {"-p", "tcp", "--sport", port_text(port)};
+}
 
 std::vector<std::string> with(std::vector<std::string> match, const std::vector<std::string>& more) {
     match.insert(match.end(), more.begin(), more.end());
@@ -179,7 +185,9 @@ PacketFilter::PacketFilter() {
     }
 }
 
-PacketFilter::~PacketFilter() { remove_chains(); }
+PacketFilter::~PacketFilter() {
+    remove_chains();
+}
 
 void PacketFilter::remove_chains() noexcept {
     for (const auto& hook : hooks) {

@@ -16,7 +16,9 @@
 
 namespace {
 
-std::uint64_t scenario_seed(std::uint64_t seed, std::uint64_t index) { return seed * 1000003ull + index; }
+std::uint64_t scenario_seed(std::uint64_t seed, std::uint64_t index) {
+    return seed * 1000003ull + index;
+}
 
 void print_failure(const simulation::Scenario& scenario) {
     simulation::World world(scenario, true);
@@ -76,8 +78,8 @@ int main(int argc, char** argv) {
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::cout << "simulated " << simulated << " sagas in " << scenarios << " scenarios (seed " << seed << "), "
-              << "0 violations, " << seconds << " s, " << static_cast<std::uint64_t>(static_cast<double>(simulated) / seconds * 60)
-              << " sagas per minute\n";
+              << "0 violations, " << seconds << " s, "
+              << static_cast<std::uint64_t>(static_cast<double>(simulated) / seconds * 60) << " sagas per minute\n";
     std::cout << "1 passed, 0 failed\n";
     return 0;
 }

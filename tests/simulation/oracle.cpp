@@ -77,15 +77,19 @@ void Oracle::applied(int id, std::size_t node, bool now_present) {
             violation(where(id, node) + "I3: a create deleted a copy written by " + writer_name(truth.writer));
         }
         if (!creating_saga && now_present && truth.writer != id) {
-            violation(where(id, node) + "I3: a delete's rollback created the group where this saga had not "
-                                        "deleted it (last written by " + writer_name(truth.writer) + ")");
+            violation(where(id, node) +
+                      "I3: a delete's rollback created the group where this saga had not "
+                      "deleted it (last written by " +
+                      writer_name(truth.writer) + ")");
         }
     }
     truth.present = now_present;
     truth.writer = id;
 }
 
-void Oracle::unseen_write(int id, std::size_t node) { saga(id).unseen_write.at(node) = true; }
+void Oracle::unseen_write(int id, std::size_t node) {
+    saga(id).unseen_write.at(node) = true;
+}
 
 void Oracle::foreign_write(std::size_t node) {
     auto& truth = nodes_.at(node);
@@ -94,13 +98,15 @@ void Oracle::foreign_write(std::size_t node) {
     for (const int id : open_) saga(id).foreign_during.at(node) = true;
 }
 
-void Oracle::crashed(int id) { saga(id).crashed = true; }
+void Oracle::crashed(int id) {
+    saga(id).crashed = true;
+}
 
 void Oracle::sent(int id) {
     if (id == last_sender_) return;
     if (std::find(finished_senders_.begin(), finished_senders_.end(), id) != finished_senders_.end()) {
-        violation("saga " + std::to_string(id) + ": I5: it sent a request after saga " +
-                  std::to_string(last_sender_) + " had sent on the same group");
+        violation("saga " + std::to_string(id) + ": I5: it sent a request after saga " + std::to_string(last_sender_) +
+                  " had sent on the same group");
     }
     if (last_sender_ >= 0) finished_senders_.push_back(last_sender_);
     last_sender_ = id;
@@ -132,9 +138,7 @@ void Oracle::closed(int id, const SagaReport& report) {
             case SagaOutcome::not_found: expected = false; break;
             case SagaOutcome::rolled_back:
             case SagaOutcome::conflict: expected = s.before[i]; break;
-            default:
-                violation(where(id, i) + "closed with outcome " + std::string(to_string(report.outcome)));
-                return;
+            default: violation(where(id, i) + "closed with outcome " + std::string(to_string(report.outcome))); return;
         }
         if (nodes_[i].present != expected) {
             violation(where(id, i) + "I1: closed " + std::string(to_string(report.outcome)) + " but the group is " +
@@ -145,10 +149,11 @@ void Oracle::closed(int id, const SagaReport& report) {
 }
 
 void Oracle::left_open_at_rest(int id, const std::string& outcome) {
-    violation("saga " + std::to_string(id) + ": I4: still open (" + outcome +
-              ") after recovery on a healthy cluster");
+    violation("saga " + std::to_string(id) + ": I4: still open (" + outcome + ") after recovery on a healthy cluster");
 }
 
-void Oracle::rule_broken(int id, const std::string& rule) { violation("saga " + std::to_string(id) + ": " + rule); }
+void Oracle::rule_broken(int id, const std::string& rule) {
+    violation("saga " + std::to_string(id) + ": " + rule);
+}
 
 }  // namespace simulation

@@ -31,7 +31,9 @@ std::uint64_t mix(std::uint64_t x) {
 
 // A clear answer from a live node, as the client's runner counts it for its breakers and
 // retry budget.
-bool answered(Reply reply) { return reply != Reply::not_sent && reply != Reply::maybe_applied && reply != Reply::throttled; }
+bool answered(Reply reply) {
+    return reply != Reply::not_sent && reply != Reply::maybe_applied && reply != Reply::throttled;
+}
 
 bool leaves_open(SagaOutcome outcome) {
     return outcome == SagaOutcome::rollback_incomplete || outcome == SagaOutcome::incomplete;
@@ -86,8 +88,8 @@ Scenario Scenario::draw(std::uint64_t seed) {
 std::string Scenario::describe() const {
     std::string text = "scenario " + std::to_string(seed) + ": " + std::to_string(nodes) + " nodes, initially [";
     for (std::size_t i = 0; i < nodes; ++i) {
-        text += std::string(i ? " " : "") + (initially_present[i] ? "present" : "absent") + "/DELETE-missing:" +
-                std::to_string(missing_delete_status[i]);
+        text += std::string(i ? " " : "") + (initially_present[i] ? "present" : "absent") +
+                "/DELETE-missing:" + std::to_string(missing_delete_status[i]);
     }
     text += "]; sagas:";
     for (const auto operation : sagas) text += " " + std::string(to_string(operation));
@@ -112,8 +114,13 @@ struct World::Running {
 };
 
 World::World(const Scenario& scenario, bool tracing)
-    : scenario_(scenario), tracing_(tracing), random_(mix(scenario.seed ^ 0x5eed)),
-      oracle_(scenario.initially_present), now_(Time{} + 1h), retry_{}, policy_(retry_) {
+    : scenario_(scenario),
+      tracing_(tracing),
+      random_(mix(scenario.seed ^ 0x5eed)),
+      oracle_(scenario.initially_present),
+      now_(Time{} + 1h),
+      retry_{},
+      policy_(retry_) {
     foreign_done_.assign(scenario.nodes, false);
     down_.assign(scenario.nodes, {now_, now_});
 }
@@ -152,7 +159,9 @@ void World::drain() {
     }
 }
 
-bool World::down(std::size_t node) const { return now_ >= down_[node].first && now_ < down_[node].second; }
+bool World::down(std::size_t node) const {
+    return now_ >= down_[node].first && now_ < down_[node].second;
+}
 
 void World::new_client() {
     ++epoch_;
@@ -298,8 +307,8 @@ void World::recover(int id, std::function<void(SagaOutcome)> then) {
     running->saga = id;
     running->recovery = true;
     running->machine = std::make_unique<saga::SagaMachine>(
-        std::move(report), saga::SagaSettings{scenario_.ownership, scenario_.delete_mode, true}, policy_,
-        budget_.get(), saga::LoggedSaga{logged.phase, logged.facts});
+        std::move(report), saga::SagaSettings{scenario_.ownership, scenario_.delete_mode, true}, policy_, budget_.get(),
+        saga::LoggedSaga{logged.phase, logged.facts});
     running->then = [then = std::move(then)](const cluster_client::SagaReport& ended) { then(ended.outcome); };
     start(std::move(running));
 }
@@ -403,7 +412,8 @@ void World::send(Running& running, const saga::SendRequest& request) {
         const bool says_nothing = r.call == Call::delete_ && *status == 200 && !changed;
         if (r.call != Call::get && (lost_answer || says_nothing)) oracle_.unseen_write(r.saga, r.node);
         // The other writer strikes between this request and the saga's next one.
-        if (faults_ && !foreign_done_[r.node] && std::uniform_real_distribution<double>(0, 1)(random_) < scenario_.foreign_rate) {
+        if (faults_ && !foreign_done_[r.node] &&
+            std::uniform_real_distribution<double>(0, 1)(random_) < scenario_.foreign_rate) {
             foreign_done_[r.node] = true;
             at(now_ + std::chrono::microseconds(random_() % 900), [this, node = r.node] { foreign_write(node); });
         }
@@ -433,8 +443,8 @@ void World::send(Running& running, const saga::SendRequest& request) {
         } else {
             breakers_[r.node].on_failure(now_);
         }
-        note("saga " + std::to_string(r.saga) + " <- node " + std::to_string(r.node) + ": " + std::string(node_api::call_name(r.call)) +
-             " " + reply.detail);
+        note("saga " + std::to_string(r.saga) + " <- node " + std::to_string(r.node) + ": " +
+             std::string(node_api::call_name(r.call)) + " " + reply.detail);
         carry_out(running, running.machine->resume(saga::NodeReplied{r.node, reply, now_, uniform, true}));
     });
 }
@@ -454,8 +464,9 @@ void World::check_licensed(int id, const saga::SendRequest& request) {
                                         " went out before the fact that licenses it was durable");
         }
     } else if (logged.phase != Phase::compensating) {
-        oracle_.rule_broken(id, "node " + std::to_string(request.host) + ": an undo went out before the "
-                                "compensating phase was durable");
+        oracle_.rule_broken(id, "node " + std::to_string(request.host) +
+                                    ": an undo went out before the "
+                                    "compensating phase was durable");
     }
 }
 

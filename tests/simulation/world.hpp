@@ -38,11 +38,11 @@ struct Scenario {
     Duration second_after{};                      ///< when the second saga is asked for
     cluster_client::Ownership ownership = cluster_client::Ownership::strict;
     cluster_client::DeleteMode delete_mode = cluster_client::DeleteMode::rollback;
-    double fault_rate = 0.0;       ///< per request: one of docs/node-api.md's faults
-    double foreign_rate = 0.0;     ///< per request of ours: the other writer flips that node soon after
-    double down_rate = 0.0;        ///< per node and round: down for a while
-    int crash_at = 0;              ///< the client dies before its crash_at-th event (0: never)
-    int recovery_rounds = 0;       ///< recoveries under faults (each may crash) before the last, healthy one
+    double fault_rate = 0.0;    ///< per request: one of docs/node-api.md's faults
+    double foreign_rate = 0.0;  ///< per request of ours: the other writer flips that node soon after
+    double down_rate = 0.0;     ///< per node and round: down for a while
+    int crash_at = 0;           ///< the client dies before its crash_at-th event (0: never)
+    int recovery_rounds = 0;    ///< recoveries under faults (each may crash) before the last, healthy one
     double recovery_crash_rate = 0.0;
 
     static Scenario draw(std::uint64_t seed);
@@ -86,9 +86,7 @@ private:
         Time at;
         std::uint64_t sequence;
         std::function<void()> action;
-        bool operator>(const Event& other) const {
-            return at != other.at ? at > other.at : sequence > other.sequence;
-        }
+        bool operator>(const Event& other) const { return at != other.at ? at > other.at : sequence > other.sequence; }
     };
 
     // The loop.

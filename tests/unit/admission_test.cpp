@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 using cluster_client::SagaOutcome;
-using cluster_client::saga::BeginResult;
 using cluster_client::saga::Admission;
+using cluster_client::saga::BeginResult;
 using namespace std::chrono_literals;
 
 namespace {

@@ -141,10 +141,11 @@ TEST(CreateStep, UnreadableAfterCleanRejectionFailsWithoutWriting) {
     // A clean 400 applied nothing, so giving up on the read leaves nothing of ours behind.
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
-    const auto run = drive(step, {absent(), rejected(), server_error(), server_error(), server_error(),
-                                  server_error()});
+    const auto run =
+        drive(step, {absent(), rejected(), server_error(), server_error(), server_error(), server_error()});
     EXPECT_EQ(run.trace,
-              "GET record(absent_before) POST GET wait(100ms) GET wait(200ms) GET wait(400ms) GET record(unwritten) finish(failed)");
+              "GET record(absent_before) POST GET wait(100ms) GET wait(200ms) GET wait(400ms) GET record(unwritten) "
+              "finish(failed)");
     EXPECT_FALSE(step.wrote());
     EXPECT_EQ(run.last_error, "resolve: HTTP 500 (attempts exhausted)");
 }
@@ -212,8 +213,8 @@ TEST(CreateStep, ReadFailingWhileResolvingIsRetried) {
 TEST(CreateStep, UnresolvedAmbiguityEndsUnknownAndWrote) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
-    const auto run = drive(step, {absent(), timed_out(), server_error(), server_error(), server_error(),
-                                  server_error()});
+    const auto run =
+        drive(step, {absent(), timed_out(), server_error(), server_error(), server_error(), server_error()});
     EXPECT_EQ(run.trace,
               "GET record(absent_before) POST GET wait(100ms) GET wait(200ms) GET wait(400ms) GET finish(unknown)");
     EXPECT_TRUE(step.wrote());
@@ -255,7 +256,8 @@ TEST(CreateStep, NotSentUntilAttemptsRunOutFailsWithoutWriting) {
     CreateStep step(policy, strict);
     const auto run = drive(step, {absent(), not_sent(), not_sent(), not_sent(), not_sent()});
     EXPECT_EQ(run.trace,
-              "GET record(absent_before) POST wait(100ms) POST wait(200ms) POST wait(400ms) POST record(unwritten) finish(failed)");
+              "GET record(absent_before) POST wait(100ms) POST wait(200ms) POST wait(400ms) POST record(unwritten) "
+              "finish(failed)");
     EXPECT_FALSE(step.wrote());
     EXPECT_EQ(run.last_error, "create: connect: Connection refused (attempts exhausted)");
 }
@@ -377,8 +379,7 @@ TEST(CreateStep, VerifyRetriesAFailedRead) {
 TEST(CreateStep, VerifyNeverAnsweringEndsUnknown) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
-    const auto run = drive(step, {absent(), created(), server_error(), server_error(), server_error(),
-                                  server_error()});
+    const auto run = drive(step, {absent(), created(), server_error(), server_error(), server_error(), server_error()});
     EXPECT_EQ(run.trace,
               "GET record(absent_before) POST GET wait(100ms) GET wait(200ms) GET wait(400ms) GET finish(unknown)");
     EXPECT_TRUE(step.wrote());
@@ -397,8 +398,8 @@ TEST(CreateStep, GroupVanishingAtVerifyFails) {
 TEST(CreateStep, EachReadPhaseHasItsOwnAttempts) {
     const RetryPolicy policy(test_options());
     CreateStep step(policy, strict);
-    const auto run = drive(step, {server_error(), server_error(), server_error(), absent(), created(),
-                                  server_error(), server_error(), server_error(), present()});
+    const auto run = drive(step, {server_error(), server_error(), server_error(), absent(), created(), server_error(),
+                                  server_error(), server_error(), present()});
     EXPECT_EQ(run.trace,
               "GET wait(100ms) GET wait(200ms) GET wait(400ms) GET record(absent_before) POST "
               "GET wait(100ms) GET wait(200ms) GET wait(400ms) GET finish(created)");

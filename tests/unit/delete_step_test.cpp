@@ -107,8 +107,8 @@ TEST(DeleteStep, CleanNotFoundThenPresentDeletesAgain) {
 TEST(DeleteStep, NotFoundButPresentUntilAttemptsRunOutFails) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);
-    const auto run = drive(step, {present(), absent(), present(), absent(), present(), absent(), present(),
-                                  absent(), present()});
+    const auto run =
+        drive(step, {present(), absent(), present(), absent(), present(), absent(), present(), absent(), present()});
     EXPECT_EQ(run.trace,
               "GET record(present_before) DELETE GET wait(100ms) DELETE GET wait(200ms) DELETE GET wait(400ms) "
               "DELETE GET record(unwritten) finish(failed)");
@@ -119,10 +119,10 @@ TEST(DeleteStep, NotFoundButPresentUntilAttemptsRunOutFails) {
 TEST(DeleteStep, UnreadableAfterCleanNotFoundFailsWithoutWriting) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);
-    const auto run = drive(step, {present(), absent(), server_error(), server_error(), server_error(),
-                                  server_error()});
+    const auto run = drive(step, {present(), absent(), server_error(), server_error(), server_error(), server_error()});
     EXPECT_EQ(run.trace,
-              "GET record(present_before) DELETE GET wait(100ms) GET wait(200ms) GET wait(400ms) GET record(unwritten) finish(failed)");
+              "GET record(present_before) DELETE GET wait(100ms) GET wait(200ms) GET wait(400ms) GET record(unwritten) "
+              "finish(failed)");
     EXPECT_FALSE(step.wrote());
 }
 
@@ -285,8 +285,8 @@ TEST(DeleteStep, GroupReappearingAtVerifyIsDeletedAgain) {
 TEST(DeleteStep, GroupThatKeepsReappearingEndsUnknown) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);
-    const auto run = drive(step, {present(), deleted(), present(), deleted(), present(), deleted(), present(),
-                                  deleted(), present()});
+    const auto run = drive(
+        step, {present(), deleted(), present(), deleted(), present(), deleted(), present(), deleted(), present()});
     EXPECT_EQ(run.trace,
               "GET record(present_before) DELETE record(deleted) GET wait(100ms) DELETE record(deleted) GET "
               "wait(200ms) DELETE record(deleted) GET wait(400ms) DELETE record(deleted) GET finish(unknown)");
@@ -298,15 +298,14 @@ TEST(DeleteStep, VerifyRetriesAFailedRead) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);
     const auto run = drive(step, {present(), deleted(), throttled(300ms), absent()});
-    EXPECT_EQ(run.trace,
-              "GET record(present_before) DELETE record(deleted) GET wait(300ms) GET finish(deleted)");
+    EXPECT_EQ(run.trace, "GET record(present_before) DELETE record(deleted) GET wait(300ms) GET finish(deleted)");
 }
 
 TEST(DeleteStep, VerifyNeverAnsweringEndsUnknown) {
     const RetryPolicy policy(test_options());
     DeleteStep step(policy, strict);
-    const auto run = drive(step, {present(), deleted(), server_error(), server_error(), server_error(),
-                                  server_error()});
+    const auto run =
+        drive(step, {present(), deleted(), server_error(), server_error(), server_error(), server_error()});
     EXPECT_EQ(run.trace,
               "GET record(present_before) DELETE record(deleted) GET wait(100ms) GET wait(200ms) GET wait(400ms) GET "
               "finish(unknown)");

@@ -52,7 +52,9 @@ TEST(Duration, SumsComponents) {
     EXPECT_EQ(parse_duration("1h1m1s1ms"), 3661001ms);
 }
 
-TEST(Duration, TrimsSurroundingSpaces) { EXPECT_EQ(parse_duration(" 2s "), 2000ms); }
+TEST(Duration, TrimsSurroundingSpaces) {
+    EXPECT_EQ(parse_duration(" 2s "), 2000ms);
+}
 
 TEST(Duration, RejectsMissingUnit) {
     EXPECT_THROW(parse_duration("5"), ConfigError);

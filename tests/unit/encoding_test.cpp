@@ -57,20 +57,17 @@ TEST(GroupBody, EscapesQuotesAndBackslashes) {
 }
 
 TEST(GroupBody, KeepsUnicodeAndSlashes) {
-    EXPECT_EQ(group_body("gr\xC3\xBCppe/\xF0\x9F\x98\x80"),
-              "{\"groupId\":\"gr\xC3\xBCppe/\xF0\x9F\x98\x80\"}");
+    EXPECT_EQ(group_body("gr\xC3\xBCppe/\xF0\x9F\x98\x80"), "{\"groupId\":\"gr\xC3\xBCppe/\xF0\x9F\x98\x80\"}");
 }
 
 TEST(GroupBody, RoundTripsThroughParse) {
-    for (const std::string id :
-         {"g", R"(a"b\c)", "a/b?c#d%e f", "gr\xC3\xBCppe", "\xF0\x9F\x98\x80", "{}[],:"}) {
+    for (const std::string id : {"g", R"(a"b\c)", "a/b?c#d%e f", "gr\xC3\xBCppe", "\xF0\x9F\x98\x80", "{}[],:"}) {
         EXPECT_EQ(parse_group_body(group_body(id)), id);
     }
 }
 
 TEST(GroupBody, ParsesEscapesAndExtraFields) {
-    EXPECT_EQ(parse_group_body(R"( { "other": 1, "groupId" : "a\u00fc\"" } )"),
-              "a\xC3\xBC\"");
+    EXPECT_EQ(parse_group_body(R"( { "other": 1, "groupId" : "a\u00fc\"" } )"), "a\xC3\xBC\"");
 }
 
 TEST(GroupBody, ParseRejectsNonObjects) {

@@ -174,8 +174,7 @@ TEST(HostList, RejectsEmptyList) {
 }
 
 TEST(HostList, RejectsTheSameNodeWrittenTwice) {
-    const std::string message =
-        error_of([] { parse_host_list("127.0.0.1:80,http://127.0.0.1"); });
+    const std::string message = error_of([] { parse_host_list("127.0.0.1:80,http://127.0.0.1"); });
     EXPECT_TRUE(contains(message, "\"127.0.0.1:80\" and \"http://127.0.0.1\""));
     EXPECT_TRUE(contains(message, "same node"));
     EXPECT_THROW(parse_host_list("https://A:443/p/,https://a/p"), ConfigError);

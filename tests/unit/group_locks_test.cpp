@@ -160,14 +160,10 @@ TEST_F(GroupLocksTest, LeaseReleasesAtScopeExitAndHandsOver) {
     std::vector<int> order;
     asio::co_spawn(io_, acquire_in_turn(locks_, "g", 7, order), rethrow);
     settle();
-    {
-        const GroupLease lease(locks_, "g");
-    }
+    { const GroupLease lease(locks_, "g"); }
     settle();
     EXPECT_EQ(order, std::vector<int>{7});
-    {
-        const GroupLease lease(locks_, "g");
-    }
+    { const GroupLease lease(locks_, "g"); }
     EXPECT_EQ(locks_.held(), 0U);
 }
 

@@ -28,7 +28,9 @@ std::string refusal(const HttpOptions& options) {
     return {};
 }
 
-TEST(HttpOptionsCheck, TheDefaultsPass) { EXPECT_EQ(refusal(HttpOptions{}), ""); }
+TEST(HttpOptionsCheck, TheDefaultsPass) {
+    EXPECT_EQ(refusal(HttpOptions{}), "");
+}
 
 TEST(HttpOptionsCheck, EachUnworkableValueIsRefusedNamingItsField) {
     const std::vector<std::pair<std::function<void(HttpOptions&)>, std::string>> cases{

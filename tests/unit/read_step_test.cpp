@@ -55,8 +55,7 @@ TEST(StepBase, RefusedFinishesAtOnceWithoutAReason) {
     const RetryPolicy policy(test_options());
     ProbeStep step(policy);
     step.start(t0, Call::get);
-    EXPECT_TRUE(IsFinish(step.fail(replied(refused(), t0 + 1ms), 1, Call::get, HostState::failed),
-                         HostState::failed));
+    EXPECT_TRUE(IsFinish(step.fail(replied(refused(), t0 + 1ms), 1, Call::get, HostState::failed), HostState::failed));
     EXPECT_EQ(step.last_error(), "probe: HTTP 403");
 }
 
@@ -79,8 +78,8 @@ TEST(StepBase, ARetryAfterPastTheDeadlineGivesUpAtOnceSayingSo) {
     const RetryPolicy policy(test_options());
     ProbeStep step(policy);
     step.start(t0, Call::get);
-    EXPECT_TRUE(IsFinish(step.fail(replied(throttled(10s), t0 + 1s), 1, Call::get, HostState::unknown),
-                         HostState::unknown));
+    EXPECT_TRUE(
+        IsFinish(step.fail(replied(throttled(10s), t0 + 1s), 1, Call::get, HostState::unknown), HostState::unknown));
     EXPECT_EQ(step.last_error(), "probe: HTTP 429 (Retry-After passes the deadline)");
 }
 
@@ -104,8 +103,8 @@ TEST(StepBase, EachRetryTakesATokenAndAnEmptyBudgetEndsTheStep) {
     EXPECT_TRUE(IsWait(first.fail(replied(server_error(), t0), 1, Call::get, HostState::unknown), 100ms));
     ProbeStep second(policy, &budget);
     second.start(t0, Call::get);
-    EXPECT_TRUE(IsFinish(second.fail(replied(server_error(), t0), 1, Call::get, HostState::unknown),
-                         HostState::unknown));
+    EXPECT_TRUE(
+        IsFinish(second.fail(replied(server_error(), t0), 1, Call::get, HostState::unknown), HostState::unknown));
     EXPECT_EQ(second.last_error(), "probe: HTTP 500 (retry budget exhausted)");
     EXPECT_DOUBLE_EQ(budget.tokens(), 0.0);
 }
@@ -117,8 +116,7 @@ TEST(StepBase, AStepThatGivesUpAnywayTakesNoToken) {
     RetryBudget budget(options);
     ProbeStep step(policy, &budget);
     step.start(t0, Call::get);
-    EXPECT_TRUE(IsFinish(step.fail(replied(server_error(), t0), 4, Call::get, HostState::unknown),
-                         HostState::unknown));
+    EXPECT_TRUE(IsFinish(step.fail(replied(server_error(), t0), 4, Call::get, HostState::unknown), HostState::unknown));
     EXPECT_TRUE(IsFinish(step.fail(replied(refused(), t0), 1, Call::get, HostState::unknown), HostState::unknown));
     EXPECT_DOUBLE_EQ(budget.tokens(), 1.0);
 }

@@ -118,16 +118,14 @@ TEST(RetryPolicy, ExhaustedAfterMaxAttempts) {
     const Decision d = policy.after_failure(3, deadline, t0, std::nullopt, 0.0);
     EXPECT_FALSE(d.should_retry());
     EXPECT_EQ(d.kind, Decision::Kind::attempts_exhausted);
-    EXPECT_EQ(policy.after_failure(4, deadline, t0, std::nullopt, 0.0).kind,
-              Decision::Kind::attempts_exhausted);
+    EXPECT_EQ(policy.after_failure(4, deadline, t0, std::nullopt, 0.0).kind, Decision::Kind::attempts_exhausted);
 }
 
 TEST(RetryPolicy, SingleAttemptNeverRetries) {
     RetryOptions options = no_jitter();
     options.max_attempts = 1;
     const RetryPolicy policy(options);
-    EXPECT_EQ(policy.after_failure(1, deadline, t0, std::nullopt, 0.0).kind,
-              Decision::Kind::attempts_exhausted);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0, std::nullopt, 0.0).kind, Decision::Kind::attempts_exhausted);
 }
 
 TEST(RetryPolicy, DeadlineStopsADelayThatWouldReachIt) {
@@ -136,8 +134,7 @@ TEST(RetryPolicy, DeadlineStopsADelayThatWouldReachIt) {
     EXPECT_TRUE(policy.after_failure(1, deadline, t0 + 9899ms, std::nullopt, 0.0).should_retry());
     EXPECT_EQ(policy.after_failure(1, deadline, t0 + 9900ms, std::nullopt, 0.0).kind,
               Decision::Kind::deadline_exceeded);
-    EXPECT_EQ(policy.after_failure(1, deadline, t0 + 20s, std::nullopt, 0.0).kind,
-              Decision::Kind::deadline_exceeded);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0 + 20s, std::nullopt, 0.0).kind, Decision::Kind::deadline_exceeded);
 }
 
 TEST(RetryPolicy, LargerRetryAfterReplacesTheDelay) {
@@ -156,8 +153,7 @@ TEST(RetryPolicy, RetryAfterReplacesAJitteredDelay) {
 
 TEST(RetryPolicy, RetryAfterBeyondDeadlineGivesUp) {
     const RetryPolicy policy(no_jitter());
-    EXPECT_EQ(policy.after_failure(1, deadline, t0 + 1s, 9000ms, 0.0).kind,
-              Decision::Kind::deadline_exceeded);
+    EXPECT_EQ(policy.after_failure(1, deadline, t0 + 1s, 9000ms, 0.0).kind, Decision::Kind::deadline_exceeded);
     EXPECT_EQ(policy.after_failure(1, deadline, t0 + 1s, 8999ms, 0.0).delay, 8999ms);
 }
 
@@ -165,8 +161,7 @@ TEST(RetryPolicy, ExhaustionWinsOverDeadline) {
     RetryOptions options = no_jitter();
     options.max_attempts = 2;
     const RetryPolicy policy(options);
-    EXPECT_EQ(policy.after_failure(2, deadline, t0 + 1h, std::nullopt, 0.0).kind,
-              Decision::Kind::attempts_exhausted);
+    EXPECT_EQ(policy.after_failure(2, deadline, t0 + 1h, std::nullopt, 0.0).kind, Decision::Kind::attempts_exhausted);
 }
 
 TEST(RetryPolicy, AttemptTimeoutIsCutToRemainingDeadline) {
@@ -239,8 +234,7 @@ TEST(RetryPolicy, ValidateRejectsBadOptions) {
 
     o = {};
     o.multiplier = 0.5;
-    EXPECT_EQ(validate_error(o),
-              "retry: multiplier must be a finite number of at least 1 (got 0.5)");
+    EXPECT_EQ(validate_error(o), "retry: multiplier must be a finite number of at least 1 (got 0.5)");
     o.multiplier = std::numeric_limits<double>::quiet_NaN();
     EXPECT_NE(validate_error(o).find("multiplier"), std::string::npos);
     o.multiplier = std::numeric_limits<double>::infinity();
@@ -249,8 +243,7 @@ TEST(RetryPolicy, ValidateRejectsBadOptions) {
     o = {};
     o.initial_backoff = 2000ms;
     o.max_backoff = 1000ms;
-    EXPECT_EQ(validate_error(o),
-              "retry: initial_backoff must not exceed max_backoff (got 2000ms > 1000ms)");
+    EXPECT_EQ(validate_error(o), "retry: initial_backoff must not exceed max_backoff (got 2000ms > 1000ms)");
 }
 
 TEST(RetryPolicy, ConstructorValidates) {

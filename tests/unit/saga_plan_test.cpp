@@ -24,8 +24,12 @@ using Indices = std::vector<std::size_t>;
 constexpr bool rollback = true;
 constexpr bool forward = false;
 
-StepResult wrote(HostState state) { return {state, true}; }
-StepResult clean(HostState state) { return {state, false}; }
+StepResult wrote(HostState state) {
+    return {state, true};
+}
+StepResult clean(HostState state) {
+    return {state, false};
+}
 
 Plan plan(Operation operation, const std::vector<StepResult>& steps, bool roll_back = rollback) {
     return plan_after_forward(operation, steps, roll_back);
@@ -36,8 +40,8 @@ Plan plan(Operation operation, const std::vector<StepResult>& steps, bool roll_b
 // ---- create
 
 TEST(SagaPlan, CreateOnEveryNodeIsCreated) {
-    const auto p = plan(Operation::create, {wrote(HostState::created), wrote(HostState::created),
-                                            wrote(HostState::created)});
+    const auto p =
+        plan(Operation::create, {wrote(HostState::created), wrote(HostState::created), wrote(HostState::created)});
     EXPECT_EQ(p.outcome, SagaOutcome::created);
     EXPECT_EQ(p.compensate, Indices{});
 }
@@ -57,11 +61,11 @@ TEST(SagaPlan, CreateFindingTheGroupOnSomeNodesIsConflictUndoingOnlyOurs) {
 
 TEST(SagaPlan, CreateFailureRollsBackCreatedAndUnknownThatWrote) {
     const auto p = plan(Operation::create, {
-                                               wrote(HostState::created),         // ours: undo
-                                               clean(HostState::failed),          // nothing applied
-                                               wrote(HostState::unknown),         // may be ours: undo
+                                               wrote(HostState::created),          // ours: undo
+                                               clean(HostState::failed),           // nothing applied
+                                               wrote(HostState::unknown),          // may be ours: undo
                                                clean(HostState::already_present),  // not ours: never touch
-                                               clean(HostState::unknown),         // nothing of ours sent
+                                               clean(HostState::unknown),          // nothing of ours sent
                                            });
     EXPECT_EQ(p.outcome, SagaOutcome::rolled_back);
     EXPECT_EQ(p.compensate, (Indices{0, 2}));
@@ -115,8 +119,8 @@ TEST(SagaPlan, DeleteFindingNothingIsNotFound) {
 }
 
 TEST(SagaPlan, DeleteCountsAlreadyAbsentNodesAsDone) {
-    const auto p = plan(Operation::delete_, {wrote(HostState::deleted), clean(HostState::already_absent),
-                                             wrote(HostState::deleted)});
+    const auto p = plan(Operation::delete_,
+                        {wrote(HostState::deleted), clean(HostState::already_absent), wrote(HostState::deleted)});
     EXPECT_EQ(p.outcome, SagaOutcome::deleted);
     EXPECT_EQ(p.compensate, Indices{});
 }
@@ -127,22 +131,22 @@ TEST(SagaPlan, DeleteSucceedingIgnoresTheRollbackMode) {
 }
 
 TEST(SagaPlan, DeleteFailureRestoresDeletedAndUnknownThatWrote) {
-    const auto p = plan(Operation::delete_, {
-                                                wrote(HostState::deleted),        // ours: restore
-                                                clean(HostState::failed),         // nothing applied
-                                                clean(HostState::already_absent),  // was not there: never create
-                                                wrote(HostState::unknown),        // may be ours: restore
-                                                clean(HostState::unknown),        // nothing of ours sent
-                                            },
+    const auto p = plan(Operation::delete_,
+                        {
+                            wrote(HostState::deleted),         // ours: restore
+                            clean(HostState::failed),          // nothing applied
+                            clean(HostState::already_absent),  // was not there: never create
+                            wrote(HostState::unknown),         // may be ours: restore
+                            clean(HostState::unknown),         // nothing of ours sent
+                        },
                         rollback);
     EXPECT_EQ(p.outcome, SagaOutcome::rolled_back);
     EXPECT_EQ(p.compensate, (Indices{0, 3}));
 }
 
 TEST(SagaPlan, DeleteFailureInForwardModeIsIncompleteAndKeepsDeletions) {
-    const auto p = plan(Operation::delete_, {wrote(HostState::deleted), clean(HostState::failed),
-                                             wrote(HostState::unknown)},
-                        forward);
+    const auto p = plan(Operation::delete_,
+                        {wrote(HostState::deleted), clean(HostState::failed), wrote(HostState::unknown)}, forward);
     EXPECT_EQ(p.outcome, SagaOutcome::incomplete);
     EXPECT_EQ(p.compensate, Indices{});
 }
@@ -224,14 +228,14 @@ TEST(SagaPlan, DeleteWhoseRestoreFailsIsRollbackIncomplete) {
 
 TEST(SagaReport, OkOnlyForTheStatesAskedFor) {
     SagaReport report;
-    for (const auto outcome : {SagaOutcome::created, SagaOutcome::deleted, SagaOutcome::already_exists,
-                               SagaOutcome::present}) {
+    for (const auto outcome :
+         {SagaOutcome::created, SagaOutcome::deleted, SagaOutcome::already_exists, SagaOutcome::present}) {
         report.outcome = outcome;
         EXPECT_TRUE(report.ok()) << to_string(outcome);
     }
-    for (const auto outcome : {SagaOutcome::not_found, SagaOutcome::absent, SagaOutcome::conflict,
-                               SagaOutcome::rolled_back, SagaOutcome::rollback_incomplete, SagaOutcome::incomplete,
-                               SagaOutcome::busy, SagaOutcome::unknown}) {
+    for (const auto outcome :
+         {SagaOutcome::not_found, SagaOutcome::absent, SagaOutcome::conflict, SagaOutcome::rolled_back,
+          SagaOutcome::rollback_incomplete, SagaOutcome::incomplete, SagaOutcome::busy, SagaOutcome::unknown}) {
         report.outcome = outcome;
         EXPECT_FALSE(report.ok()) << to_string(outcome);
     }

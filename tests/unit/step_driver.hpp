@@ -62,19 +62,41 @@ struct Answer {
     milliseconds took{10};
 };
 
-inline Answer answer(Reply reply, std::string detail) { return {NodeReply{reply, std::move(detail), std::nullopt}}; }
+inline Answer answer(Reply reply, std::string detail) {
+    return {NodeReply{reply, std::move(detail), std::nullopt}};
+}
 
 // What the node layer would hand back for the HTTP answers of docs/node-api.md.
-inline Answer created() { return answer(Reply::created, "HTTP 201"); }
-inline Answer rejected() { return answer(Reply::exists_or_invalid, "HTTP 400"); }
-inline Answer deleted() { return answer(Reply::deleted, "HTTP 200"); }
-inline Answer present() { return answer(Reply::present, "HTTP 200"); }
-inline Answer absent() { return answer(Reply::absent, "HTTP 404"); }
-inline Answer server_error() { return answer(Reply::maybe_applied, "HTTP 500"); }
-inline Answer timed_out() { return answer(Reply::maybe_applied, "read: timed out"); }
-inline Answer reset_after_send() { return answer(Reply::maybe_applied, "read: Connection reset by peer"); }
-inline Answer not_sent() { return answer(Reply::not_sent, "connect: Connection refused"); }
-inline Answer refused() { return answer(Reply::refused, "HTTP 403"); }
+inline Answer created() {
+    return answer(Reply::created, "HTTP 201");
+}
+inline Answer rejected() {
+    return answer(Reply::exists_or_invalid, "HTTP 400");
+}
+inline Answer deleted() {
+    return answer(Reply::deleted, "HTTP 200");
+}
+inline Answer present() {
+    return answer(Reply::present, "HTTP 200");
+}
+inline Answer absent() {
+    return answer(Reply::absent, "HTTP 404");
+}
+inline Answer server_error() {
+    return answer(Reply::maybe_applied, "HTTP 500");
+}
+inline Answer timed_out() {
+    return answer(Reply::maybe_applied, "read: timed out");
+}
+inline Answer reset_after_send() {
+    return answer(Reply::maybe_applied, "read: Connection reset by peer");
+}
+inline Answer not_sent() {
+    return answer(Reply::not_sent, "connect: Connection refused");
+}
+inline Answer refused() {
+    return answer(Reply::refused, "HTTP 403");
+}
 inline Answer throttled(milliseconds retry_after) {
     return {NodeReply{Reply::throttled, "HTTP 429", retry_after}};
 }
@@ -139,12 +161,12 @@ inline testing::AssertionResult IsFinish(const Action& action, HostState state) 
 
 /// What a scripted run did.
 struct Run {
-    std::string trace;       ///< every action, space separated: "GET record(absent_before) POST ..."
+    std::string trace;  ///< every action, space separated: "GET record(absent_before) POST ..."
     HostState state = HostState::unknown;
     bool finished = false;
-    int requests = 0;        ///< Send actions performed
-    int answers_left = 0;    ///< scripted answers never asked for
-    Clock::time_point end;   ///< the fake clock when the step finished
+    int requests = 0;       ///< Send actions performed
+    int answers_left = 0;   ///< scripted answers never asked for
+    Clock::time_point end;  ///< the fake clock when the step finished
     std::string last_error;
 };
 

@@ -53,8 +53,9 @@ TEST(BearerToken, FollowsRfc6750) {
 
 TEST(ResponseParser, ReadsStatusBodyAndKeepAlive) {
     ResponseParser parser(8192, 65536);
-    const std::string answer = "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n"
-                               "{\"groupId\":\"g\"}";
+    const std::string answer =
+        "HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 15\r\n\r\n"
+        "{\"groupId\":\"g\"}";
     EXPECT_FALSE(feed_all(parser, answer, answer.size()));
     ASSERT_TRUE(parser.done());
     EXPECT_EQ(parser.status(), 201u);
@@ -73,7 +74,8 @@ TEST(ResponseParser, AnswerInOneBytePiecesParsesTheSame) {
 
 TEST(ResponseParser, DecodesChunkedBodies) {
     ResponseParser parser(8192, 65536);
-    EXPECT_FALSE(feed_all(parser, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"gr\r\n3\r\noup\r\n0\r\n\r\n", 7));
+    EXPECT_FALSE(feed_all(
+        parser, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"gr\r\n3\r\noup\r\n0\r\n\r\n", 7));
     ASSERT_TRUE(parser.done());
     EXPECT_EQ(parser.body(), "{\"group");
 }

@@ -73,7 +73,6 @@ std::string encode_states(const std::vector<HostState>& states) {
     return json::serialize(array);
 }
 
-
 std::vector<std::string> decode_hosts(SagaId saga, const std::string& text) {
     return decode_names(saga, text, "hosts");
 }
@@ -94,9 +93,13 @@ Operation decode_operation(SagaId saga, const std::string& name) {
     return parse_name<Operation>(saga, name, "operation");
 }
 
-Phase decode_phase(SagaId saga, const std::string& name) { return parse_name<Phase>(saga, name, "phase"); }
+Phase decode_phase(SagaId saga, const std::string& name) {
+    return parse_name<Phase>(saga, name, "phase");
+}
 
-Fact decode_fact(SagaId saga, const std::string& name) { return parse_name<Fact>(saga, name, "fact"); }
+Fact decode_fact(SagaId saga, const std::string& name) {
+    return parse_name<Fact>(saga, name, "fact");
+}
 
 SagaOutcome decode_outcome(SagaId saga, const std::string& name) {
     return parse_name<SagaOutcome>(saga, name, "outcome");

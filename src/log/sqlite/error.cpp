@@ -37,15 +37,12 @@ std::string describe(const std::filesystem::path& path, int code, const std::str
         case SQLITE_NOTADB:
         case SQLITE_CORRUPT:
         case SQLITE_FORMAT:
-        case SQLITE_SCHEMA:
-            return name + " is corrupt or not a saga log (" + detail + ")";
+        case SQLITE_SCHEMA: return name + " is corrupt or not a saga log (" + detail + ")";
         case SQLITE_CANTOPEN:
         case SQLITE_READONLY:
         case SQLITE_PERM:
-        case SQLITE_AUTH:
-            return name + " cannot be opened for writing (" + detail + ")";
-        default:
-            return name + " cannot be used (" + detail + ")";
+        case SQLITE_AUTH: return name + " cannot be opened for writing (" + detail + ")";
+        default: return name + " cannot be used (" + detail + ")";
     }
 }
 

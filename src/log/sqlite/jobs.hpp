@@ -22,7 +22,9 @@
 namespace cluster_client::log::sqlite {
 
 /// What a caller hears about a job the writer thread never got to (it failed unexpectedly).
-inline boost::system::error_code not_committed() { return make_error_code(boost::system::errc::io_error); }
+inline boost::system::error_code not_committed() {
+    return make_error_code(boost::system::errc::io_error);
+}
 
 /// The handler's executor, holding outstanding work so that an io_context does not run out
 /// of work while a job waits for its commit. A handler without an executor of its own runs

@@ -82,8 +82,8 @@ std::int64_t check_identity(const std::filesystem::path& path, const FileIdentit
     }
     if (identity.version > schema_version) {
         throw ConfigError("saga log " + path.string() + " was written by a newer version (schema " +
-                          std::to_string(identity.version) + ", this program knows " +
-                          std::to_string(schema_version) + ")");
+                          std::to_string(identity.version) + ", this program knows " + std::to_string(schema_version) +
+                          ")");
     }
     return identity.version;
 }

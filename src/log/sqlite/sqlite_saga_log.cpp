@@ -37,24 +37,22 @@ void SqliteSagaLog::begin(Operation operation, std::string group, std::vector<st
 }
 
 void SqliteSagaLog::record(SagaId saga, std::size_t host, Fact fact, Handler<WriteSignature> handler) {
-    writer_->submit(write_job(
-        [saga, host, fact](Store& store, std::int64_t now) { return store.record(saga, host, fact, now); },
-        std::move(handler)));
+    writer_->submit(
+        write_job([saga, host, fact](Store& store, std::int64_t now) { return store.record(saga, host, fact, now); },
+                  std::move(handler)));
 }
 
 void SqliteSagaLog::set_phase(SagaId saga, Phase phase, Handler<WriteSignature> handler) {
-    writer_->submit(write_job(
-        [saga, phase](Store& store, std::int64_t now) { return store.set_phase(saga, phase, now); },
-        std::move(handler)));
+    writer_->submit(
+        write_job([saga, phase](Store& store, std::int64_t now) { return store.set_phase(saga, phase, now); },
+                  std::move(handler)));
 }
 
 void SqliteSagaLog::end(SagaId saga, SagaOutcome outcome, std::vector<HostState> host_states,
                         Handler<WriteSignature> handler) {
-    writer_->submit(write_job(
-        [saga, outcome, states = std::move(host_states)](Store& store, std::int64_t now) {
-            return store.end(saga, outcome, states, now);
-        },
-        std::move(handler)));
+    writer_->submit(write_job([saga, outcome, states = std::move(host_states)](
+                                  Store& store, std::int64_t now) { return store.end(saga, outcome, states, now); },
+                              std::move(handler)));
 }
 
 void SqliteSagaLog::adopt(SagaId saga, Owner owner, Handler<void(std::exception_ptr, bool)> handler) {
@@ -71,8 +69,7 @@ void SqliteSagaLog::open_sagas(Handler<void(std::exception_ptr, Records)> handle
 
 void SqliteSagaLog::recent_sagas(std::size_t limit, Handler<void(std::exception_ptr, Records)> handler) {
     writer_->submit(result_job<void(std::exception_ptr, Records)>(
-        false, [limit](Store& store, std::int64_t) { return store.recent_sagas(limit); }, name_,
-        std::move(handler)));
+        false, [limit](Store& store, std::int64_t) { return store.recent_sagas(limit); }, name_, std::move(handler)));
 }
 
 void SqliteSagaLog::find(SagaId saga, Handler<void(std::exception_ptr, std::optional<SagaRecord>)> handler) {

@@ -19,9 +19,9 @@ class Writer;
 
 /// Where and how the SQLite saga log keeps its records.
 struct SqliteLogOptions {
-    std::filesystem::path path;                    ///< the log file (saga_log_path of the state dir); no default
-    Durability durability = Durability::process;   ///< default: survives kill -9, not power loss
-    std::size_t max_batch = 1024;                  ///< default 1024: at most this many writes per transaction
+    std::filesystem::path path;                   ///< the log file (saga_log_path of the state dir); no default
+    Durability durability = Durability::process;  ///< default: survives kill -9, not power loss
+    std::size_t max_batch = 1024;                 ///< default 1024: at most this many writes per transaction
     /// Default 1ms: while more than one saga of this process is open, a commit waits up to
     /// this long for writes of half of them to join it. At 128 sagas in flight it saves
     /// about a sixth of the CPU per saga (docs/PERFORMANCE.md) for at most a millisecond on

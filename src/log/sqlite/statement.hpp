@@ -82,8 +82,8 @@ public:
 private:
     void bind(int index, std::int64_t value) { check(db_, sqlite3_bind_int64(statement_, index, value)); }
     void bind(int index, std::string_view value) {
-        check(db_, sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
-                                     SQLITE_TRANSIENT));
+        check(db_,
+              sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
     }
 
     sqlite3* db_;

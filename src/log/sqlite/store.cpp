@@ -19,13 +19,11 @@ bool leaves_open(SagaOutcome outcome) {
     return report.left_open();
 }
 
-
 std::string select_sagas(std::string_view rest) {
     return "SELECT id, operation, group_id, hosts, phase, is_open, outcome, host_states, owner_pid, "
            "owner_start_time, started_at, updated_at FROM sagas " +
            std::string(rest);
 }
-
 
 }  // namespace
 
@@ -83,7 +81,6 @@ struct Statements {
     Statement facts_of;
 };
 
-
 Store::Store(const std::filesystem::path& path, Durability durability) : db_(open_log_file(path, durability)) {
     try {
         statements_ = std::make_unique<Statements>(db_.get());
@@ -100,7 +97,9 @@ void Store::begin_transaction() {
     statements_->begin.execute();
 }
 
-void Store::commit_transaction() { statements_->commit.execute(); }
+void Store::commit_transaction() {
+    statements_->commit.execute();
+}
 
 void Store::rollback_transaction() {
     // Some failures (a full disk, an I/O error) have rolled back already.
@@ -126,7 +125,7 @@ void Store::set_running(SagaId saga, std::optional<std::size_t> hosts) {
 }
 
 BeginResult Store::begin(Operation operation, const std::string& group, const std::vector<std::string>& hosts,
-                  const Owner& owner, std::int64_t now) {
+                         const Owner& owner, std::int64_t now) {
     using enum BeginResult::Kind;
     auto& s = *statements_;
     {
@@ -207,7 +206,9 @@ std::optional<SagaRecord> Store::find(SagaId saga) {
     return found;
 }
 
-std::vector<SagaRecord> Store::open_sagas() { return read_sagas(statements_->open_sagas.query()); }
+std::vector<SagaRecord> Store::open_sagas() {
+    return read_sagas(statements_->open_sagas.query());
+}
 
 std::vector<SagaRecord> Store::recent_sagas(std::size_t limit) {
     return read_sagas(statements_->recent_sagas.query(to_int64(limit)));
