@@ -35,4 +35,5 @@ set -x
 "$bench" throughput --nodes 5 --concurrency 128 --sagas 20000 --runs 5 >"$out/throughput-floor.txt"
 "$bench" cpu --connections 64 --wrk-seconds 5 --requests 100000 >"$out/cpu.txt"
 bench/cli_batch.sh --sagas 100000 --concurrency 128 --build "$build" >"$out/cli-batch.txt"
-"$build/bench/micro/cluster-microbench" >"$out/micro.txt" 2>&1
+# The million-saga log takes ten minutes to fill: it runs on its own (docs/PERFORMANCE.md).
+"$build/bench/micro/cluster-microbench" --benchmark_filter='-GrownLog/1000000' >"$out/micro.txt" 2>&1
