@@ -3,7 +3,8 @@
 # Installs the Debian 12 packages the build needs, only those missing. Boost comes as the
 # 1.81 packages: libboost-dev / libboost-all-dev are 1.74 and conflict with them. iproute2
 # and iptables serve the packet-loss suite, clang and its runtime the fuzz targets,
-# clang-format and clang-tidy (14) scripts/lint.sh.
+# clang-format and clang-tidy (14) scripts/lint.sh, PostgreSQL's server and libpq the
+# shared saga log's tests (scripts/pg-cluster.sh starts a throwaway server).
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   python3 wrk help2man dpkg-dev file openssl
   iproute2 iptables clang libclang-rt-14-dev
   clang-format clang-tidy
+  postgresql-15 libpq-dev
 )
 
 missing=()
