@@ -3,6 +3,7 @@
 find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json url system)
 find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
+find_package(PostgreSQL REQUIRED)
 find_package(Threads REQUIRED)
 find_package(spdlog CONFIG REQUIRED)
 if(CLUSTER_CLIENT_BUILD_APPS OR CLUSTER_CLIENT_BUILD_TESTS)

@@ -106,7 +106,7 @@ run_cases() {
     check "cluster-client --output json ensure --from" --from-file
     check "cluster-client demo --no" --no-saga-log --no-recover --nodes --no-faults
     check "cluster-client demo --g" --group
-    check "cluster-client sagas --l" --limit --log-level --lock-wait
+    check "cluster-client sagas --l" --limit --log-level --lock-wait --lease-ttl
     check "cluster-client recover --" "${global_long[@]}"
     check "cluster-client --du" --durability
     check "cluster-client --insecure cr" create

@@ -9,13 +9,15 @@
 #                                     in DIR/pgpass, for PGPASSFILE)
 #   scripts/pg-cluster.sh stop DIR    stops it (fast shutdown) and removes DIR
 #   scripts/pg-cluster.sh restart DIR restarts it on the same port, keeping its data
+#   scripts/pg-cluster.sh down DIR    stops it, keeping its data and port
+#   scripts/pg-cluster.sh up DIR      starts it again after `down`
 #
 # As root the server runs as the unprivileged `postgres` user (PostgreSQL refuses root).
 # Needs the Debian package postgresql-15 (scripts/install-deps.sh installs it).
 set -euo pipefail
 
 usage() {
-  echo "usage: scripts/pg-cluster.sh start|stop|restart DIR" >&2
+  echo "usage: scripts/pg-cluster.sh start|stop|restart|down|up DIR" >&2
   exit 2
 }
 [ $# -eq 2 ] || usage
@@ -83,15 +85,25 @@ stop() {
   rm -rf "$dir"
 }
 
-restart() {
+need_server() {
   [ -f "$dir/port" ] || { echo "pg-cluster.sh: no server in $dir" >&2; exit 2; }
+}
+
+down() {
+  need_server
   as_server "$bin/pg_ctl" --pgdata="$dir/data" --wait --silent --mode=fast stop
+}
+
+up() {
+  need_server
   start_server "$(cat "$dir/port")"
 }
 
 case "$command" in
   start) start ;;
   stop) stop ;;
-  restart) restart ;;
+  restart) down && up ;;
+  down) down ;;
+  up) up ;;
   *) usage ;;
 esac

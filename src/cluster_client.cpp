@@ -10,7 +10,8 @@
 #include "http/endpoint.hpp"
 #include "http/host_pool.hpp"
 #include "http/http_options_check.hpp"
-#include "log/sqlite/sqlite_saga_log.hpp"
+#include "log/postgres/connection.hpp"
+#include "log/saga_log_url.hpp"
 #include "log/state_dir.hpp"
 #include "retry/retry_policy.hpp"
 #include "runner/saga_coordinator.hpp"
@@ -22,17 +23,11 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::shared_ptr<saga::SagaLog> open_log(const SagaLogOptions& options) {
-    if (options.state_dir.empty()) return nullptr;
-    log::prepare_state_dir(options.state_dir);
-    return log::open_sqlite_saga_log({.path = log::saga_log_path(options.state_dir), .durability = options.durability});
-}
-
 // The coordinator refuses options that cannot work before it opens the saga log: they leave
 // nothing behind.
 std::unique_ptr<saga::SagaCoordinator> make_coordinator(asio::any_io_executor strand, const ClientOptions& options) {
-    return std::make_unique<saga::SagaCoordinator>(std::move(strand), options,
-                                                   [&options] { return open_log(options.saga_log); });
+    return std::make_unique<saga::SagaCoordinator>(
+        std::move(strand), options, [&options] { return log::open_saga_log(options.saga_log, options.retry); });
 }
 
 // A strand of an io_context's own executor fits in any_io_executor's small buffer, so the
@@ -68,10 +63,15 @@ void check_options(const ClientOptions& options) {
     if (!options.hosts.empty()) static_cast<void>(http::parse_hosts(options.hosts));
     retry::RetryPolicy::validate(options.retry);
     http::check_http_options(options.http);
+    log::check_saga_log_options(options.saga_log, options.retry);
     const auto& tls = options.http;
     if (!tls.ca_file.empty() || !tls.cert_file.empty() || !tls.key_file.empty()) {
         static_cast<void>(http::make_tls_context(tls));
     }
+}
+
+std::string shown_saga_log_url(std::string_view url) {
+    return log::postgres::display_url(std::string(url));
 }
 
 std::string default_state_dir() {
@@ -120,7 +120,7 @@ asio::awaitable<std::vector<SagaReport>> ClusterClient::recover() {
 
 asio::awaitable<SagaListing> ClusterClient::list_sagas(std::size_t recent) {
     auto* log = coordinator_->log();
-    if (log == nullptr) throw ConfigError("no saga log: listing sagas needs options.saga_log.state_dir");
+    if (log == nullptr) throw ConfigError("no saga log: listing sagas needs options.saga_log.state_dir or url");
     SagaListing listing;
     for (const auto& record : co_await log->async_open_sagas(asio::use_awaitable)) {
         listing.open.push_back(to_logged(record));

@@ -106,8 +106,20 @@ int main(int argc, char** argv) {
     throughput_command->add_option("--sagas", throughput.sagas, "sagas per measurement (creates, then deletes)")
         ->check(CLI::Range(std::size_t{2}, std::size_t{100000000}))
         ->capture_default_str();
-    throughput_command->add_option("--saga-log", log_modes, "off, on, or both")
-        ->check(CLI::IsMember({"off", "on", "both"}))
+    throughput_command
+        ->add_option("--saga-log", log_modes,
+                     "off, on, or both (SQLite); or a saga log URL (postgresql://...): on, with the log there")
+        ->check([](const std::string& value) {
+            if (value == "off" || value == "on" || value == "both" || value.find("://") != std::string::npos) {
+                return std::string();
+            }
+            return std::string("--saga-log: off, on, both or a URL");
+        })
+        ->capture_default_str();
+    throughput_command
+        ->add_option("--coordinators", throughput.coordinators,
+                     "clients sharing the log, each on its own thread and groups; the concurrency is split")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
         ->capture_default_str();
     throughput_command->add_option("--runs", throughput.runs, "runs of each measurement; more than 1 adds medians")
         ->check(CLI::Range(1, 1000))
@@ -189,7 +201,12 @@ int main(int argc, char** argv) {
             return result.passed ? 0 : 1;
         }
         if (throughput_command->parsed()) {
-            if (log_modes != "both") throughput.log_modes = {log_modes == "on"};
+            if (log_modes.find("://") != std::string::npos) {
+                throughput.saga_log_url = log_modes;
+                throughput.log_modes = {true};
+            } else if (log_modes != "both") {
+                throughput.log_modes = {log_modes == "on"};
+            }
             print(output, bench::run_throughput_bench(throughput), bench::print_throughput_table,
                   bench::print_throughput_json);
         } else if (cpu_command->parsed()) {

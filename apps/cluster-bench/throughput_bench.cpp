@@ -7,8 +7,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <iomanip>
+#include <mutex>
 #include <optional>
 #include <ostream>
+#include <sstream>
+#include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -17,6 +20,7 @@
 
 #include <cluster_client/cluster_client.hpp>
 
+#include "database_commits.hpp"
 #include "node_thread.hpp"
 #include "statistics.hpp"
 
@@ -52,6 +56,9 @@ ThroughputRow median_row(const std::vector<ThroughputRow>& runs) {
     row.requests_per_second = of(&ThroughputRow::requests_per_second);
     row.client_cpu_us_per_request = of(&ThroughputRow::client_cpu_us_per_request);
     row.cpu_us_per_saga = of(&ThroughputRow::cpu_us_per_saga);
+    row.p50_ms = of(&ThroughputRow::p50_ms);
+    row.p99_ms = of(&ThroughputRow::p99_ms);
+    row.transactions_per_saga = of(&ThroughputRow::transactions_per_saga);
     row.failed = 0;
     for (const auto& run : runs) row.failed += run.failed;
     return row;
@@ -62,44 +69,86 @@ ThroughputRow median_row(const std::vector<ThroughputRow>& runs) {
 ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector<std::string>& urls,
                         std::size_t concurrency, bool saga_log) {
     const bool kept = !options.saga_log_dir.empty();
+    const bool postgres = saga_log && options.saga_log_url.starts_with("postgres");
     const auto state_dir = kept ? std::filesystem::path(options.saga_log_dir)
                                 : std::filesystem::temp_directory_path() /
                                       ("cluster-bench-" + std::to_string(::getpid()) + (saga_log ? "-log" : "-nolog"));
     if (!kept) std::filesystem::remove_all(state_dir);
-    ThroughputRow row{.run = {}, .concurrency = concurrency, .saga_log = saga_log, .sagas = options.sagas};
-    double cpu = 0;
-    double process_cpu = 0;
-    {
+    const auto coordinators = std::max<std::size_t>(1, options.coordinators);
+    ThroughputRow row{.run = {},
+                      .concurrency = concurrency,
+                      .coordinators = coordinators,
+                      .saga_log = saga_log,
+                      .log_kind = !saga_log  ? "off"
+                                  : postgres ? "postgresql"
+                                             : "sqlite",
+                      .sagas = options.sagas};
+    ClientOptions client_options{.hosts = urls, .ownership = options.ownership};
+    if (saga_log) {
+        client_options.saga_log.state_dir = state_dir.string();
+        client_options.saga_log.url = options.saga_log_url;
+    }
+    const auto commits_before = postgres ? database_commits(options.saga_log_url) : std::nullopt;
+    std::mutex merge;
+    std::vector<double> durations;
+    // Each coordinator: its own client, thread and groups, a share of the sagas and of the
+    // concurrency; creates of its groups, then deletes of them.
+    auto coordinate = [&](std::size_t index) {
         asio::io_context io{1};
-        ClientOptions client_options{.hosts = urls, .ownership = options.ownership};
-        if (saga_log) client_options.saga_log.state_dir = state_dir.string();
         ClusterClient client(io.get_executor(), client_options);
-
-        const auto groups = options.sagas / 2;
+        const auto groups = options.sagas / 2 / coordinators;
+        const auto prefix = "bench-" + std::to_string(index) + "-";
         std::size_t next = 0;
+        std::size_t failed = 0;
+        std::size_t requests = 0;
+        std::vector<double> mine;
         auto worker = [&]() -> asio::awaitable<void> {
             while (next < 2 * groups) {
-                const auto index = next++;
-                const auto operation = index < groups ? Operation::create : Operation::delete_;
-                const auto report = co_await client.run(operation, "bench-" + std::to_string(index % groups));
-                if (!report.ok()) ++row.failed;
-                for (const auto& host : report.hosts) row.requests += static_cast<std::size_t>(host.attempts);
+                const auto at = next++;
+                const auto operation = at < groups ? Operation::create : Operation::delete_;
+                const auto begun = Clock::now();
+                const auto report = co_await client.run(operation, prefix + std::to_string(at % groups));
+                if (!report.ok()) ++failed;
+                mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begun).count());
+                for (const auto& host : report.hosts) requests += static_cast<std::size_t>(host.attempts);
             }
         };
-        const auto cpu_before = thread_cpu_seconds();
-        const auto process_cpu_before = process_cpu_seconds();
-        const auto started = Clock::now();
-        for (std::size_t i = 0; i < concurrency; ++i) asio::co_spawn(io, worker(), asio::detached);
+        const auto workers = std::max<std::size_t>(1, concurrency / coordinators);
+        for (std::size_t i = 0; i < workers; ++i) asio::co_spawn(io, worker(), asio::detached);
         io.run();
-        row.seconds = std::chrono::duration<double>(Clock::now() - started).count();
-        cpu = thread_cpu_seconds() - cpu_before;
-        process_cpu = process_cpu_seconds() - process_cpu_before;
+        std::lock_guard lock(merge);
+        row.failed += failed;
+        row.requests += requests;
+        durations.insert(durations.end(), mine.begin(), mine.end());
+    };
+    const auto cpu_before = thread_cpu_seconds();
+    const auto process_cpu_before = process_cpu_seconds();
+    const auto started = Clock::now();
+    if (coordinators == 1) {
+        coordinate(0);
+    } else {
+        std::vector<std::thread> threads;
+        for (std::size_t i = 0; i < coordinators; ++i) threads.emplace_back(coordinate, i);
+        for (auto& thread : threads) thread.join();
     }
+    row.seconds = std::chrono::duration<double>(Clock::now() - started).count();
+    const double cpu = thread_cpu_seconds() - cpu_before;
+    const double process_cpu = process_cpu_seconds() - process_cpu_before;
     if (!kept) std::filesystem::remove_all(state_dir);
+    row.sagas = durations.size();
     row.sagas_per_second = static_cast<double>(row.sagas) / row.seconds;
     row.requests_per_second = static_cast<double>(row.requests) / row.seconds;
     row.client_cpu_us_per_request = row.requests > 0 ? cpu * 1e6 / static_cast<double>(row.requests) : 0;
     row.cpu_us_per_saga = process_cpu * 1e6 / static_cast<double>(row.sagas);
+    row.p50_ms = percentile(durations, 0.5);
+    row.p99_ms = percentile(durations, 0.99);
+    if (commits_before) {
+        // The clients' sessions have ended, so their counts are in the statistics.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        if (const auto after = database_commits(options.saga_log_url)) {
+            row.transactions_per_saga = static_cast<double>(*after - *commits_before) / static_cast<double>(row.sagas);
+        }
+    }
     return row;
 }
 
@@ -126,17 +175,25 @@ std::vector<ThroughputRow> run_throughput_bench(const ThroughputBenchOptions& op
 }
 
 void print_throughput_table(std::ostream& out, const std::vector<ThroughputRow>& rows) {
-    out << std::left << std::setw(8) << "run" << std::right << std::setw(12) << "concurrency"
-        << "  " << std::left << std::setw(10) << "saga log" << std::right << std::setw(9) << "sagas" << std::setw(10)
+    out << std::left << std::setw(8) << "run" << std::right << std::setw(12) << "concurrency" << std::setw(7) << "coord"
+        << "  " << std::left << std::setw(11) << "saga log" << std::right << std::setw(9) << "sagas" << std::setw(10)
         << "seconds" << std::setw(10) << "sagas/s" << std::setw(12) << "requests/s" << std::setw(16) << "client us/req"
-        << std::setw(12) << "us/saga" << std::setw(8) << "failed" << '\n';
+        << std::setw(12) << "us/saga" << std::setw(9) << "p50 ms" << std::setw(9) << "p99 ms" << std::setw(10)
+        << "db tx/saga" << std::setw(8) << "failed" << '\n';
     for (const auto& row : rows) {
-        out << std::left << std::setw(8) << row.run << std::right << std::setw(12) << row.concurrency << "  "
-            << std::left << std::setw(10) << (row.saga_log ? "on" : "off") << std::right << std::setw(9) << row.sagas
-            << std::fixed << std::setprecision(2) << std::setw(10) << row.seconds << std::setprecision(0)
+        std::ostringstream transactions;
+        if (row.transactions_per_saga < 0) {
+            transactions << "-";
+        } else {
+            transactions << std::fixed << std::setprecision(2) << row.transactions_per_saga;
+        }
+        out << std::left << std::setw(8) << row.run << std::right << std::setw(12) << row.concurrency << std::setw(7)
+            << row.coordinators << "  " << std::left << std::setw(11) << row.log_kind << std::right << std::setw(9)
+            << row.sagas << std::fixed << std::setprecision(2) << std::setw(10) << row.seconds << std::setprecision(0)
             << std::setw(10) << row.sagas_per_second << std::setw(12) << row.requests_per_second << std::setprecision(1)
-            << std::setw(16) << row.client_cpu_us_per_request << std::setw(12) << row.cpu_us_per_saga << std::setw(8)
-            << row.failed << '\n';
+            << std::setw(16) << row.client_cpu_us_per_request << std::setw(12) << row.cpu_us_per_saga
+            << std::setprecision(2) << std::setw(9) << row.p50_ms << std::setw(9) << row.p99_ms << std::setw(10)
+            << transactions.str() << std::setw(8) << row.failed << '\n';
     }
 }
 
@@ -144,7 +201,12 @@ void print_throughput_json(std::ostream& out, const std::vector<ThroughputRow>& 
     for (const auto& row : rows) {
         out << boost::json::serialize(boost::json::object{{"run", row.run},
                                                           {"concurrency", row.concurrency},
+                                                          {"coordinators", row.coordinators},
                                                           {"saga_log", row.saga_log},
+                                                          {"log", row.log_kind},
+                                                          {"p50_ms", row.p50_ms},
+                                                          {"p99_ms", row.p99_ms},
+                                                          {"db_transactions_per_saga", row.transactions_per_saga},
                                                           {"sagas", row.sagas},
                                                           {"seconds", row.seconds},
                                                           {"sagas_per_second", row.sagas_per_second},

@@ -32,12 +32,19 @@ struct ThroughputBenchOptions {
     /// empty: each run with the log starts a new one in a temporary folder. A folder here
     /// keeps one log across runs, so that a long series shows the cost as the log grows.
     std::string saga_log_dir;
+    /// empty: the log is SQLite. A saga log URL (postgresql://...) puts it there instead.
+    std::string saga_log_url;
+    /// 1: clients sharing the log, each on its own thread with its own groups; the
+    /// concurrency and the sagas are split between them.
+    std::size_t coordinators = 1;
 };
 
 struct ThroughputRow {
     std::string run;  ///< "1", "2", ... or "median"
     std::size_t concurrency = 0;
+    std::size_t coordinators = 1;
     bool saga_log = false;
+    std::string log_kind = "off";  ///< off, sqlite or postgresql
     std::size_t sagas = 0;
     std::size_t requests = 0;  ///< HTTP requests the sagas made, retries included
     double seconds = 0;
@@ -46,6 +53,11 @@ struct ThroughputRow {
     double client_cpu_us_per_request = 0;  ///< CPU time of the client's thread only
     double cpu_us_per_saga = 0;            ///< CPU time of the whole process: client, log and nodes
     std::size_t failed = 0;                ///< sagas that did not end ok (must be 0)
+    double p50_ms = 0;                     ///< a saga's duration, median
+    double p99_ms = 0;
+    /// PostgreSQL transactions committed per saga during the run (every session of the
+    /// database); negative when not measured.
+    double transactions_per_saga = -1;
 };
 
 /// Runs creates then deletes of `sagas / 2` groups through one ClusterClient on its own

@@ -188,10 +188,12 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
             return 0;
         }
         if (demo->parsed()) return run_demo(demo_options, format, out, err);
-        if (sagas->parsed()) return run_sagas_command(state_dir(settings), arguments.limit, format, out);
+        if (sagas->parsed()) {
+            return run_sagas_command(make_client_options(settings, false), arguments.limit, format, out);
+        }
         if (recover->parsed()) {
             auto options = make_client_options(settings, false);
-            if (options.saga_log.state_dir.empty())
+            if (options.saga_log.state_dir.empty() && options.saga_log.url.empty())
                 throw ConfigError("recover: needs the saga log (drop --no-saga-log)");
             return run_recover_command(std::move(options), format, out, err);
         }
@@ -232,6 +234,10 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
     } catch (const ConfigError& error) {
         err << "cluster-client: " << error.what() << '\n';
         return static_cast<int>(ExitCode::usage);
+    } catch (const SagaLogUnavailable& error) {
+        // The options are right, the log's server is not usable now: nothing was sent.
+        err << "cluster-client: " << error.what() << '\n';
+        return static_cast<int>(ExitCode::left_open);
     }
 }
 

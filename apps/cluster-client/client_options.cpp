@@ -89,7 +89,11 @@ ClientOptions make_client_options(const Settings& settings, bool need_hosts) {
         const auto names = at_fault(settings, *why);
         throw ConfigError(names.empty() ? *why : names + ": " + *why);
     }
-    if (!settings.is_on("no_saga_log")) options.saga_log.state_dir = state_dir(settings);
+    if (settings.is_on("no_saga_log")) {
+        options.saga_log.url.clear();
+    } else {
+        options.saga_log.state_dir = state_dir(settings);
+    }
     options.http.bearer_token = bearer_token(settings);
     return options;
 }

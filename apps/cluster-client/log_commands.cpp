@@ -89,9 +89,7 @@ void print_record_text(std::ostream& out, const LoggedSaga& record) {
 
 }  // namespace
 
-int run_sagas_command(const std::string& state_dir, std::size_t limit, OutputFormat format, std::ostream& out) {
-    ClientOptions options;
-    options.saga_log.state_dir = state_dir;
+int run_sagas_command(ClientOptions options, std::size_t limit, OutputFormat format, std::ostream& out) {
     const auto listing =
         with_log_client(std::move(options), [limit](ClusterClient& client) { return client.list_sagas(limit); });
     std::set<std::int64_t> shown;

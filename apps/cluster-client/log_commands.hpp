@@ -11,9 +11,9 @@
 
 namespace cluster_client::cli {
 
-/// `sagas`: the open sagas and the `limit` most recent ones of the log in `state_dir`, with
-/// each host's state and recorded facts. Returns the exit code.
-int run_sagas_command(const std::string& state_dir, std::size_t limit, OutputFormat format, std::ostream& out);
+/// `sagas`: the open sagas and the `limit` most recent ones of the saga log of `options`,
+/// with each host's state and recorded facts. Returns the exit code.
+int run_sagas_command(ClientOptions options, std::size_t limit, OutputFormat format, std::ostream& out);
 
 /// `recover`: finishes or compensates every open saga of the log that no live process runs,
 /// on the hosts each saga was started with. `options` gives the retry and log settings (its

@@ -98,6 +98,33 @@ const std::vector<OptionRow>& option_table() {
          .default_value = "false",
          .doc = "run without the durable saga log; off, since a client killed mid-saga could then leave a "
                 "partial group"},
+        {.name = "saga_log",
+         .kind = ValueKind::text,
+         .default_value = "",
+         .doc = "where the saga log is: sqlite:///PATH, or postgresql://USER@HOST:PORT/DB for a log shared by "
+                "coordinators on several machines (docs/fleet.md); empty: sagas.db in the state directory. The "
+                "password is never printed",
+         .apply = [](std::string_view value, ClientOptions& options) { options.saga_log.url = value; },
+         .shown = [](std::string_view value) { return shown_saga_log_url(value); }},
+        {.name = "schema",
+         .kind = ValueKind::text,
+         .default_value = client_defaults.saga_log.schema,
+         .doc = "the PostgreSQL schema of the saga log's tables; one per log, so several logs can share a database",
+         .apply = [](std::string_view value, ClientOptions& options) { options.saga_log.schema = value; }},
+        {.name = "lease_ttl",
+         .kind = ValueKind::duration,
+         .default_value = text_of(client_defaults.saga_log.lease_ttl),
+         .doc = "a coordinator's lease on a PostgreSQL log: a dead one's sagas are taken over this long after its "
+                "last renewal; short enough to repair soon, long enough to ride out a slow database",
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.saga_log.lease_ttl = as_duration(value); }},
+        {.name = "recovery_interval",
+         .kind = ValueKind::duration,
+         .default_value = text_of(client_defaults.saga_log.recovery_interval),
+         .doc = "while sagas run on a PostgreSQL log, take over the sagas of expired coordinators this often; 0s: "
+                "only recover does",
+         .apply = [](std::string_view value,
+                     ClientOptions& options) { options.saga_log.recovery_interval = as_duration(value); }},
         {.name = "durability",
          .kind = ValueKind::word,
          .default_value = word_of(durability_words, client_defaults.saga_log.durability),

@@ -41,6 +41,8 @@ struct OptionRow {
     /// A rule of the command line's own, for an option the library does not check: the
     /// rule broken, or nullopt. Null: no such rule.
     std::optional<std::string> (*rule)(std::string_view value) = nullptr;
+    /// How `config` prints the value, when not as it is (a password hidden); null: as it is.
+    std::string (*shown)(std::string_view value) = nullptr;
 
     std::string flag() const;         ///< "--attempt-timeout"
     std::string environment() const;  ///< "CLUSTER_CLIENT_ATTEMPT_TIMEOUT"; "HOSTS" for hosts

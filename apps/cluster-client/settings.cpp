@@ -207,7 +207,8 @@ void print_settings(std::ostream& out, const Settings& settings, bool json) {
     if (json) {
         boost::json::object entries;
         for (const auto& row : option_table()) {
-            entries[row.name] = boost::json::object{{"value", settings.value(row.name)},
+            const auto& value = settings.value(row.name);
+            entries[row.name] = boost::json::object{{"value", row.shown ? row.shown(value) : value},
                                                     {"source", source_name(settings.source(row.name))}};
         }
         boost::json::object root{{"config_file", file ? boost::json::value(file->string()) : boost::json::value()},
@@ -221,7 +222,7 @@ void print_settings(std::ostream& out, const Settings& settings, bool json) {
         std::ostringstream line;
         line << row.name << " = ";
         // TOML: strings quoted, numbers and booleans bare, so the output is a valid file.
-        const auto& value = settings.value(row.name);
+        const auto value = row.shown ? row.shown(settings.value(row.name)) : settings.value(row.name);
         if (row.kind == ValueKind::count || row.kind == ValueKind::flag) {
             line << value;
         } else {

@@ -20,6 +20,14 @@ public:
     using Error::Error;
 };
 
+/// The saga log cannot be used now: its server cannot be reached or refuses the
+/// connection (a wrong password, a missing database, not a PostgreSQL server). Nothing was
+/// sent to a node. The message names the log, its password hidden.
+class SagaLogUnavailable : public Error {
+public:
+    using Error::Error;
+};
+
 /// A group id outside the rule of docs/node-api.md (1..255 bytes of UTF-8, no control characters,
 /// not `.` or `..`).
 class InvalidGroupId : public ConfigError {

@@ -82,11 +82,28 @@ constexpr auto enum_names(Durability) {
 struct SagaLogOptions {
     /// Default empty: no log, sagas live in memory only and a crash mid-saga can leave a
     /// partial group. The command line sets it to its state directory. The log is the file
-    /// `sagas.db` in this directory (created if missing).
+    /// `sagas.db` in this directory (created if missing), unless `url` names another.
     std::string state_dir;
+    /// Default empty: the SQLite file in state_dir. Else where the log is:
+    /// `sqlite:///absolute/path.db`, another SQLite file; or `postgresql://user@host:port/db`
+    /// (a libpq URI), a log that coordinators on several machines share, with leases and
+    /// takeover (docs/fleet.md). Its password comes from the URI, PGPASSFILE or ~/.pgpass
+    /// and is never printed.
+    std::string url;
     /// Default process: a killed client loses nothing; power loss is the machine's business
-    /// (and costs an fsync per commit batch with `machine`).
+    /// (and costs an fsync per commit batch with `machine`). SQLite only: PostgreSQL's own
+    /// settings decide its durability.
     Durability durability = Durability::process;
+    /// Default cluster_client: the PostgreSQL schema that holds the log's tables, so that
+    /// several logs can share one database. Lowercase letters, digits and _, at most 63.
+    std::string schema = "cluster_client";
+    /// Default 10s: a coordinator's lease on a PostgreSQL log. One that dies is taken over
+    /// this long after its last renewal; one cut off from the database stops sending node
+    /// requests before its lease ends. At least 3 x (attempt_timeout + 500ms).
+    std::chrono::milliseconds lease_ttl{10000};
+    /// Default 2s: how often a client on a PostgreSQL log, while it runs sagas, takes over
+    /// the open sagas of coordinators whose lease has expired; 0: only `recover` does.
+    std::chrono::milliseconds recovery_interval{2000};
 };
 
 /// The HTTP transport to every host.
@@ -139,6 +156,10 @@ void check_options(const ClientOptions& options);
 /// `$XDG_STATE_HOME/cluster-client` when XDG_STATE_HOME holds an absolute path, else
 /// `$HOME/.local/state/cluster-client`. Throws ConfigError when there is no home directory.
 std::string default_state_dir();
+
+/// A saga log URL as it may be printed: a password in it (`user:PASSWORD@`, `password=`)
+/// replaced by `***`.
+std::string shown_saga_log_url(std::string_view url);
 
 /// Splits a comma-separated host list (the HOSTS variable, `--hosts`): items trimmed of
 /// spaces, empty items dropped. Each host is checked when a client is made from them.

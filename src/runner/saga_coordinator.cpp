@@ -66,7 +66,8 @@ SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options
       policy_(options.retry),
       budget_(options.retry),
       random_(std::random_device{}()),
-      self_(this_process()) {
+      self_(this_process()),
+      recovery_timer_(executor_) {
     // Everything is checked, each host parsed and the TLS files loaded once, before the log
     // is opened.
     std::vector<http::Endpoint> endpoints;
@@ -183,6 +184,10 @@ private:
         if (timeout.count() == 0) {
             // A request that could not be given a millisecond could only be given up on.
             reply = {node_api::Reply::not_sent, "no time left before the deadline", std::nullopt};
+        } else if (saga_ && !coordinator_.log_->may_send(*saga_, now + timeout)) {
+            // Fenced: this coordinator's lease could end before the request does, and
+            // another coordinator may then take the saga over.
+            reply = {node_api::Reply::not_sent, "this coordinator's lease on the saga log ends too soon", std::nullopt};
         } else if (send.gated && !node.breaker.allow(now)) {
             reply = circuit_open(node.breaker, now);
         } else {
@@ -252,12 +257,13 @@ asio::awaitable<std::variant<SagaId, std::string>> SagaCoordinator::begin_logged
             if (ec) throw Error("saga log: " + ec.message());
             action = admission.on_begun(begun, Clock::now());
         } else if (const auto* first = std::get_if<Admission::RecoverFirst>(&action)) {
-            const auto record = co_await log_->async_find(first->saga, asio::use_awaitable);
             std::optional<SagaReport> recovered;
             // Bound to a local first: GCC 12 miscompiles `if (co_await ...)` when the call suspends.
-            bool adopted = false;
-            if (record) adopted = co_await log_->async_adopt(first->saga, self_, asio::use_awaitable);
-            if (adopted) {
+            const bool adopted = co_await log_->async_adopt(first->saga, self_, asio::use_awaitable);
+            // Read once adopted: a fenced owner can write nothing after that.
+            std::optional<SagaRecord> record;
+            if (adopted) record = co_await log_->async_find(first->saga, asio::use_awaitable);
+            if (record && record->open) {
                 recovered = co_await recover_saga(*record, Clock::now() + options_.retry.saga_deadline);
             }
             action = admission.on_recovered(recovered.has_value(),
@@ -270,7 +276,44 @@ asio::awaitable<std::variant<SagaId, std::string>> SagaCoordinator::begin_logged
     }
 }
 
+// While sagas run on a shared log, the open sagas of coordinators whose lease has expired
+// are taken over every recovery interval. The loop ends with the last running saga, so an
+// idle client leaves no work behind on its executor.
+void SagaCoordinator::keep_recovering() {
+    const auto interval = options_.saga_log.recovery_interval;
+    if (recovering_ || !log_ || !log_->shared() || interval.count() == 0) return;
+    recovering_ = true;
+    asio::co_spawn(
+        executor_,
+        [this, interval]() -> asio::awaitable<void> {
+            while (running_sagas_ > 0) {
+                recovery_timer_.expires_after(interval);
+                auto [cancelled] = co_await recovery_timer_.async_wait(use_tuple);
+                if (running_sagas_ == 0) break;
+                if (cancelled) continue;  // the last saga ended, and another has begun since
+                try {
+                    for (const auto& report : co_await recover()) {
+                        spdlog::warn("took over saga {} {} of an expired coordinator: {}", to_string(report.operation),
+                                     report.group, to_string(report.outcome));
+                    }
+                } catch (const std::exception& failure) {
+                    spdlog::warn("taking over the sagas of expired coordinators: {}", failure.what());
+                }
+            }
+            recovering_ = false;
+        },
+        asio::detached);
+}
+
 asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::string group) {
+    ++running_sagas_;
+    keep_recovering();
+    struct Finished {
+        SagaCoordinator& coordinator;
+        ~Finished() {
+            if (--coordinator.running_sagas_ == 0) coordinator.recovery_timer_.cancel();
+        }
+    } finished{*this};
     const auto started = Clock::now();
     SagaReport report = blank_report(operation, group, urls_);
 
@@ -321,15 +364,16 @@ asio::awaitable<SagaReport> SagaCoordinator::recover_saga(const SagaRecord& reco
 
 asio::awaitable<std::optional<SagaReport>> SagaCoordinator::recover_listed(const SagaRecord& listed,
                                                                            Clock::time_point end) {
-    if (is_running(listed.owner) && !(listed.owner == self_)) co_return std::nullopt;  // another process runs it
+    if (listed.held_elsewhere) co_return std::nullopt;
     // A saga of this process holding the group is running, not left behind.
     const bool locked = co_await locks_.acquire(listed.group, milliseconds(0));
     if (!locked) co_return std::nullopt;
     GroupLease lease(locks_, listed.group);
+    const bool adopted = co_await log_->async_adopt(listed.id, self_, asio::use_awaitable);
+    if (!adopted) co_return std::nullopt;
+    // Read once adopted: a fenced owner can write nothing after that, so these are all its facts.
     const auto record = co_await log_->async_find(listed.id, asio::use_awaitable);
     if (!record || !record->open) co_return std::nullopt;
-    const bool adopted = co_await log_->async_adopt(record->id, self_, asio::use_awaitable);
-    if (!adopted) co_return std::nullopt;
     co_return co_await recover_saga(*record, end);
 }
 

@@ -12,6 +12,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <cluster_client/options.hpp>
 #include <cluster_client/report.hpp>
@@ -95,6 +96,9 @@ private:
     /// The node at canonical `url` (as the log keeps it), parsed only on first use.
     Node& node_at(const std::string& url);
     double uniform();
+    /// Starts the background takeover of expired coordinators' sagas, if the log is shared
+    /// and it is not running yet.
+    void keep_recovering();
 
     Executor executor_;
     ClientOptions options_;
@@ -107,7 +111,10 @@ private:
     std::vector<Node*> configured_;                       ///< the client's hosts, in order
     GroupLocks locks_;
     std::mt19937_64 random_;
-    Owner self_;  ///< this process, as the log names a saga's owner: read once, it costs a file read
+    Owner self_;                     ///< this process, as the log names a saga's owner: read once, it costs a file read
+    std::size_t running_sagas_ = 0;  ///< run() calls under way
+    bool recovering_ = false;        ///< the background takeover loop runs
+    boost::asio::steady_timer recovery_timer_;
 };
 
 }  // namespace cluster_client::saga

@@ -52,6 +52,10 @@ struct SagaRecord {
     std::vector<std::vector<Fact>> facts;  ///< per host, in recording order
     std::vector<HostState> host_states;    ///< per host, as the last `end` gave them (empty before)
     Owner owner;
+    /// Another live coordinator runs it: on one machine, a running process other than this
+    /// one; on a shared log, a coordinator whose lease has not expired. Recovery leaves it
+    /// alone. The adapter judges it when it reads the saga.
+    bool held_elsewhere = false;
     std::chrono::system_clock::time_point started_at;
     std::chrono::system_clock::time_point updated_at;
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <exception>
 #include <optional>
@@ -110,6 +111,16 @@ public:
         return boost::asio::async_initiate<Token, void(std::exception_ptr, std::optional<SagaRecord>)>(
             [this, saga](auto handler) { find(saga, std::move(handler)); }, token);
     }
+
+    /// Whether saga `saga` may still send a node request that ends by `until` (on this
+    /// machine's monotonic clock): false once this coordinator could lose the saga before
+    /// then, as its lease on a shared log runs out. Never waits. A log of one machine has no
+    /// lease: always true.
+    virtual bool may_send(SagaId /*saga*/, std::chrono::steady_clock::time_point /*until*/) const { return true; }
+
+    /// True for a log that coordinators on several machines share: the sagas of one whose
+    /// lease expired are taken over by the others, in the background of their clients.
+    virtual bool shared() const { return false; }
 
 protected:
     // What an adapter implements: each starts the operation and returns at once.

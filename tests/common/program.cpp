@@ -93,6 +93,7 @@ ProgramResult run_program(const std::string& executable, const std::vector<std::
         throw std::system_error(spawn_error, std::generic_category(), "posix_spawn " + executable);
     }
 
+    if (options.started_pid != nullptr) options.started_pid->store(pid);
     ProgramResult result;
     std::size_t written = 0;
     if (options.input.empty()) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -32,6 +33,9 @@ struct ProgramOptions {
     /// lines (and kill_after has passed, when both are set): a crash at a known point of its
     /// progress, with the rest of its work still to do.
     std::optional<std::size_t> kill_after_lines;
+    /// When set, receives the child's pid as soon as it runs, for a test that signals it
+    /// from another thread while run_program waits for it.
+    std::atomic<int>* started_pid = nullptr;
 };
 
 /// Runs `executable` with `args` to completion, capturing stdout and stderr.

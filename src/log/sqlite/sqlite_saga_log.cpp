@@ -3,7 +3,7 @@
 
 #include <utility>
 
-#include "log/sqlite/jobs.hpp"
+#include "log/job.hpp"
 #include "log/sqlite/writer.hpp"
 
 namespace cluster_client::log {
@@ -14,9 +14,7 @@ using saga::Owner;
 using saga::Phase;
 using saga::SagaId;
 using saga::SagaRecord;
-using sqlite::result_job;
 using sqlite::Store;
-using sqlite::write_job;
 
 SqliteSagaLog::SqliteSagaLog(const SqliteLogOptions& options)
     : name_("saga log " + options.path.string()),
@@ -29,7 +27,7 @@ SqliteSagaLog::~SqliteSagaLog() = default;
 
 void SqliteSagaLog::begin(Operation operation, std::string group, std::vector<std::string> hosts, Owner owner,
                           Handler<void(error_code, saga::BeginResult)> handler) {
-    writer_->submit(result_job<void(error_code, saga::BeginResult)>(
+    writer_->submit(result_job<Store, void(error_code, saga::BeginResult)>(
         true,
         [operation, group = std::move(group), hosts = std::move(hosts), owner = std::move(owner)](
             Store& store, std::int64_t now) { return store.begin(operation, group, hosts, owner, now); },
@@ -37,43 +35,44 @@ void SqliteSagaLog::begin(Operation operation, std::string group, std::vector<st
 }
 
 void SqliteSagaLog::record(SagaId saga, std::size_t host, Fact fact, Handler<WriteSignature> handler) {
-    writer_->submit(
-        write_job([saga, host, fact](Store& store, std::int64_t now) { return store.record(saga, host, fact, now); },
-                  std::move(handler)));
+    writer_->submit(write_job<Store>(
+        [saga, host, fact](Store& store, std::int64_t now) { return store.record(saga, host, fact, now); },
+        std::move(handler)));
 }
 
 void SqliteSagaLog::set_phase(SagaId saga, Phase phase, Handler<WriteSignature> handler) {
     writer_->submit(
-        write_job([saga, phase](Store& store, std::int64_t now) { return store.set_phase(saga, phase, now); },
-                  std::move(handler)));
+        write_job<Store>([saga, phase](Store& store, std::int64_t now) { return store.set_phase(saga, phase, now); },
+                         std::move(handler)));
 }
 
 void SqliteSagaLog::end(SagaId saga, SagaOutcome outcome, std::vector<HostState> host_states,
                         Handler<WriteSignature> handler) {
-    writer_->submit(write_job([saga, outcome, states = std::move(host_states)](
-                                  Store& store, std::int64_t now) { return store.end(saga, outcome, states, now); },
-                              std::move(handler)));
+    writer_->submit(
+        write_job<Store>([saga, outcome, states = std::move(host_states)](
+                             Store& store, std::int64_t now) { return store.end(saga, outcome, states, now); },
+                         std::move(handler)));
 }
 
 void SqliteSagaLog::adopt(SagaId saga, Owner owner, Handler<void(std::exception_ptr, bool)> handler) {
-    writer_->submit(result_job<void(std::exception_ptr, bool)>(
+    writer_->submit(result_job<Store, void(std::exception_ptr, bool)>(
         true,
         [saga, owner = std::move(owner)](Store& store, std::int64_t now) { return store.adopt(saga, owner, now); },
         name_, std::move(handler)));
 }
 
 void SqliteSagaLog::open_sagas(Handler<void(std::exception_ptr, Records)> handler) {
-    writer_->submit(result_job<void(std::exception_ptr, Records)>(
+    writer_->submit(result_job<Store, void(std::exception_ptr, Records)>(
         false, [](Store& store, std::int64_t) { return store.open_sagas(); }, name_, std::move(handler)));
 }
 
 void SqliteSagaLog::recent_sagas(std::size_t limit, Handler<void(std::exception_ptr, Records)> handler) {
-    writer_->submit(result_job<void(std::exception_ptr, Records)>(
+    writer_->submit(result_job<Store, void(std::exception_ptr, Records)>(
         false, [limit](Store& store, std::int64_t) { return store.recent_sagas(limit); }, name_, std::move(handler)));
 }
 
 void SqliteSagaLog::find(SagaId saga, Handler<void(std::exception_ptr, std::optional<SagaRecord>)> handler) {
-    writer_->submit(result_job<void(std::exception_ptr, std::optional<SagaRecord>)>(
+    writer_->submit(result_job<Store, void(std::exception_ptr, std::optional<SagaRecord>)>(
         false, [saga](Store& store, std::int64_t) { return store.find(saga); }, name_, std::move(handler)));
 }
 

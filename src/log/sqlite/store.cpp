@@ -5,7 +5,7 @@
 
 #include <cluster_client/errors.hpp>
 
-#include "log/sqlite/codec.hpp"
+#include "log/codec.hpp"
 #include "log/sqlite/schema.hpp"
 #include "saga/owner.hpp"
 
@@ -81,7 +81,8 @@ struct Statements {
     Statement facts_of;
 };
 
-Store::Store(const std::filesystem::path& path, Durability durability) : db_(open_log_file(path, durability)) {
+Store::Store(const std::filesystem::path& path, Durability durability)
+    : db_(open_log_file(path, durability)), self_(saga::this_process()) {
     try {
         statements_ = std::make_unique<Statements>(db_.get());
     } catch (const SqliteError& error) {
@@ -214,7 +215,7 @@ std::vector<SagaRecord> Store::recent_sagas(std::size_t limit) {
     return read_sagas(statements_->recent_sagas.query(to_int64(limit)));
 }
 
-SagaRecord Store::read_saga(const Rows& row) {
+SagaRecord Store::read_saga(const Rows& row) const {
     SagaRecord saga;
     saga.id = row.integer(0);
     saga.operation = decode_operation(saga.id, row.text(1));
@@ -225,6 +226,7 @@ SagaRecord Store::read_saga(const Rows& row) {
     if (!row.is_null(6)) saga.outcome = decode_outcome(saga.id, row.text(6));
     saga.host_states = decode_states(saga.id, row.text(7));
     saga.owner = {row.integer(8), row.text(9)};
+    saga.held_elsewhere = saga.open && saga.owner != self_ && is_running(saga.owner);
     saga.started_at = from_ms(row.integer(10));
     saga.updated_at = from_ms(row.integer(11));
     saga.facts.resize(saga.hosts.size());

@@ -57,12 +57,13 @@ public:
     std::vector<SagaRecord> recent_sagas(std::size_t limit);
 
 private:
-    static SagaRecord read_saga(const Rows& row);
+    SagaRecord read_saga(const Rows& row) const;
     void read_facts(SagaRecord& saga);
     std::vector<SagaRecord> read_sagas(Rows rows);
 
     Database db_;
     std::unique_ptr<Statements> statements_;
+    Owner self_;  ///< this process: its sagas are never held elsewhere
     // Sagas this log has begun or adopted and not ended: running here, not left behind.
     std::unordered_map<saga::SagaId, std::size_t> running_;  ///< open sagas this process runs, and their host counts
     /// What the open transaction changed in running_, oldest first, with each entry's value

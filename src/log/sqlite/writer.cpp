@@ -11,7 +11,7 @@
 
 #include <cluster_client/errors.hpp>
 
-#include "log/sqlite/codec.hpp"
+#include "log/codec.hpp"
 #include "log/sqlite/error.hpp"
 
 namespace cluster_client::log::sqlite {
@@ -33,24 +33,6 @@ const std::filesystem::path& checked_path(const WriterOptions& options) {
     if (options.path.empty()) throw ConfigError("the saga log path is empty");
     if (options.max_batch == 0) throw ConfigError("the saga log's max_batch must be at least 1");
     return options.path;
-}
-
-// Hands the results of a batch to their callers: one dispatch per executor, not per job,
-// so a batch of a hundred writes from one client wakes it once.
-void deliver_all(std::vector<std::unique_ptr<Job>> jobs) {
-    while (!jobs.empty()) {
-        const auto& executor = jobs.front()->executor();
-        std::vector<std::unique_ptr<Job>> same;
-        std::vector<std::unique_ptr<Job>> rest;
-        for (auto& job : jobs) (job->executor() == executor ? same : rest).push_back(std::move(job));
-        // any_completion_executor cannot be required to be never-blocking, which post
-        // needs; dispatch queues all the same, since the writer thread runs no executor.
-        auto target = same.front()->executor();
-        asio::dispatch(target, [same = std::move(same)]() mutable {
-            for (auto& job : same) job->deliver();
-        });
-        jobs = std::move(rest);
-    }
 }
 
 }  // namespace
@@ -121,7 +103,7 @@ void Writer::loop() {
         } catch (const std::exception& error) {
             spdlog::critical("saga log {}: {}", path_.string(), error.what());
         }
-        deliver_all(std::move(batch));
+        deliver_all<Store>(std::move(batch));
     }
 }
 

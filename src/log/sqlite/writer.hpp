@@ -18,25 +18,12 @@
 #include <boost/asio/any_completion_executor.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "log/job.hpp"
 #include "log/sqlite/store.hpp"
 
 namespace cluster_client::log::sqlite {
 
-/// A request to the writer thread. Writes run inside their batch's transaction; a write
-/// that returns an error is rejected alone and must have changed nothing, while a thrown
-/// SqliteError fails the whole batch. Reads run after the batch has committed. complete()
-/// runs on the writer thread and only stores the result; deliver() hands it to the caller,
-/// on the caller's executor.
-class Job {
-public:
-    virtual ~Job() = default;
-    virtual bool writes() const { return true; }
-    virtual boost::system::error_code run(Store& store, std::int64_t now) = 0;
-    virtual void complete(boost::system::error_code error, const std::string& detail) = 0;
-    /// Where deliver() must run.
-    virtual const boost::asio::any_completion_executor& executor() const = 0;
-    virtual void deliver() = 0;
-};
+using Job = log::Job<Store>;
 
 /// Called on the writer thread right after each commit, with the number of commits so far.
 using CommitHook = std::function<void(std::uint64_t commits)>;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "log/sqlite/codec.hpp"
+#include "log/codec.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -7,11 +7,8 @@
 #include <string_view>
 
 #include <boost/json.hpp>
-#include <sqlite3.h>
 
-#include "log/sqlite/error.hpp"
-
-namespace cluster_client::log::sqlite {
+namespace cluster_client::log {
 
 namespace json = boost::json;
 
@@ -59,7 +56,7 @@ std::int64_t to_int64(std::size_t value) {
 }
 
 [[noreturn]] void corrupt_row(SagaId saga, const std::string& what) {
-    throw SqliteError(SQLITE_CORRUPT, "saga " + std::to_string(saga) + ": " + what);
+    throw CorruptRecord("saga " + std::to_string(saga) + ": " + what);
 }
 std::string encode_hosts(const std::vector<std::string>& hosts) {
     json::array array;
@@ -105,4 +102,4 @@ SagaOutcome decode_outcome(SagaId saga, const std::string& name) {
     return parse_name<SagaOutcome>(saga, name, "outcome");
 }
 
-}  // namespace cluster_client::log::sqlite
+}  // namespace cluster_client::log

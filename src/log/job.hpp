@@ -17,9 +17,29 @@
 
 #include <cluster_client/errors.hpp>
 
-#include "log/sqlite/writer.hpp"
+#include <type_traits>
+#include <vector>
 
-namespace cluster_client::log::sqlite {
+#include <boost/asio/dispatch.hpp>
+
+namespace cluster_client::log {
+
+/// A request to an adapter's log thread, which alone touches its Store. Writes run inside
+/// their batch's transaction; a write that returns an error is rejected alone and must have
+/// changed nothing, while a thrown exception fails the whole batch. Reads run after the
+/// batch has committed. complete() runs on the log thread and only stores the result;
+/// deliver() hands it to the caller, on the caller's executor.
+template <class Store>
+class Job {
+public:
+    virtual ~Job() = default;
+    virtual bool writes() const { return true; }
+    virtual boost::system::error_code run(Store& store, std::int64_t now) = 0;
+    virtual void complete(boost::system::error_code error, const std::string& detail) = 0;
+    /// Where deliver() must run.
+    virtual const boost::asio::any_completion_executor& executor() const = 0;
+    virtual void deliver() = 0;
+};
 
 /// What a caller hears about a job the writer thread never got to (it failed unexpectedly).
 inline boost::system::error_code not_committed() {
@@ -40,8 +60,8 @@ boost::asio::any_completion_executor completion_executor(const Handler& handler)
 /// `action` (bool(Store&, now)) returns false (it names no open saga, or a host the saga
 /// does not have). The action is kept as it is, not in a std::function: a fact is the
 /// hottest write, and this spares it an allocation.
-template <class Action>
-class WriteJob final : public Job {
+template <class Store, class Action>
+class WriteJob final : public Job<Store> {
 public:
     using Handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
 
@@ -63,19 +83,19 @@ private:
     boost::system::error_code error_ = not_committed();
 };
 
-template <class Action>
-std::unique_ptr<Job> write_job(Action action, typename WriteJob<Action>::Handler handler) {
-    return std::make_unique<WriteJob<Action>>(std::move(action), std::move(handler));
+template <class Store, class Action>
+std::unique_ptr<Job<Store>> write_job(Action action, typename WriteJob<Store, Action>::Handler handler) {
+    return std::make_unique<WriteJob<Store, Action>>(std::move(action), std::move(handler));
 }
 
 /// A write or a read with a result of type T (`action` is T(Store&, now)), whose caller
 /// hears an error code with it (Signature void(error_code, T)) or an exception naming the
 /// log (void(exception_ptr, T)).
-template <class Signature, class Action>
+template <class Store, class Signature, class Action>
 class ResultJob;
 
-template <class Status, class T, class Action>
-class ResultJob<void(Status, T), Action> final : public Job {
+template <class Store, class Status, class T, class Action>
+class ResultJob<Store, void(Status, T), Action> final : public Job<Store> {
 public:
     using Handler = boost::asio::any_completion_handler<void(Status, T)>;
 
@@ -126,10 +146,30 @@ private:
     }
 };
 
-template <class Signature, class Action>
-std::unique_ptr<Job> result_job(bool writes, Action action, const std::string& log_name,
-                                typename ResultJob<Signature, Action>::Handler handler) {
-    return std::make_unique<ResultJob<Signature, Action>>(writes, std::move(action), log_name, std::move(handler));
+template <class Store, class Signature, class Action>
+std::unique_ptr<Job<Store>> result_job(bool writes, Action action, const std::string& log_name,
+                                       typename ResultJob<Store, Signature, Action>::Handler handler) {
+    return std::make_unique<ResultJob<Store, Signature, Action>>(writes, std::move(action), log_name,
+                                                                 std::move(handler));
 }
 
-}  // namespace cluster_client::log::sqlite
+/// Hands the results of a batch to their callers: one dispatch per executor, not per job,
+/// so a batch of a hundred writes from one client wakes it once.
+template <class Store>
+void deliver_all(std::vector<std::unique_ptr<Job<Store>>> jobs) {
+    while (!jobs.empty()) {
+        const auto& executor = jobs.front()->executor();
+        std::vector<std::unique_ptr<Job<Store>>> same;
+        std::vector<std::unique_ptr<Job<Store>>> rest;
+        for (auto& job : jobs) (job->executor() == executor ? same : rest).push_back(std::move(job));
+        // any_completion_executor cannot be required to be never-blocking, which post
+        // needs; dispatch queues all the same, since the log thread runs no executor.
+        auto target = same.front()->executor();
+        boost::asio::dispatch(target, [same = std::move(same)]() mutable {
+            for (auto& job : same) job->deliver();
+        });
+        jobs = std::move(rest);
+    }
+}
+
+}  // namespace cluster_client::log

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -11,15 +12,22 @@
 
 #include "saga/saga_log.hpp"
 
-namespace cluster_client::log::sqlite {
+namespace cluster_client::log {
 
 using saga::Fact;
 using saga::Phase;
 using saga::SagaId;
 
-// How the log's columns hold its values. Enums are stored by name: readable with the
-// sqlite3 shell, and immune to reordering. A value that does not decode throws
-// SqliteError(SQLITE_CORRUPT) naming the saga.
+// How every adapter's columns hold the log's values. Enums are stored by name: readable
+// with the database's own shell, and immune to reordering. A value that does not decode
+// throws CorruptRecord naming the saga.
+
+/// A row of the log that does not decode: the log is corrupt, or written by a program that
+/// knows values this one does not.
+class CorruptRecord : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
 
 std::int64_t now_ms();
 std::chrono::system_clock::time_point from_ms(std::int64_t ms);
@@ -39,4 +47,4 @@ SagaOutcome decode_outcome(SagaId saga, const std::string& name);
 
 [[noreturn]] void corrupt_row(SagaId saga, const std::string& what);
 
-}  // namespace cluster_client::log::sqlite
+}  // namespace cluster_client::log

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+#include "log/postgres/writer.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace cluster_client::log::postgres {
+
+using boost::system::error_code;
+
+namespace {
+
+// Boost's categories have a protected, non-virtual destructor on purpose: they live as
+// statics and are never deleted through the base.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnon-virtual-dtor"
+class LogCategory final : public boost::system::error_category {
+public:
+    const char* name() const noexcept override { return "postgres saga log"; }
+    std::string message(int value) const override {
+        switch (static_cast<LogErrc>(value)) {
+            case LogErrc::unreachable: return "the PostgreSQL saga log cannot be reached";
+            case LogErrc::lease_expired:
+                return "this coordinator's lease on the saga log has expired; another coordinator takes its sagas over";
+            case LogErrc::refused: return "the PostgreSQL saga log refused the write";
+        }
+        return "unknown saga log error";
+    }
+};
+#pragma GCC diagnostic pop
+
+const LogCategory category;
+
+// A batch that failed on a deadlock or a serialisation conflict changed nothing and is
+// sent again, at most this many times.
+constexpr int max_retries = 3;
+
+}  // namespace
+
+error_code make_error_code(LogErrc errc) {
+    return {static_cast<int>(errc), category};
+}
+
+Writer::Writer(const Store::Options& options, std::size_t max_batch, Fence& fence)
+    : max_batch_(max_batch),
+      renew_every_(options.lease_ttl / 3),
+      store_(options, fence),
+      next_renewal_(Fence::Clock::now() + renew_every_),
+      thread_([this] { loop(); }) {}
+
+Writer::~Writer() {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+}
+
+void Writer::submit(std::unique_ptr<Job> job) {
+    bool wake = false;
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(std::move(job));
+        wake = idle_;
+    }
+    if (wake) wake_.notify_one();
+}
+
+void Writer::loop() {
+    std::vector<std::unique_ptr<Job>> batch;
+    for (;;) {
+        batch.clear();
+        {
+            std::unique_lock lock(mutex_);
+            idle_ = true;
+            wake_.wait_until(lock, next_renewal_, [this] { return stopping_ || !queue_.empty(); });
+            idle_ = false;
+            if (stopping_ && queue_.empty()) return;
+            while (!queue_.empty() && batch.size() < max_batch_) {
+                batch.push_back(std::move(queue_.front()));
+                queue_.pop_front();
+            }
+        }
+        if (Fence::Clock::now() >= next_renewal_) renew();
+        if (batch.empty()) continue;
+        try {
+            process(batch);
+        } catch (const std::exception& error) {
+            spdlog::critical("{}: {}", store_.shown_url(), error.what());
+        }
+        deliver_all<Store>(std::move(batch));
+    }
+}
+
+// A failed renewal is tried again soon: the lease still runs for two thirds of its time.
+void Writer::renew() {
+    try {
+        store_.renew_lease();
+        next_renewal_ = Fence::Clock::now() + renew_every_;
+    } catch (const std::exception& error) {
+        spdlog::warn("cannot renew the coordinator's lease: {}", error.what());
+        next_renewal_ =
+            Fence::Clock::now() + std::min<std::chrono::milliseconds>(renew_every_, std::chrono::milliseconds(500));
+    }
+}
+
+void Writer::process(const std::vector<std::unique_ptr<Job>>& batch) {
+    std::vector<Job*> writes;
+    std::vector<Job*> reads;
+    for (const auto& job : batch) (job->writes() ? writes : reads).push_back(job.get());
+    if (!writes.empty()) commit(writes);
+    for (Job* read : reads) {
+        try {
+            read->complete(read->run(store_, 0), {});
+        } catch (const PgError& error) {
+            if (error.sqlstate() == lease_expired_state) store_.lose_lease();
+            read->complete(make_error_code(error.sqlstate().empty() ? LogErrc::unreachable : LogErrc::refused),
+                           error.what());
+        } catch (const std::exception& error) {
+            read->complete(make_error_code(LogErrc::refused), error.what());
+        }
+    }
+}
+
+void Writer::commit(const std::vector<Job*>& jobs) {
+    std::vector<error_code> results(jobs.size());
+    error_code failure;
+    std::string detail;
+    for (int attempt = 0;; ++attempt) {
+        failure = {};
+        try {
+            store_.ensure_ready();
+            store_.begin_transaction();
+            for (std::size_t i = 0; i < jobs.size(); ++i) results[i] = jobs[i]->run(store_, 0);
+            store_.commit();
+            break;
+        } catch (const PgError& error) {
+            store_.rollback();
+            detail = error.what();
+            const bool conflict = error.sqlstate() == deadlock_state || error.sqlstate() == serialization_state;
+            if (conflict && attempt < max_retries) continue;
+            if (error.sqlstate() == lease_expired_state) {
+                store_.lose_lease();
+                failure = make_error_code(LogErrc::lease_expired);
+            } else {
+                failure = make_error_code(error.sqlstate().empty() ? LogErrc::unreachable : LogErrc::refused);
+            }
+            break;
+        } catch (const std::exception& error) {
+            store_.rollback();
+            detail = error.what();
+            failure = make_error_code(LogErrc::refused);
+            break;
+        }
+    }
+    if (failure) {
+        spdlog::error("a batch of {} writes failed: {}", jobs.size(), detail);
+        for (Job* job : jobs) job->complete(failure, detail);
+        return;
+    }
+    commits_.fetch_add(1);
+    for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i]->complete(results[i], {});
+}
+
+}  // namespace cluster_client::log::postgres
