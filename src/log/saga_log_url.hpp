@@ -15,7 +15,8 @@ void check_saga_log_options(const SagaLogOptions& options, const RetryOptions& r
 
 /// Opens the saga log `options` name: null when there is none (no state directory and no
 /// URL), else the SQLite file or the PostgreSQL log. Throws ConfigError for bad options or
-/// an unusable SQLite file, SagaLogUnavailable for a PostgreSQL server that cannot be used.
+/// an unusable SQLite file, SagaLogUnavailable for a PostgreSQL log that cannot be used
+/// (its server, or a schema of a newer version).
 std::shared_ptr<saga::SagaLog> open_saga_log(const SagaLogOptions& options, const RetryOptions& retry);
 
 }  // namespace cluster_client::log

@@ -195,8 +195,9 @@ TEST_F(FleetTest, AKilledCoordinatorsSagasAreTakenOverByTheOthers) {
     };
     auto b = survivor("b-");
     auto c = survivor("c-");
+    // Killed mid-batch: once it has finished 20 sagas, with 16 more under way.
     ProgramOptions killed;
-    killed.kill_after = 1500ms;
+    killed.kill_after_lines = 20;
     std::vector<std::string> command{"create", "--concurrency", "16"};
     const auto more = ids("a-", 2000);
     command.insert(command.end(), more.begin(), more.end());
@@ -244,11 +245,17 @@ TEST_F(FleetTest, APausedCoordinatorIsFencedAfterItsLease) {
         command.insert(command.end(), more.begin(), more.end());
         return client(hosts, command, paused);
     });
+    // Until it has begun 16 sagas and some are open (the schema is there once it has started).
+    auto under_way = [&] {
+        try {
+            return pid != 0 && open_sagas("p-%") > 0 &&
+                   std::stoi(sql("SELECT count(*) FROM cluster_client.sagas")) >= 16;
+        } catch (const std::runtime_error&) {
+            return false;
+        }
+    };
     const auto deadline = std::chrono::steady_clock::now() + testing::scaled(20s);
-    while ((pid == 0 || open_sagas("p-%") == 0 || std::stoi(sql("SELECT count(*) FROM cluster_client.sagas")) < 16) &&
-           std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(20ms);
-    }
+    while (!under_way() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(20ms);
     ASSERT_EQ(::kill(pid, SIGSTOP), 0);
     std::this_thread::sleep_for(200ms);  // a batch already sent ends on the server
     std::set<std::string> lost;
@@ -313,6 +320,56 @@ TEST_F(FleetTest, TheDatabaseGoingAwayLosesNoSaga) {
                   "GROUP BY saga, host HAVING count(*) > 1) twice"),
               "0");
     EXPECT_GT(std::stoi(sql("SELECT count(*) FROM cluster_client.sagas")), 0);
+}
+
+// Bad saga log URLs: a malformed one exits 2 before anything is opened, an unusable one
+// exits 3 before anything is sent; each names the URL and never its password. `config`
+// hides the password too, and `sagas` lists the shared log.
+TEST_F(FleetTest, BadLogUrlsAreRefusedNamingTheUrlButNotThePassword) {
+    testing::HookedNode node;
+    const std::string secret = "topsecret-word";
+    const auto port = std::to_string(server_->port());
+    struct Case {
+        std::string url;
+        int exit_status;
+        std::string says;
+    };
+    const std::vector<Case> cases{
+        {"postgresql://u:" + secret + "@[::1/db", 2, "saga_log postgresql://u:***@"},
+        {"mysql://u:" + secret + "@127.0.0.1/db", 2, "postgresql://"},
+        {"sqlite://relative/sagas.db", 2, "three slashes"},
+        {"postgresql://postgres:" + secret + "@127.0.0.1:" + port + "/postgres", 3, "password authentication failed"},
+        {"postgresql://postgres@127.0.0.1:" + port + "/no_such_database", 3, "does not exist"},
+        {"postgresql://postgres@127.0.0.1:1/postgres", 3, "127.0.0.1"},
+    };
+    for (const auto& c : cases) {
+        const auto result = cli({"--hosts", node.url(), "--saga-log", c.url, "create", "g"});
+        EXPECT_EQ(result.exit_status, c.exit_status) << c.url << ": " << result.err;
+        EXPECT_NE(result.err.find(c.says), std::string::npos) << result.err;
+        EXPECT_EQ(result.err.find(secret), std::string::npos) << "the password was shown: " << result.err;
+        EXPECT_TRUE(result.out.empty()) << result.out;
+    }
+    EXPECT_TRUE(node.requests().empty()) << "a request was sent";
+
+    server_->sql(
+        "CREATE SCHEMA newer; CREATE TABLE newer.meta (key text PRIMARY KEY, value text NOT NULL); "
+        "INSERT INTO newer.meta VALUES ('schema_version', '99')");
+    const auto newer = cli({"--hosts", node.url(), "--saga-log", server_->url(), "--schema", "newer", "create", "g"});
+    EXPECT_EQ(newer.exit_status, 3) << newer.err;
+    EXPECT_NE(newer.err.find("newer version"), std::string::npos) << newer.err;
+    EXPECT_TRUE(node.requests().empty());
+
+    const auto shown = cli({"--saga-log", "postgresql://u:" + secret + "@db.example/sagas", "config"});
+    EXPECT_EQ(shown.exit_status, 0) << shown.err;
+    EXPECT_NE(shown.out.find("postgresql://u:***@db.example/sagas"), std::string::npos) << shown.out;
+    EXPECT_EQ(shown.out.find(secret), std::string::npos) << shown.out;
+
+    const auto made = client(node.url(), {"create", "listed-1", "listed-2"});
+    EXPECT_EQ(made.exit_status, 0) << made.err;
+    const auto listed = cli({"--saga-log", server_->url(), "sagas"});
+    EXPECT_EQ(listed.exit_status, 0) << listed.err;
+    EXPECT_NE(listed.out.find("create listed-1"), std::string::npos) << listed.out;
+    EXPECT_NE(listed.out.find("create listed-2"), std::string::npos) << listed.out;
 }
 
 }  // namespace

@@ -275,7 +275,7 @@ TEST_F(PostgresSagaLogTest, ASchemaOfANewerVersionIsRefused) {
     try {
         open();
         ADD_FAILURE() << "a newer schema was used";
-    } catch (const ConfigError& error) {
+    } catch (const SagaLogUnavailable& error) {
         const std::string message = error.what();
         EXPECT_NE(message.find("newer version"), std::string::npos) << message;
         EXPECT_NE(message.find(server_->url()), std::string::npos) << message;

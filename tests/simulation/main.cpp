@@ -64,11 +64,15 @@ int main(int argc, char** argv) {
     const auto started = std::chrono::steady_clock::now();
     std::uint64_t simulated = 0;
     std::uint64_t scenarios = 0;
+    std::uint64_t takeovers = 0;
+    std::uint64_t fenced = 0;
     while (simulated < sagas) {
         const auto scenario = simulation::Scenario::draw(scenario_seed(seed, scenarios++));
         simulation::World world(scenario, false);
         world.run();
         simulated += static_cast<std::uint64_t>(world.sagas_begun());
+        takeovers += static_cast<std::uint64_t>(world.takeovers());
+        fenced += static_cast<std::uint64_t>(world.fenced_requests());
         if (!world.oracle().violations().empty()) {
             std::cout << "FAILED after " << simulated << " sagas (" << scenarios << " scenarios)\n";
             print_failure(scenario);
@@ -79,7 +83,9 @@ int main(int argc, char** argv) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::cout << "simulated " << simulated << " sagas in " << scenarios << " scenarios (seed " << seed << "), "
               << "0 violations, " << seconds << " s, "
-              << static_cast<std::uint64_t>(static_cast<double>(simulated) / seconds * 60) << " sagas per minute\n";
+              << static_cast<std::uint64_t>(static_cast<double>(simulated) / seconds * 60) << " sagas per minute; "
+              << takeovers << " sagas taken over from a paused coordinator, " << fenced
+              << " requests it was fenced from\n";
     std::cout << "1 passed, 0 failed\n";
     return 0;
 }

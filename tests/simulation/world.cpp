@@ -21,6 +21,8 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr Duration latency = 300us;  // one way, loopback-like
+const auto lease_ttl = cluster_client::SagaLogOptions{}.lease_ttl;
+const auto recovery_interval = cluster_client::SagaLogOptions{}.recovery_interval;
 
 std::uint64_t mix(std::uint64_t x) {
     x += 0x9E3779B97F4A7C15ull;
@@ -80,6 +82,10 @@ Scenario Scenario::draw(std::uint64_t seed) {
     s.foreign_rate = chance(0.25) ? std::array{0.05, 0.2, 0.5}[pick(3)] : 0.0;
     s.down_rate = chance(0.3) ? std::array{0.2, 0.5}[pick(2)] : 0.0;
     s.crash_at = chance(0.5) ? 1 + static_cast<int>(pick(40)) : 0;
+    if (s.crash_at == 0 && chance(0.3)) {
+        s.pause_at = 1 + static_cast<int>(pick(40));
+        s.pause_for = lease_ttl + std::chrono::milliseconds(pick(12000));
+    }
     s.recovery_rounds = static_cast<int>(pick(3));
     s.recovery_crash_rate = chance(0.5) ? 0.3 : 0.0;
     return s;
@@ -96,10 +102,11 @@ std::string Scenario::describe() const {
     char numbers[256];
     std::snprintf(numbers, sizeof numbers,
                   "; %s ownership, delete %s; faults %.2f, other writer %.2f, down %.2f; crash at event %d; "
-                  "%d recoveries under faults (crash rate %.1f)",
+                  "pause at event %d for %.1fs; %d recoveries under faults (crash rate %.1f)",
                   ownership == Ownership::strict ? "strict" : "fast",
                   delete_mode == cluster_client::DeleteMode::rollback ? "rollback" : "forward", fault_rate,
-                  foreign_rate, down_rate, crash_at, recovery_rounds, recovery_crash_rate);
+                  foreign_rate, down_rate, crash_at, pause_at, std::chrono::duration<double>(pause_for).count(),
+                  recovery_rounds, recovery_crash_rate);
     return text + numbers;
 }
 
@@ -108,6 +115,7 @@ std::string Scenario::describe() const {
 struct World::Running {
     int key = 0;  ///< this run of the machine (a saga may be recovered more than once)
     int saga = 0;
+    int client = 0;  ///< the client (epoch) that runs it
     bool recovery = false;
     std::unique_ptr<saga::SagaMachine> machine;
     std::function<void(const cluster_client::SagaReport&)> then;
@@ -140,14 +148,32 @@ void World::at(Time when, std::function<void()> action) {
 }
 
 void World::client_at(Time when, std::function<void()> action) {
-    at(when, [this, epoch = epoch_, action = std::move(action)] {
-        if (epoch != epoch_) return;  // that client is gone
-        if (crash_at_ > 0 && ++events_ == crash_at_) {
+    at(when, [this, epoch = acting_, action = std::move(action)]() mutable { client_event(epoch, std::move(action)); });
+}
+
+void World::client_event(int epoch, std::function<void()> action) {
+    if (epoch == paused_ && now_ < resume_at_) {
+        // Stopped: its events wait until it wakes up.
+        at(resume_at_, [this, epoch, action = std::move(action)]() mutable { client_event(epoch, std::move(action)); });
+        return;
+    }
+    if (epoch != epoch_ && epoch != paused_) return;  // that client is gone
+    if (epoch == epoch_) {
+        ++events_;
+        if (crash_at_ > 0 && events_ == crash_at_) {
             crash();
             return;
         }
-        action();
-    });
+        if (pause_at_ > 0 && events_ == pause_at_) {
+            pause();
+            client_event(epoch, std::move(action));
+            return;
+        }
+    }
+    const int before = acting_;
+    acting_ = epoch;
+    action();
+    acting_ = before;
 }
 
 void World::drain() {
@@ -163,12 +189,23 @@ bool World::down(std::size_t node) const {
     return now_ >= down_[node].first && now_ < down_[node].second;
 }
 
+World::Lease& World::take_lease() {
+    auto& lease = leases_[epoch_];
+    lease = std::make_unique<Lease>();
+    // A live client renews its lease every third of it: it never runs short.
+    lease->fence.renewed(Time::max());
+    return *lease;
+}
+
 void World::new_client() {
     ++epoch_;
+    acting_ = epoch_;
     events_ = 0;
+    pause_at_ = 0;
     running_.clear();
     group_held_ = false;
     waiting_.clear();
+    take_lease();
     budget_ = std::make_unique<cluster_client::retry::RetryBudget>(retry_);
     breakers_.assign(scenario_.nodes, cluster_client::retry::CircuitBreaker(retry_));
     for (std::size_t i = 0; i < scenario_.nodes; ++i) {
@@ -187,6 +224,7 @@ void World::run() {
     faults_ = true;
     new_client();
     crash_at_ = scenario_.crash_at;
+    pause_at_ = scenario_.pause_at;
     for (std::size_t k = 0; k < scenario_.sagas.size(); ++k) {
         const int id = static_cast<int>(k);
         const auto operation = scenario_.sagas[k];
@@ -251,14 +289,22 @@ void World::admission_step(int id, Operation operation, std::shared_ptr<saga::Ad
         // The log's begin: the intent and the group's lease in one durable write. A saga left
         // open on the group by this client's earlier self needs recovery.
         client_at(now_ + std::chrono::microseconds(random_() % 1000), [this, id, operation, admission] {
+            auto& lease = *leases_.at(acting_);
+            if (now_ >= lease.db_end) {
+                note("saga " + std::to_string(id) + ": begin refused: the client's lease has expired");
+                release_group();
+                return;
+            }
             cluster_client::saga::BeginResult begun{cluster_client::saga::BeginResult::Kind::started, id};
             for (const auto& [open_id, logged] : log_) {
                 if (logged.open) begun = {cluster_client::saga::BeginResult::Kind::needs_recovery, open_id};
             }
             if (begun.kind == cluster_client::saga::BeginResult::Kind::started) {
                 auto& logged = log_[id];
+                logged.owner = acting_;
                 logged.operation = operation;
                 logged.facts.assign(scenario_.nodes, {});
+                lease.fence.hold(id);
             }
             admission_step(id, operation, admission, admission->on_begun(begun, now_));
         });
@@ -289,6 +335,7 @@ void World::begin(int id, Operation operation) {
     report.hosts.resize(scenario_.nodes);
     auto running = std::make_unique<Running>();
     running->saga = id;
+    running->client = acting_;
     running->machine = std::make_unique<saga::SagaMachine>(
         std::move(report), saga::SagaSettings{scenario_.ownership, scenario_.delete_mode, true}, policy_,
         budget_.get());
@@ -297,7 +344,10 @@ void World::begin(int id, Operation operation) {
 }
 
 void World::recover(int id, std::function<void(SagaOutcome)> then) {
-    const auto& logged = log_.at(id);
+    // Adopted: the saga is this client's now, and the fence lets it act on it.
+    auto& logged = log_.at(id);
+    logged.owner = acting_;
+    leases_.at(acting_)->fence.hold(id);
     note("saga " + std::to_string(id) + ": recovering (" + logged.outcome + ")");
     cluster_client::SagaReport report;
     report.group = "g";
@@ -305,6 +355,7 @@ void World::recover(int id, std::function<void(SagaOutcome)> then) {
     report.hosts.resize(scenario_.nodes);
     auto running = std::make_unique<Running>();
     running->saga = id;
+    running->client = acting_;
     running->recovery = true;
     running->machine = std::make_unique<saga::SagaMachine>(
         std::move(report), saga::SagaSettings{scenario_.ownership, scenario_.delete_mode, true}, policy_, budget_.get(),
@@ -348,9 +399,20 @@ void World::send(Running& running, const saga::SendRequest& request) {
         reply_now({Reply::not_sent, "no time left before the deadline", std::nullopt});
         return;
     }
+    // As the coordinator does: a request its lease could not cover is not sent.
+    const auto& lease = *leases_.at(running.client);
+    if (!lease.fence.may_send(running.saga, now_ + timeout)) {
+        ++fenced_requests_;
+        reply_now({Reply::not_sent, "this coordinator's lease on the saga log ends too soon", std::nullopt});
+        return;
+    }
     if (request.gated && !breakers_[request.host].allow(now_)) {
         reply_now({Reply::refused, "circuit open", std::nullopt});
         return;
+    }
+    if (now_ + timeout > lease.db_end) {
+        oracle_.rule_broken(running.saga, "a request went out that could outlive its coordinator's lease (node " +
+                                              std::to_string(request.host) + ")");
     }
     oracle_.sent(running.saga);
     check_licensed(running.saga, request);
@@ -473,6 +535,14 @@ void World::check_licensed(int id, const saga::SendRequest& request) {
 void World::append(Running& running, saga::AppendRecord record) {
     client_at(now_ + std::chrono::microseconds(random_() % 1500), [this, &running, record = std::move(record)] {
         auto& logged = log_.at(running.saga);
+        // Fenced: a write of a client whose lease has expired, or whose saga another has
+        // adopted, is refused by the database.
+        if (now_ >= leases_.at(running.client)->db_end || logged.owner != running.client) {
+            note("saga " + std::to_string(running.saga) + ": write refused: the client's lease has expired");
+            carry_out(running, running.machine->resume(saga::RecordAppended{
+                                   record.host, now_, "this coordinator's lease on the saga log has expired"}));
+            return;
+        }
         std::visit(
             [&](const auto& what) {
                 using T = std::decay_t<decltype(what)>;
@@ -500,9 +570,14 @@ void World::done(Running& running) {
     const int key = running.key;
     std::string states;
     for (const auto& host : report.hosts) states += " " + std::string(to_string(host.state));
-    note("saga " + std::to_string(id) + ": " + std::string(to_string(report.outcome)) + " [" + states + " ]");
-    oracle_.reported(id, report);
-    if (!report.left_open()) oracle_.closed(id, report);
+    if (running.machine->log_error()) {
+        // The coordinator reports nothing: the saga stays open for another.
+        note("saga " + std::to_string(id) + ": stopped: " + *running.machine->log_error());
+    } else {
+        note("saga " + std::to_string(id) + ": " + std::string(to_string(report.outcome)) + " [" + states + " ]");
+        oracle_.reported(id, report);
+        if (!report.left_open()) oracle_.closed(id, report);
+    }
     auto then = std::move(running.then);
     // The machine is done: nothing of it is outstanding, so it can go.
     client_at(now_, [this, key] { running_.erase(key); });
@@ -541,6 +616,62 @@ void World::crash() {
     }
     ++epoch_;  // every client event still queued is dropped
     running_.clear();
+}
+
+void World::pause() {
+    paused_ = epoch_;
+    resume_at_ = now_ + scenario_.pause_for;
+    // Its last renewal went out within the last third of the lease; the database took it a
+    // moment later, and counts the lease from then.
+    auto& lease = *leases_.at(paused_);
+    const auto third = std::chrono::duration_cast<Duration>(lease_ttl) / 3;
+    const Time renewed =
+        now_ - Duration(static_cast<Duration::rep>(random_() % static_cast<std::uint64_t>(third.count())));
+    lease.fence.renewed(renewed + lease_ttl);
+    lease.db_end = renewed + std::chrono::microseconds(random_() % 1000) + lease_ttl;
+    note("client stopped for " + std::to_string(std::chrono::duration<double>(scenario_.pause_for).count()) +
+         "s; its lease ends in " + std::to_string(std::chrono::duration<double>(lease.db_end - now_).count()) +
+         "s by the database's clock");
+    // What the log will not learn from it, as after a crash: its sagas' outcomes, and the
+    // answers to its requests on the wire.
+    for (const auto& [key, running] : running_) {
+        if (running->client == paused_) oracle_.crashed(running->saga);
+    }
+    for (const auto& [id, logged] : log_) {
+        if (logged.open && logged.owner == paused_) oracle_.crashed(id);
+    }
+    for (auto& r : requests_) {
+        if (!r.answered && r.call != Call::get) oracle_.unseen_write(r.saga, r.node);
+    }
+    const auto wait = std::chrono::duration_cast<Duration>(recovery_interval);
+    at(lease.db_end + Duration(static_cast<Duration::rep>(random_() % static_cast<std::uint64_t>(wait.count()))),
+       [this] { take_over(); });
+}
+
+void World::take_over() {
+    // Another coordinator: its own client state and lease; the log and the nodes are shared.
+    // The paused client's machines keep pointing to its budget.
+    retired_budgets_.push_back(std::move(budget_));
+    budget_ = std::make_unique<cluster_client::retry::RetryBudget>(retry_);
+    breakers_.assign(scenario_.nodes, cluster_client::retry::CircuitBreaker(retry_));
+    ++epoch_;
+    events_ = 0;
+    crash_at_ = 0;
+    pause_at_ = 0;
+    group_held_ = false;
+    waiting_.clear();
+    take_lease();
+    note("another coordinator takes over the sagas of expired leases");
+    const int before = acting_;
+    acting_ = epoch_;
+    for (const auto& [id, logged] : log_) {
+        if (!logged.open || leases_.at(logged.owner)->db_end > now_) continue;
+        group_held_ = true;
+        ++takeovers_;
+        recover(id, [this](SagaOutcome) { release_group(); });
+        break;  // one group: its open saga (one at most, I5)
+    }
+    acting_ = before;
 }
 
 void World::foreign_write(std::size_t node) {

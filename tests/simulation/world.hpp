@@ -14,6 +14,7 @@
 
 #include <cluster_client/options.hpp>
 
+#include "log/postgres/fence.hpp"
 #include "oracle.hpp"
 #include "retry/circuit_breaker.hpp"
 #include "retry/retry_budget.hpp"
@@ -42,7 +43,12 @@ struct Scenario {
     double foreign_rate = 0.0;  ///< per request of ours: the other writer flips that node soon after
     double down_rate = 0.0;     ///< per node and round: down for a while
     int crash_at = 0;           ///< the client dies before its crash_at-th event (0: never)
-    int recovery_rounds = 0;    ///< recoveries under faults (each may crash) before the last, healthy one
+    /// The client stops before its pause_at-th event (0: never), as SIGSTOP or a long pause
+    /// would stop it, for pause_for, past its lease on the shared log: another coordinator
+    /// takes its open saga over, then it wakes up, fenced.
+    int pause_at = 0;
+    Duration pause_for{};
+    int recovery_rounds = 0;  ///< recoveries under faults (each may crash) before the last, healthy one
     double recovery_crash_rate = 0.0;
 
     static Scenario draw(std::uint64_t seed);
@@ -65,9 +71,14 @@ public:
     const std::vector<std::string>& trace() const { return trace_; }
     /// Sagas begun (admitted to the group and logged).
     int sagas_begun() const { return sagas_begun_; }
+    /// Sagas another coordinator took over from a paused one.
+    int takeovers() const { return takeovers_; }
+    /// Node requests the fence kept a paused coordinator from sending once it woke up.
+    int fenced_requests() const { return fenced_requests_; }
 
 private:
     struct LoggedSaga {
+        int owner = 0;  ///< the client (epoch) whose lease holds it
         Operation operation = Operation::create;
         cluster_client::saga::Phase phase = cluster_client::saga::Phase::forward;
         std::vector<std::vector<cluster_client::saga::Fact>> facts;
@@ -82,6 +93,12 @@ private:
         bool answered = false;
     };
     struct Running;
+    /// A client's lease on the shared log: its end by the database's clock, and the real
+    /// fence the coordinator asks before every node request.
+    struct Lease {
+        Time db_end = Time::max();
+        cluster_client::log::postgres::Fence fence;
+    };
     struct Event {
         Time at;
         std::uint64_t sequence;
@@ -93,6 +110,7 @@ private:
     void at(Time when, std::function<void()> action);
     /// A client event: dropped if the client died since; may be the one it dies before.
     void client_at(Time when, std::function<void()> action);
+    void client_event(int epoch, std::function<void()> action);
     void drain();
     void note(const std::string& text);
 
@@ -112,6 +130,12 @@ private:
     void release_group();
     void crash();
     void new_client();
+    Lease& take_lease();
+    /// The client stops (SIGSTOP) until resume_at_; its lease runs out meanwhile.
+    void pause();
+    /// Another coordinator, once the paused one's lease has expired by the database's clock,
+    /// adopts its open saga and recovers it.
+    void take_over();
 
     // The nodes.
     void process(std::size_t request);
@@ -132,6 +156,13 @@ private:
     int epoch_ = 0;
     int events_ = 0;
     int crash_at_ = 0;
+    int pause_at_ = 0;
+    int acting_ = 0;  ///< the client whose event runs now: what it schedules is its own
+    int paused_ = 0;  ///< the paused client (0: none); it runs again at resume_at_
+    Time resume_at_{};
+    std::map<int, std::unique_ptr<Lease>> leases_;  ///< by client
+    /// Budgets of clients that are gone, kept while a paused client's machines point to them.
+    std::vector<std::unique_ptr<cluster_client::retry::RetryBudget>> retired_budgets_;
     bool faults_ = true;
     std::unique_ptr<cluster_client::retry::RetryBudget> budget_;
     std::vector<cluster_client::retry::CircuitBreaker> breakers_;
@@ -145,6 +176,8 @@ private:
     std::vector<bool> foreign_done_;
     std::vector<std::pair<Time, Time>> down_;  ///< per node: down in [first, second)
     int sagas_begun_ = 0;
+    int takeovers_ = 0;
+    int fenced_requests_ = 0;
     std::vector<std::string> trace_;
 };
 

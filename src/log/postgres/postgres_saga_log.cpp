@@ -24,7 +24,7 @@ std::unique_ptr<postgres::Writer> open_writer(const PostgresLogOptions& options,
     try {
         return std::make_unique<postgres::Writer>(
             Store::Options{.url = options.url, .schema = options.schema, .lease_ttl = options.lease_ttl},
-            options.max_batch, fence);
+            options.max_batch, options.commit_window, fence);
     } catch (const postgres::PgError& error) {
         throw SagaLogUnavailable(error.what());
     }

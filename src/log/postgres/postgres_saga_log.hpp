@@ -22,6 +22,9 @@ struct PostgresLogOptions {
     std::string schema = "cluster_client";  ///< the schema holding the log's tables
     std::chrono::milliseconds lease_ttl{10000};
     std::size_t max_batch = 1024;  ///< at most this many writes per transaction
+    /// Default 1ms: while more than one saga of this coordinator runs, a transaction waits up
+    /// to this long for writes of half of them to join it (as the SQLite log's window does).
+    std::chrono::microseconds commit_window{1000};
 };
 
 /// The saga log on PostgreSQL, shared by any number of coordinators on any number of
@@ -37,8 +40,8 @@ struct PostgresLogOptions {
 /// All libpq calls run on the log's own thread, blocking there and never on the caller's:
 /// writes queue up and each round trip carries every write queued (group commit).
 ///
-/// Errors: the constructor throws SagaLogUnavailable when the server cannot be reached or
-/// refuses the connection, and ConfigError for a schema of a newer version. A write
+/// Errors: the constructor throws SagaLogUnavailable when the server cannot be reached,
+/// refuses the connection, or holds a schema of a newer version. A write
 /// completes with an error of the "postgres saga log" category when its batch failed.
 class PostgresSagaLog final : public saga::SagaLog {
 public:

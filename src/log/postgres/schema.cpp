@@ -61,15 +61,13 @@ BEGIN
     END IF;
 END $$;
 
-CREATE FUNCTION @.lock_groups(groups text[]) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    key integer;
-BEGIN
-    FOR key IN SELECT DISTINCT hashtext(g) FROM unnest(groups) AS g ORDER BY 1 LOOP
-        PERFORM pg_advisory_xact_lock(hashtext('@'), key);
-    END LOOP;
-END $$;
+CREATE FUNCTION @.lock_groups(groups text[]) RETURNS void LANGUAGE sql AS $$
+    SELECT count(pg_advisory_xact_lock(hashtext('@'), key))
+        FROM (SELECT DISTINCT hashtext(g) AS key FROM unnest(groups) AS g ORDER BY 1) AS keys;
+$$;
 
+-- One statement per kind of write, each skipped when the batch has none of it: a
+-- statement's executor start-up is most of a small batch's cost.
 CREATE FUNCTION @.commit_batch(lease_id bigint, pid bigint, start_time text,
                                fact_sagas bigint[], fact_hosts integer[], fact_names text[],
                                phase_sagas bigint[], phase_names text[],
@@ -78,38 +76,48 @@ CREATE FUNCTION @.commit_batch(lease_id bigint, pid bigint, start_time text,
 RETURNS TABLE (slot integer, saga bigint, holder bigint, holder_live boolean) LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
-    i integer;
-    new_id bigint;
-    held record;
+    new_ids bigint[];
 BEGIN
-    PERFORM @.hold_lease(lease_id);
-    PERFORM @.lock_groups(begin_groups || ARRAY(SELECT s.group_id FROM @.sagas s WHERE s.id = ANY (end_sagas)));
-    INSERT INTO @.facts (saga, host, fact) SELECT * FROM unnest(fact_sagas, fact_hosts, fact_names);
-    UPDATE @.sagas s SET phase = p.phase, updated_at = clock_timestamp()
-        FROM unnest(phase_sagas, phase_names) AS p (id, phase) WHERE s.id = p.id;
-    UPDATE @.sagas s SET outcome = e.outcome, host_states = e.states, is_open = e.open, updated_at = clock_timestamp()
-        FROM unnest(end_sagas, end_outcomes, end_states, end_open) AS e (id, outcome, states, open) WHERE s.id = e.id;
-    FOR i IN 1 .. coalesce(array_length(begin_groups, 1), 0) LOOP
-        new_id := NULL;
-        INSERT INTO @.sagas (operation, group_id, hosts, lease, owner_pid, owner_start_time)
-            VALUES (begin_operations[i], begin_groups[i], begin_hosts[i], lease_id, pid, start_time)
-            ON CONFLICT (group_id) WHERE is_open DO NOTHING
-            RETURNING id INTO new_id;
-        slot := i;
-        IF new_id IS NOT NULL THEN
-            saga := new_id;
-            holder := NULL;
-            holder_live := NULL;
-        ELSE
-            SELECT s.id, s.lease,
-                   EXISTS (SELECT 1 FROM @.leases l WHERE l.id = s.lease AND l.expires_at > clock_timestamp()) AS live
-                INTO held FROM @.sagas s WHERE s.group_id = begin_groups[i] AND s.is_open;
-            saga := held.id;
-            holder := held.lease;
-            holder_live := held.live;
-        END IF;
-        RETURN NEXT;
-    END LOOP;
+    PERFORM 1 FROM @.leases WHERE id = lease_id AND expires_at > clock_timestamp() FOR SHARE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'the coordinator''s lease % has expired', lease_id USING ERRCODE = 'CC001';
+    END IF;
+    IF cardinality(end_sagas) > 0 THEN
+        PERFORM @.lock_groups(begin_groups || ARRAY(SELECT s.group_id FROM @.sagas s WHERE s.id = ANY (end_sagas)));
+    ELSIF cardinality(begin_groups) > 0 THEN
+        PERFORM @.lock_groups(begin_groups);
+    END IF;
+    IF cardinality(fact_sagas) > 0 THEN
+        INSERT INTO @.facts (saga, host, fact) SELECT * FROM unnest(fact_sagas, fact_hosts, fact_names);
+    END IF;
+    IF cardinality(phase_sagas) > 0 THEN
+        UPDATE @.sagas s SET phase = p.phase, updated_at = clock_timestamp()
+            FROM unnest(phase_sagas, phase_names) AS p (id, phase) WHERE s.id = p.id;
+    END IF;
+    IF cardinality(end_sagas) > 0 THEN
+        UPDATE @.sagas s SET outcome = e.outcome, host_states = e.states, is_open = e.open,
+                             updated_at = clock_timestamp()
+            FROM unnest(end_sagas, end_outcomes, end_states, end_open) AS e (id, outcome, states, open)
+            WHERE s.id = e.id;
+    END IF;
+    IF cardinality(begin_groups) > 0 THEN
+        -- The groups of one batch are distinct (the coordinator admits one saga per group).
+        WITH inserted AS (
+            INSERT INTO @.sagas (operation, group_id, hosts, lease, owner_pid, owner_start_time)
+                SELECT b.operation, b.group_id, b.hosts, lease_id, pid, start_time
+                    FROM unnest(begin_operations, begin_groups, begin_hosts) AS b (operation, group_id, hosts)
+                ON CONFLICT (group_id) WHERE is_open DO NOTHING
+                RETURNING id)
+        SELECT coalesce(array_agg(id), '{}') INTO new_ids FROM inserted;
+        RETURN QUERY
+            SELECT b.n::integer, s.id,
+                   CASE WHEN s.id = ANY (new_ids) THEN NULL ELSE s.lease END,
+                   CASE WHEN s.id = ANY (new_ids) THEN NULL
+                        ELSE EXISTS (SELECT 1 FROM @.leases l WHERE l.id = s.lease AND l.expires_at > clock_timestamp())
+                   END
+                FROM unnest(begin_groups) WITH ORDINALITY AS b (group_id, n)
+                LEFT JOIN @.sagas s ON s.group_id = b.group_id AND s.is_open;
+    END IF;
 END $$;
 
 CREATE FUNCTION @.adopt_saga(saga_id bigint, lease_id bigint, pid bigint, start_time text)
@@ -168,9 +176,9 @@ void prepare_schema(Connection& connection, const std::string& schema) {
         const auto found = connection.query("SELECT value FROM " + quoted + ".meta WHERE key = 'schema_version'");
         const int version = found.rows() == 0 ? 0 : std::atoi(found.text(0, 0).c_str());
         if (version > schema_version) {
-            throw ConfigError("saga log " + connection.shown_url() + " (schema " + schema +
-                              ") was written by a newer version (schema version " + std::to_string(version) +
-                              ", this program knows " + std::to_string(schema_version) + ")");
+            throw SagaLogUnavailable("saga log " + connection.shown_url() + " (schema " + schema +
+                                     ") was written by a newer version (schema version " + std::to_string(version) +
+                                     ", this program knows " + std::to_string(schema_version) + ")");
         }
         for (auto step = static_cast<std::size_t>(version); step < migrations.size(); ++step) {
             connection.exec(with_schema(migrations[step], quoted));

@@ -13,8 +13,8 @@ inline constexpr int schema_version = 1;
 
 /// Creates the log's schema `schema` on first use, or migrates an older one; refuses one
 /// written by a newer version. Concurrent coordinators are serialised by an advisory lock,
-/// so the schema is created once. Throws ConfigError naming the log for a newer version,
-/// PgError for a failure of the server.
+/// so the schema is created once. Throws SagaLogUnavailable naming the log for a newer
+/// version (nothing is changed), PgError for a failure of the server.
 void prepare_schema(Connection& connection, const std::string& schema);
 
 }  // namespace cluster_client::log::postgres

@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "log/codec.hpp"
@@ -179,7 +181,9 @@ void Store::set_running(SagaId saga, std::optional<std::size_t> hosts) {
 
 std::size_t Store::stage_begin(Operation operation, const std::string& group, const std::vector<std::string>& hosts,
                                const Owner&) {
-    begins_.push_back({std::string(to_string(operation)), group, encode_hosts(hosts), hosts.size()});
+    const bool repeated =
+        std::any_of(begins_.begin(), begins_.end(), [&](const StagedBegin& begin) { return begin.group == group; });
+    begins_.push_back({std::string(to_string(operation)), group, encode_hosts(hosts), hosts.size(), repeated});
     return begins_.size() - 1;
 }
 
@@ -219,10 +223,14 @@ void Store::commit() {
         end_open.emplace_back(ending.stays_open ? "t" : "f");
     }
     std::vector<std::string> operations, groups, hosts;
-    for (const auto& begin : begins_) {
+    std::vector<std::size_t> slots;  // the slot of each begin sent
+    for (std::size_t slot = 0; slot < begins_.size(); ++slot) {
+        const auto& begin = begins_[slot];
+        if (begin.repeated) continue;
         operations.push_back(begin.operation);
         groups.push_back(begin.group);
         hosts.push_back(begin.hosts);
+        slots.push_back(slot);
     }
     const std::array<std::string, 15> params{
         std::to_string(lease_),   std::to_string(owner_.pid), owner_.start_time,         plain_array(fact_sagas_),
@@ -237,8 +245,9 @@ void Store::commit() {
     for (const auto& ending : ends_) fence_.release(ending.saga);
     begun_.assign(begins_.size(), BeginResult{BeginResult::Kind::busy, 0});
     for (int row = 0; row < rows.rows(); ++row) {
-        const auto slot = static_cast<std::size_t>(rows.integer(row, 0) - 1);
-        if (slot >= begun_.size() || rows.is_null(row, 1)) continue;  // held by a saga begun at this moment: busy
+        const auto sent = static_cast<std::size_t>(rows.integer(row, 0) - 1);
+        if (sent >= slots.size() || rows.is_null(row, 1)) continue;  // held by a saga begun at this moment: busy
+        const auto slot = slots[sent];
         const SagaId saga = rows.integer(row, 1);
         auto& result = begun_[slot];
         result.saga = saga;

@@ -39,7 +39,7 @@ public:
     };
 
     /// Connects, creates or checks the schema and takes a lease; throws PgError or
-    /// ConfigError (a schema from a newer version).
+    /// SagaLogUnavailable (a schema from a newer version).
     Store(const Options& options, Fence& fence);
     /// Gives the lease up, so that the sagas it leaves open can be taken over at once.
     ~Store();
@@ -84,6 +84,7 @@ private:
         std::string group;
         std::string hosts;
         std::size_t host_count;
+        bool repeated;  ///< its group is begun earlier in the batch: busy, and not sent
     };
     struct StagedEnd {
         SagaId saga;

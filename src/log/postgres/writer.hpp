@@ -30,12 +30,13 @@ boost::system::error_code make_error_code(LogErrc errc);
 
 /// The log's own thread, the only one that touches its Store. Group commit: while one batch
 /// is on its way to the server, new writes queue up, and the next batch carries them all
-/// (up to max_batch) in one transaction. Between batches it renews the coordinator's lease,
+/// (up to max_batch) in one transaction; with several sagas running, a batch also waits up
+/// to the commit window for half of them to have a write queued. Between batches it renews the coordinator's lease,
 /// every third of its time to live. Results are posted to their callers' executors.
 class Writer {
 public:
     /// Connects and takes a lease (Store's constructor); throws PgError or ConfigError.
-    Writer(const Store::Options& options, std::size_t max_batch, Fence& fence);
+    Writer(const Store::Options& options, std::size_t max_batch, std::chrono::microseconds commit_window, Fence& fence);
     /// Commits every job still queued, delivers their results, gives the lease up.
     ~Writer();
     Writer(const Writer&) = delete;
@@ -51,6 +52,7 @@ private:
     void commit(const std::vector<Job*>& jobs);
 
     std::size_t max_batch_;
+    std::chrono::microseconds commit_window_;
     std::chrono::milliseconds renew_every_;
     Store store_;
     std::atomic<std::uint64_t> commits_{0};
@@ -58,6 +60,7 @@ private:
     std::condition_variable wake_;
     std::deque<std::unique_ptr<Job>> queue_;
     bool idle_ = false;
+    std::size_t window_target_ = 0;  ///< in a commit window: the queue size that ends it
     bool stopping_ = false;
     Fence::Clock::time_point next_renewal_;
     std::thread thread_;  // last: it starts once everything above is ready
