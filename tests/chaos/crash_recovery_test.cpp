@@ -457,12 +457,26 @@ TEST_F(CrashRecovery, TwoProcessesOnOneGroupRunOneAfterTheOther) {
     options.faults.latency = 30ms;  // long enough for the two sagas to overlap
     LocalCluster cluster(options);
     const auto hosts = join(cluster.urls());
+    // The default timeouts, stretched as a sanitizer slows the nodes down: under one, with
+    // another test beside it, a request could outlast the default 2 s and fail a saga that
+    // has nothing to do with what this test checks.
+    auto in_ms = [](std::chrono::milliseconds duration) {
+        return std::to_string(testing::scaled(duration).count()) + "ms";
+    };
+    const std::vector<std::string> common{"--hosts",           hosts,      "--output",    "json",
+                                          "--attempt-timeout", in_ms(2s),  "--deadline",  in_ms(15s),
+                                          "--saga-deadline",   in_ms(30s), "--lock-wait", in_ms(10s)};
+    auto run = [&](const std::string& command, const std::string& id) {
+        auto args = common;
+        args.insert(args.end(), {command, id});
+        return cli(args);
+    };
     for (int round = 0; round < 4; ++round) {
         const auto id = "shared-" + std::to_string(round);
         ProgramResult create_run;
-        std::thread creator([&] { create_run = cli({"--hosts", hosts, "--output", "json", "create", id}); });
+        std::thread creator([&] { create_run = run("create", id); });
         std::this_thread::sleep_for(std::chrono::milliseconds(round * 15));
-        const auto delete_run = cli({"--hosts", hosts, "--output", "json", "delete", id});
+        const auto delete_run = run("delete", id);
         creator.join();
 
         ASSERT_FALSE(create_run.out.empty()) << "create exited " << create_run.exit_status << ": " << create_run.err;
