@@ -57,8 +57,10 @@ void check_saga_log_options(const SagaLogOptions& options, const RetryOptions& r
         throw ConfigError("schema '" + schema +
                           "': a schema name is 1 to 63 lowercase letters, digits and _, not starting with a digit");
     }
+    // The lease binds only a log shared by several coordinators: any attempt timeout suits
+    // the others.
     const auto least = 3 * (retry.attempt_timeout + postgres::Fence::margin);
-    if (options.lease_ttl < least) {
+    if (is_postgres(url) && options.lease_ttl < least) {
         throw ConfigError("lease_ttl " + text_of(options.lease_ttl) + ": must be at least 3 x (attempt_timeout + " +
                           text_of(postgres::Fence::margin) + ") = " + text_of(least) +
                           ", so that a renewal every third of it leaves a request time to end before the lease");

@@ -347,7 +347,9 @@ TEST_F(PostgresSagaLogTest, MalformedOptionsAreRefusedBeforeAnythingIsSent) {
     EXPECT_NE(refusal("mysql://host/db").find("postgresql://"), std::string::npos);
     EXPECT_NE(refusal("sqlite://relative.db").find("three slashes"), std::string::npos);
     EXPECT_NE(refusal("", "Bad-Name").find("schema"), std::string::npos);
-    EXPECT_NE(refusal("", "cluster_client", 1s).find("lease_ttl"), std::string::npos);
+    EXPECT_NE(refusal("postgresql://h/db", "cluster_client", 1s).find("lease_ttl"), std::string::npos);
+    EXPECT_EQ(refusal("", "cluster_client", 1s), "accepted") << "the lease binds only a shared log";
+    EXPECT_EQ(refusal("sqlite:///var/lib/x/sagas.db", "cluster_client", 1s), "accepted");
     EXPECT_EQ(refusal("postgresql://postgres@127.0.0.1:5432/db?sslmode=disable"), "accepted");
     EXPECT_EQ(refusal("sqlite:///var/lib/x/sagas.db"), "accepted");
 }
