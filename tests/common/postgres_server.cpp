@@ -43,14 +43,6 @@ PostgresServer::~PostgresServer() {
     run_program("/bin/bash", {script_path, "stop", dir_.string()});
 }
 
-std::string PostgresServer::url_with(const std::string& path_and_query) const {
-    return "postgresql://postgres@127.0.0.1:" + std::to_string(port()) + path_and_query;
-}
-
-std::string PostgresServer::password() const {
-    return first_line(dir_ / "password");
-}
-
 int PostgresServer::port() const {
     return std::stoi(first_line(dir_ / "port"));
 }

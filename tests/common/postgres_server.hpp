@@ -19,9 +19,6 @@ public:
 
     /// postgresql://postgres@127.0.0.1:PORT/postgres (no password: it is in pgpass()).
     const std::string& url() const { return url_; }
-    /// url() with `path` as the database (`/other`) and any `?query`.
-    std::string url_with(const std::string& path_and_query) const;
-    std::string password() const;
     int port() const;
     std::filesystem::path pgpass() const { return dir_ / "pgpass"; }
 

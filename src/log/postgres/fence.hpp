@@ -29,10 +29,6 @@ public:
         return until + margin <= lease_end_ && held_.contains(saga);
     }
 
-    Clock::time_point lease_end() const {
-        std::lock_guard lock(mutex_);
-        return lease_end_;
-    }
     void renewed(Clock::time_point lease_end) {
         std::lock_guard lock(mutex_);
         lease_end_ = lease_end;

@@ -75,7 +75,6 @@ public:
 
     /// Open sagas this coordinator runs.
     std::size_t running() const { return running_.size(); }
-    std::int64_t lease() const { return lease_; }
     const std::string& shown_url() const { return connection_.shown_url(); }
 
 private:
