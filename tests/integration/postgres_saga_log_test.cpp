@@ -246,6 +246,29 @@ TEST_F(PostgresSagaLogTest, AnExpiredCoordinatorIsFencedOnceAnotherTakesOver) {
     EXPECT_EQ(begin(*paused, "after").second.kind, Kind::started);
 }
 
+// A batch of the old owner that passed its lease check just before the lease expired is
+// still in flight: the takeover must wait for it, or the new owner would read the facts
+// before that batch's writes land.
+TEST_F(PostgresSagaLogTest, ATakeoverWaitsForTheOldOwnersBatchInFlight) {
+    const auto paused = open();
+    const auto other = open();
+    const SagaId saga = started(*paused, "in-flight");
+    const std::string lease =
+        server_->sql("SELECT lease FROM " + schema_ + ".sagas WHERE id = " + std::to_string(saga));
+    cluster_client::log::postgres::Connection batch(server_->url());
+    batch.exec("BEGIN");
+    batch.query("SELECT " + schema_ + ".hold_lease($1)", {lease.c_str()});
+    expire_lease_of(saga);
+
+    auto adopted = std::async(std::launch::async, [&] { return adopt(*other, saga); });
+    EXPECT_EQ(adopted.wait_for(500ms), std::future_status::timeout) << "the takeover did not wait for the batch";
+    batch.query("INSERT INTO " + schema_ + ".facts (saga, host, fact) VALUES ($1, 2, 'created')",
+                {std::to_string(saga).c_str()});
+    batch.exec("COMMIT");
+    ASSERT_TRUE(adopted.get());
+    EXPECT_EQ(find(*other, saga)->facts[2], std::vector<Fact>{Fact::created}) << "the new owner reads the last batch";
+}
+
 TEST_F(PostgresSagaLogTest, TheServerGoingAwayPausesWritesUntilItIsBack) {
     const auto log = open();
     const SagaId saga = started(*log, "paused");

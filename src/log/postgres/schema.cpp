@@ -14,9 +14,10 @@ namespace {
 // takes the schema from version v to v + 1.
 //
 // Fencing (docs/fleet.md): every write of a coordinator runs in commit_batch or adopt_saga,
-// which first take a share lock on its lease row and refuse an expired lease (SQLSTATE
-// CC001). Taking a saga over deletes the old owner's expired lease row, which waits for any
-// batch of the old owner still in flight: after it, the old owner can write nothing more.
+// which first take a shared advisory lock on its lease and refuse an expired lease (SQLSTATE
+// CC001). Taking a saga over takes that lock exclusively, which waits for any batch of the
+// old owner still in flight, then deletes the old owner's expired lease row: after that,
+// the old owner can write nothing more.
 // Groups are locked in one order (advisory locks sorted by key), so two coordinators'
 // batches never deadlock on each other.
 constexpr std::array<std::string_view, schema_version> migrations = {
@@ -53,18 +54,23 @@ CREATE TABLE @.facts (
     PRIMARY KEY (saga, seq)
 );
 
+-- The lease is held by a shared advisory lock on its id, taken before the lease row is
+-- read: an in-memory lock, where a row lock would write the row on every batch.
 CREATE FUNCTION @.hold_lease(lease_id bigint) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM 1 FROM @.leases WHERE id = lease_id AND expires_at > clock_timestamp() FOR SHARE;
+    PERFORM pg_advisory_xact_lock_shared(hashtext('@ lease'), hashint8(lease_id));
+    PERFORM 1 FROM @.leases WHERE id = lease_id AND expires_at > clock_timestamp();
     IF NOT FOUND THEN
         RAISE EXCEPTION 'the coordinator''s lease % has expired', lease_id USING ERRCODE = 'CC001';
     END IF;
 END $$;
 
-CREATE FUNCTION @.lock_groups(groups text[]) RETURNS void LANGUAGE sql AS $$
-    SELECT count(pg_advisory_xact_lock(hashtext('@'), key))
+-- PL/pgSQL keeps its plans for the session; an SQL function would plan each call.
+CREATE FUNCTION @.lock_groups(groups text[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM count(pg_advisory_xact_lock(hashtext('@'), key))
         FROM (SELECT DISTINCT hashtext(g) AS key FROM unnest(groups) AS g ORDER BY 1) AS keys;
-$$;
+END $$;
 
 -- One statement per kind of write, each skipped when the batch has none of it: a
 -- statement's executor start-up is most of a small batch's cost.
@@ -78,10 +84,7 @@ RETURNS TABLE (slot integer, saga bigint, holder bigint, holder_live boolean) LA
 DECLARE
     new_ids bigint[];
 BEGIN
-    PERFORM 1 FROM @.leases WHERE id = lease_id AND expires_at > clock_timestamp() FOR SHARE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'the coordinator''s lease % has expired', lease_id USING ERRCODE = 'CC001';
-    END IF;
+    PERFORM @.hold_lease(lease_id);
     IF cardinality(end_sagas) > 0 THEN
         PERFORM @.lock_groups(begin_groups || ARRAY(SELECT s.group_id FROM @.sagas s WHERE s.id = ANY (end_sagas)));
     ELSIF cardinality(begin_groups) > 0 THEN
@@ -132,7 +135,11 @@ BEGIN
         RETURN -1;
     END IF;
     IF target.lease <> lease_id THEN
+        IF EXISTS (SELECT 1 FROM @.leases WHERE id = target.lease AND expires_at > clock_timestamp()) THEN
+            RETURN -1;
+        END IF;
         -- Waits for a batch of the old owner still in flight; after it, the old owner is fenced.
+        PERFORM pg_advisory_xact_lock(hashtext('@ lease'), hashint8(target.lease));
         DELETE FROM @.leases WHERE id = target.lease AND expires_at <= clock_timestamp();
         IF EXISTS (SELECT 1 FROM @.leases WHERE id = target.lease) THEN
             RETURN -1;

@@ -92,6 +92,9 @@ void Store::prepare_statements() {
         for (auto at = sql.find('@'); at != std::string::npos; at = sql.find('@', at + s.size())) sql.replace(at, 1, s);
         return sql;
     };
+    // The same plan for every batch: a plan built for each call's arrays costs more than the
+    // rows it writes, and a batch's statements have one good plan whatever their sizes.
+    connection_.exec("SET plan_cache_mode = force_generic_plan");
     // Old leases with nothing left to take over are cleared when a lease is taken.
     connection_.prepare("take_lease",
                         in_schema("WITH cleared AS (DELETE FROM @.leases l "
