@@ -4,7 +4,9 @@
 # 1.81 packages: libboost-dev / libboost-all-dev are 1.74 and conflict with them. iproute2
 # and iptables serve the packet-loss suite, clang and its runtime the fuzz targets,
 # clang-format and clang-tidy (14) scripts/lint.sh, PostgreSQL's server and libpq the
-# shared saga log's tests (scripts/pg-cluster.sh starts a throwaway server).
+# shared saga log's tests (scripts/pg-cluster.sh starts a throwaway server), pybind11 and
+# Python's headers the Python package, pytest its tests, httpx and tenacity the seed's
+# algorithm in bench/python_vs_seed.py.
 set -euo pipefail
 
 packages=(
@@ -15,6 +17,7 @@ packages=(
   iproute2 iptables clang libclang-rt-14-dev
   clang-format clang-tidy
   postgresql-15 libpq-dev
+  pybind11-dev python3-dev python3-pytest python3-httpx python3-tenacity
 )
 
 missing=()

@@ -59,7 +59,8 @@ std::string at_fault(const Settings& settings, const std::string& why) {
 std::string bearer_token(const Settings& settings) {
     const auto& path = settings.value("token_file");
     const char* env = std::getenv("CLUSTER_CLIENT_TOKEN");
-    if (settings.source("token_file") != Source::command_line && env != nullptr && *env != '\0') return env;
+    const auto given = settings.source("token_file");
+    if (given != Source::command_line && given != Source::argument && env != nullptr && *env != '\0') return env;
     if (path.empty()) return {};
     std::ifstream file(path, std::ios::binary);
     std::string token;

@@ -94,6 +94,7 @@ std::string_view source_name(Source source) {
         case Source::file: return "file";
         case Source::environment: return "environment";
         case Source::command_line: return "command line";
+        case Source::argument: return "argument";
     }
     return "default";
 }
@@ -123,6 +124,7 @@ std::string Settings::where(std::string_view name) const {
     const auto& row = row_of(name);
     switch (source(name)) {
         case Source::command_line: return row.flag();
+        case Source::argument: return "argument " + std::string(row.name);
         case Source::environment: return row.environment();
         case Source::file:
             return "config " + (file ? file->string() : std::string("file")) + " key " + std::string(row.name);

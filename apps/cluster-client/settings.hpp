@@ -12,8 +12,8 @@
 namespace cluster_client::cli {
 
 /// Where an option's value came from; a later layer wins: flags > environment > file >
-/// defaults.
-enum class Source { default_value, file, environment, command_line };
+/// defaults. `argument` is a keyword argument of the Python package, its only layer.
+enum class Source { default_value, file, environment, command_line, argument };
 std::string_view source_name(Source source);
 
 /// The layers applied so far: where each option's value came from.
@@ -33,8 +33,8 @@ struct Settings {
     bool is_on(std::string_view name) const;  ///< a flag option's value
     Source source(std::string_view name) const;
     /// Where the value of `name` was set, as a user would look for it: "--attempt-timeout",
-    /// "CLUSTER_CLIENT_ATTEMPT_TIMEOUT", "config FILE key attempt_timeout", or
-    /// "attempt_timeout (default)".
+    /// "CLUSTER_CLIENT_ATTEMPT_TIMEOUT", "config FILE key attempt_timeout", "argument
+    /// attempt_timeout" or "attempt_timeout (default)".
     std::string where(std::string_view name) const;
     /// Sets `name` from `source`, refusing a value that is not of the option's type with a
     /// ConfigError that names where it came from.

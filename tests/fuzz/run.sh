@@ -49,7 +49,8 @@ CC=clang CXX=clang++ run cmake -S "$root" -B "$build" -G Ninja \
   -DCLUSTER_CLIENT_BUILD_APPS=ON \
   -DCLUSTER_CLIENT_BUILD_TESTS=OFF \
   -DCLUSTER_CLIENT_BUILD_BENCH=OFF \
-  -DCLUSTER_CLIENT_BUILD_EXAMPLES=OFF
+  -DCLUSTER_CLIENT_BUILD_EXAMPLES=OFF \
+  -DCLUSTER_CLIENT_BUILD_PYTHON=OFF
 run cmake --build "$build" -j2 --target "${targets[@]/#/fuzz_}"
 echo "built in $((SECONDS - started))s"
 

@@ -43,6 +43,24 @@ start_cluster_node "$prefix/bin/cluster-node" 3 "$work" || fail "the installed c
 "$work/consumer-pc" "$hosts" || fail "the pkg-config consumer's saga failed"
 passed=2
 
+# The Python package, when the build has it: installed where the system Python looks under
+# the default prefix, and importable from the installed tree.
+if [ -d "$build/python/cluster_client" ]; then
+  package="$(cd "$prefix" && find . -path '*-packages/cluster_client' -type d | head -1)"
+  [ -n "$package" ] || fail "the Python package was not installed"
+  site="${package#./}"
+  site="${site%/cluster_client}"
+  /usr/bin/python3 -c "import sys; sys.exit('/usr/local/$site' not in sys.path)" \
+    || fail "/usr/local/$site is not where the system Python looks"
+  PYTHONPATH="$prefix/$site" /usr/bin/python3 -c "
+import sys
+from cluster_client import BlockingClusterClient
+with BlockingClusterClient(sys.argv[1], state_dir=sys.argv[2]) as client:
+    sys.exit(0 if client.create_group('installed-python') else 1)" "$hosts" "$work/python-state" \
+    || fail "the installed Python package's saga failed"
+  passed=$((passed + 1))
+fi
+
 for page in cluster-client cluster-node cluster-bench; do
   [ -f "$prefix/share/man/man1/$page.1" ] || fail "no man page for $page"
 done

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+#include "runtime.hpp"
+
+#include <exception>
+#include <set>
+#include <utility>
+
+#include <boost/asio/co_spawn.hpp>
+#include <pybind11/chrono.h>
+#include <pybind11/stl.h>
+
+#include <cluster_client/errors.hpp>
+
+#include "interpreter.hpp"
+
+namespace py = pybind11;
+namespace asio = boost::asio;
+
+namespace cluster_client::python {
+
+namespace {
+
+std::mutex registry_mutex;
+std::set<Runtime*> registry;
+
+// The exception class (in cluster_client._errors) and message for a failure.
+std::pair<const char*, std::string> describe(const std::exception_ptr& failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const InvalidGroupId& error) {
+        return {"InvalidGroupId", error.what()};
+    } catch (const ConfigError& error) {
+        return {"ConfigError", error.what()};
+    } catch (const SagaLogUnavailable& error) {
+        return {"SagaLogUnavailable", error.what()};
+    } catch (const RequestError& error) {
+        return {"RequestError", error.what()};
+    } catch (const GroupOperationError& error) {
+        return {"GroupOperationError", error.what()};
+    } catch (const std::exception& error) {
+        return {"ClusterClientError", error.what()};
+    }
+}
+
+template <class Result>
+void deliver(const Callback& done, const std::exception_ptr& failure, Result&& result) {
+    if (!python_open) return;
+    py::gil_scoped_acquire gil;
+    try {
+        if (failure) {
+            const auto [kind, message] = describe(failure);
+            (*done)(py::none(), kind, message);
+        } else {
+            (*done)(py::cast(std::forward<Result>(result)), py::none(), py::none());
+        }
+    } catch (py::error_already_set& error) {
+        error.discard_as_unraisable("cluster_client completion");
+    }
+}
+
+}  // namespace
+
+Callback hold(py::object callable) {
+    return {new py::object(std::move(callable)), [](py::object* object) {
+                if (!python_open) return;
+                py::gil_scoped_acquire gil;
+                delete object;
+            }};
+}
+
+Runtime::Runtime(ClientOptions options)
+    : io_(std::make_unique<asio::io_context>(1)),
+      client_(std::make_unique<ClusterClient>(io_->get_executor(), std::move(options))),
+      work_(io_->get_executor()),
+      thread_([this] { io_->run(); }) {
+    std::lock_guard lock(registry_mutex);
+    registry.insert(this);
+}
+
+Runtime::~Runtime() {
+    {
+        std::lock_guard lock(registry_mutex);
+        registry.erase(this);
+    }
+    if (!python_open) {
+        abandon();
+        return;
+    }
+    py::gil_scoped_release release;
+    close();
+}
+
+void Runtime::enter() {
+    std::lock_guard lock(mutex_);
+    if (closed_) throw ConfigError("the client is closed");
+    ++in_flight_;
+}
+
+void Runtime::leave() {
+    std::lock_guard lock(mutex_);
+    if (--in_flight_ == 0) idle_.notify_all();
+}
+
+void Runtime::start(Operation operation, std::string group_id, Callback callback) {
+    enter();
+    auto handler = [this, callback](std::exception_ptr failure, SagaReport report) {
+        deliver(callback, failure, std::move(report));
+        leave();
+    };
+    switch (operation) {
+        case Operation::create: client_->async_create_group(std::move(group_id), std::move(handler)); break;
+        case Operation::delete_: client_->async_delete_group(std::move(group_id), std::move(handler)); break;
+        case Operation::ensure: client_->async_ensure_group(std::move(group_id), std::move(handler)); break;
+        case Operation::verify: client_->async_verify_group(std::move(group_id), std::move(handler)); break;
+    }
+}
+
+void Runtime::verify_on_host(std::string host, std::string group_id, Callback callback) {
+    enter();
+    asio::co_spawn(client_->get_executor(), client_->verify_group_on_host(std::move(host), std::move(group_id)),
+                   [this, callback](std::exception_ptr failure, bool present) {
+                       deliver(callback, failure, present);
+                       leave();
+                   });
+}
+
+void Runtime::recover(Callback callback) {
+    enter();
+    asio::co_spawn(client_->get_executor(), client_->recover(),
+                   [this, callback](std::exception_ptr failure, std::vector<SagaReport> reports) {
+                       deliver(callback, failure, std::move(reports));
+                       leave();
+                   });
+}
+
+std::size_t Runtime::in_flight() const {
+    std::lock_guard lock(mutex_);
+    return in_flight_;
+}
+
+const std::vector<std::string>& Runtime::hosts() const {
+    return client_->hosts();
+}
+
+void Runtime::close() {
+    {
+        std::unique_lock lock(mutex_);
+        closed_ = true;
+        idle_.wait(lock, [this] { return in_flight_ == 0; });
+    }
+    if (!thread_.joinable()) return;
+    work_.reset();
+    io_->stop();
+    thread_.join();
+    client_.reset();
+    io_.reset();
+}
+
+void Runtime::abandon() {
+    {
+        std::lock_guard lock(mutex_);
+        closed_ = true;
+    }
+    if (!thread_.joinable()) return;
+    io_->stop();
+    thread_.join();
+    // The sagas' coroutines and the saga log stay as they are, open in the log, and are never
+    // destroyed: the process is ending.
+    (void)client_.release();
+    (void)io_.release();
+}
+
+void Runtime::abandon_all() {
+    python_open = false;
+    std::lock_guard lock(registry_mutex);
+    for (Runtime* runtime : registry) runtime->abandon();
+}
+
+}  // namespace cluster_client::python

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <pybind11/pybind11.h>
+
+#include <cluster_client/cluster_client.hpp>
+
+namespace cluster_client::python {
+
+/// A Python callable held by a C++ handler: copying it never touches Python's reference
+/// counts; the last copy drops it under the GIL, or leaves it once the interpreter exits.
+using Callback = std::shared_ptr<pybind11::object>;
+
+/// Holds `callable`; call with the GIL held.
+Callback hold(pybind11::object callable);
+
+/// One ClusterClient on an Asio loop of its own thread, for Python. Each call starts its
+/// work and returns at once; its end reaches Python by calling the `done` callable given
+/// to it, on the loop's thread with the GIL held, as done(result, error_kind,
+/// error_message): result None when it failed, error_kind the name of the exception class
+/// (cluster_client._errors) otherwise. Methods are called with the GIL released.
+class Runtime {
+public:
+    /// Opens the saga log and starts the loop; may throw ConfigError or SagaLogUnavailable.
+    explicit Runtime(ClientOptions options);
+    /// Closes (close()), or leaves everything as it is once the interpreter is exiting.
+    ~Runtime();
+    Runtime(const Runtime&) = delete;
+    Runtime& operator=(const Runtime&) = delete;
+
+    void start(Operation operation, std::string group_id, Callback done);
+    void verify_on_host(std::string host, std::string group_id, Callback done);
+    void recover(Callback done);
+
+    /// Refuses new work, waits for the work in flight to end (each saga runs to a durable
+    /// end), then stops the loop and closes the client and its saga log. Idempotent.
+    void close();
+    /// The sagas started and not yet ended.
+    std::size_t in_flight() const;
+    const std::vector<std::string>& hosts() const;
+
+    /// The interpreter is exiting: every runtime's loop stops now, without waiting for its
+    /// sagas, which stay open in the saga log for `recover`; nothing calls into Python again.
+    static void abandon_all();
+
+private:
+    // One more call in flight; throws ConfigError once closed.
+    void enter();
+    void leave();
+    void abandon();
+
+    std::unique_ptr<boost::asio::io_context> io_;
+    std::unique_ptr<ClusterClient> client_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    std::thread thread_;
+    mutable std::mutex mutex_;
+    std::condition_variable idle_;
+    std::size_t in_flight_ = 0;
+    bool closed_ = false;
+};
+
+}  // namespace cluster_client::python
