@@ -22,7 +22,7 @@ class BlockingClusterClient:
     concurrently. Takes the same arguments as ClusterClient; ``with`` closes it."""
 
     def __init__(self, hosts: _options.Hosts = None, **options: Any) -> None:
-        self._runtime = _options.make_runtime(hosts, options)
+        self._runtime = _options.make_runtime(hosts, options, mailbox=False)
 
     @property
     def hosts(self) -> List[str]:

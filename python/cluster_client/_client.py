@@ -12,7 +12,7 @@ _log = logging.getLogger("cluster_client")
 
 
 def _settle(future: "asyncio.Future[Any]", what: str, result: Any, kind: Optional[str], message: Optional[str]) -> None:
-    # On the event loop: the saga has ended, durably.
+    # On the event loop (the runtime's drain): the saga has ended, durably.
     if future.cancelled():
         ended = message if kind is not None else getattr(result, "outcome", result)
         _log.warning("%s: its task was cancelled; the saga ran on to a durable end: %s", what, ended)
@@ -21,15 +21,6 @@ def _settle(future: "asyncio.Future[Any]", what: str, result: Any, kind: Optiona
         future.set_result(result)
     else:
         future.set_exception(getattr(_errors, kind)(message))
-
-
-def _deliver(loop: asyncio.AbstractEventLoop, future: "asyncio.Future[Any]", what: str, result: Any,
-             kind: Optional[str], message: Optional[str]) -> None:
-    # On the C++ loop's thread, with the GIL: hands the end to the event loop.
-    try:
-        loop.call_soon_threadsafe(_settle, future, what, result, kind, message)
-    except RuntimeError:
-        _log.warning("%s ended after its event loop closed", what)
 
 
 class ClusterClient:
@@ -44,9 +35,10 @@ class ClusterClient:
     recorded in the durable saga log ``sagas.db`` in ``state_dir`` (the XDG state
     directory), so a process killed mid-saga loses nothing: ``recover()`` finishes it.
 
-    The sagas run in C++ on a thread of their own; the GIL is released while they run and
-    each end reaches the event loop through ``call_soon_threadsafe``. Thousands may be in
-    flight at once (``asyncio.gather``).
+    The sagas run in C++ on a thread of their own, which never takes the GIL: their ends
+    wait in a queue whose descriptor the event loop watches (``loop.add_reader``), and one
+    wake-up of the loop settles every end that came meanwhile. Thousands may be in flight
+    at once (``asyncio.gather``). A client serves one event loop at a time.
 
     Cancelling a task that awaits a saga does not abandon the saga half-done: it runs on to
     a durable end, completed or compensated, and the cancel is logged as a warning with the
@@ -59,17 +51,27 @@ class ClusterClient:
     """
 
     def __init__(self, hosts: _options.Hosts = None, **options: Any) -> None:
-        self._runtime = _options.make_runtime(hosts, options)
+        self._runtime = _options.make_runtime(hosts, options, mailbox=True)
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
 
     @property
     def hosts(self) -> List[str]:
         """The nodes' canonical URLs, in the order given."""
         return list(self._runtime.hosts)
 
-    def _submit(self, what: str, start: Callable[..., None], *args: Any) -> "asyncio.Future[Any]":
+    def _watched_loop(self) -> asyncio.AbstractEventLoop:
+        # The running loop, watching the runtime's wake-up descriptor.
         loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        start(*args, functools.partial(_deliver, loop, future, what))
+        if loop is not self._loop:
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.remove_reader(self._runtime.wakeup_fd)
+            loop.add_reader(self._runtime.wakeup_fd, self._runtime.drain)
+            self._loop = loop
+        return loop
+
+    def _submit(self, what: str, start: Callable[..., None], *args: Any) -> "asyncio.Future[Any]":
+        future = self._watched_loop().create_future()
+        start(*args, functools.partial(_settle, future, what))
         return future
 
     def _saga(self, operation: str, group_id: str) -> "asyncio.Future[_core.SagaReport]":
@@ -123,7 +125,11 @@ class ClusterClient:
     async def aclose(self) -> None:
         """Waits for the sagas in flight to end, then closes the client and its saga log.
         New calls raise ConfigError."""
-        await asyncio.get_running_loop().run_in_executor(None, self._runtime.close)
+        loop = self._watched_loop()
+        await loop.run_in_executor(None, self._runtime.close)
+        self._runtime.drain()
+        loop.remove_reader(self._runtime.wakeup_fd)
+        self._loop = None
 
     async def __aenter__(self) -> "ClusterClient":
         return self

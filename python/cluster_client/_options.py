@@ -74,8 +74,9 @@ def host_list(hosts: Hosts) -> List[str]:
     return listed
 
 
-def make_runtime(hosts: Hosts, options: Dict[str, Any]) -> "_core.Runtime":
-    """The C++ client for `hosts` and the keyword arguments `options`."""
+def make_runtime(hosts: Hosts, options: Dict[str, Any], mailbox: bool) -> "_core.Runtime":
+    """The C++ client for `hosts` and the keyword arguments `options`; with `mailbox`, its
+    results wait for drain() (an event loop), else they are delivered on its thread."""
     for name in options:
         if name not in KEYWORDS:
             close = difflib.get_close_matches(name, KEYWORDS, n=1)
@@ -83,7 +84,7 @@ def make_runtime(hosts: Hosts, options: Dict[str, Any]) -> "_core.Runtime":
             raise TypeError(f"ClusterClient() got an unexpected keyword argument {name!r}{hint}")
     values: List[Tuple[str, str]] = [(name, option_text(name, value)) for name, value in options.items()]
     _core.log_to_python(logging.getLogger("cluster_client").getEffectiveLevel())
-    return _core.Runtime(host_list(hosts), values)
+    return _core.Runtime(host_list(hosts), values, mailbox)
 
 
 def options_doc() -> str:

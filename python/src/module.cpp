@@ -134,12 +134,14 @@ PYBIND11_MODULE(_core, module) {
 
     py::class_<python::Runtime>(module, "Runtime", "A ClusterClient on its own Asio thread.")
         .def(py::init([](const std::vector<std::string>& hosts,
-                         const std::vector<std::pair<std::string, std::string>>& values) {
+                         const std::vector<std::pair<std::string, std::string>>& values, bool mailbox) {
                  auto options = python::client_options(hosts, values);
                  py::gil_scoped_release release;
-                 return std::make_unique<python::Runtime>(std::move(options));
+                 return std::make_unique<python::Runtime>(std::move(options), mailbox
+                                                                                  ? python::Runtime::Delivery::mailbox
+                                                                                  : python::Runtime::Delivery::direct);
              }),
-             py::arg("hosts"), py::arg("values"))
+             py::arg("hosts"), py::arg("values"), py::arg("mailbox"))
         .def(
             "start",
             [](python::Runtime& runtime, const std::string& operation, std::string group_id, py::object done) {
@@ -167,6 +169,8 @@ PYBIND11_MODULE(_core, module) {
             py::arg("done"))
         .def("close", &python::Runtime::close, py::call_guard<py::gil_scoped_release>())
         .def_property_readonly("in_flight", &python::Runtime::in_flight)
+        .def_property_readonly("wakeup_fd", &python::Runtime::wakeup_fd)
+        .def("drain", &python::Runtime::drain)
         .def_property_readonly("hosts", &python::Runtime::hosts);
 
     module.def(

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "runtime.hpp"
 
+#include <cerrno>
+#include <cstdint>
 #include <exception>
 #include <set>
+#include <system_error>
 #include <utility>
+
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <pybind11/chrono.h>
@@ -42,10 +48,9 @@ std::pair<const char*, std::string> describe(const std::exception_ptr& failure) 
     }
 }
 
+// Calls `done` with the end of a work; with the GIL held.
 template <class Result>
-void deliver(const Callback& done, const std::exception_ptr& failure, Result&& result) {
-    if (!python_open) return;
-    py::gil_scoped_acquire gil;
+void call(const Callback& done, const std::exception_ptr& failure, Result&& result) {
     try {
         if (failure) {
             const auto [kind, message] = describe(failure);
@@ -68,11 +73,20 @@ Callback hold(py::object callable) {
             }};
 }
 
-Runtime::Runtime(ClientOptions options)
+Runtime::Runtime(ClientOptions options, Delivery delivery)
     : io_(std::make_unique<asio::io_context>(1)),
       client_(std::make_unique<ClusterClient>(io_->get_executor(), std::move(options))),
       work_(io_->get_executor()),
-      thread_([this] { io_->run(); }) {
+      thread_([this] { io_->run(); }),
+      delivery_(delivery) {
+    if (delivery_ == Delivery::mailbox) {
+        wakeup_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+        if (wakeup_fd_ < 0) {
+            const std::error_code error(errno, std::system_category());
+            close();
+            throw Error("cannot make the wake-up descriptor of the client: " + error.message());
+        }
+    }
     std::lock_guard lock(registry_mutex);
     registry.insert(this);
 }
@@ -88,6 +102,45 @@ Runtime::~Runtime() {
     }
     py::gil_scoped_release release;
     close();
+    {
+        py::gil_scoped_acquire gil;
+        mailbox_.clear();
+    }
+    if (wakeup_fd_ >= 0) ::close(wakeup_fd_);
+}
+
+template <class Result>
+void Runtime::complete(const Callback& done, std::exception_ptr failure, Result result) {
+    if (!python_open) return;
+    if (delivery_ == Delivery::direct) {
+        py::gil_scoped_acquire gil;
+        call(done, failure, std::move(result));
+        return;
+    }
+    bool was_empty = false;
+    {
+        std::lock_guard lock(mailbox_mutex_);
+        was_empty = mailbox_.empty();
+        mailbox_.push_back({done, std::move(failure), std::move(result)});
+    }
+    if (was_empty) {
+        const std::uint64_t one = 1;
+        // A full counter (never, at 2^64 - 1) is still readable: nothing is lost.
+        [[maybe_unused]] const auto written = ::write(wakeup_fd_, &one, sizeof one);
+    }
+}
+
+void Runtime::drain() {
+    std::uint64_t count = 0;
+    [[maybe_unused]] const auto read = ::read(wakeup_fd_, &count, sizeof count);
+    std::vector<Ending> endings;
+    {
+        std::lock_guard lock(mailbox_mutex_);
+        endings.swap(mailbox_);
+    }
+    for (auto& ending : endings) {
+        std::visit([&](auto& result) { call(ending.done, ending.failure, std::move(result)); }, ending.result);
+    }
 }
 
 void Runtime::enter() {
@@ -104,7 +157,7 @@ void Runtime::leave() {
 void Runtime::start(Operation operation, std::string group_id, Callback callback) {
     enter();
     auto handler = [this, callback](std::exception_ptr failure, SagaReport report) {
-        deliver(callback, failure, std::move(report));
+        complete(callback, failure, std::move(report));
         leave();
     };
     switch (operation) {
@@ -119,7 +172,7 @@ void Runtime::verify_on_host(std::string host, std::string group_id, Callback ca
     enter();
     asio::co_spawn(client_->get_executor(), client_->verify_group_on_host(std::move(host), std::move(group_id)),
                    [this, callback](std::exception_ptr failure, bool present) {
-                       deliver(callback, failure, present);
+                       complete(callback, failure, present);
                        leave();
                    });
 }
@@ -128,7 +181,7 @@ void Runtime::recover(Callback callback) {
     enter();
     asio::co_spawn(client_->get_executor(), client_->recover(),
                    [this, callback](std::exception_ptr failure, std::vector<SagaReport> reports) {
-                       deliver(callback, failure, std::move(reports));
+                       complete(callback, failure, std::move(reports));
                        leave();
                    });
 }

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -25,14 +26,24 @@ using Callback = std::shared_ptr<pybind11::object>;
 Callback hold(pybind11::object callable);
 
 /// One ClusterClient on an Asio loop of its own thread, for Python. Each call starts its
-/// work and returns at once; its end reaches Python by calling the `done` callable given
-/// to it, on the loop's thread with the GIL held, as done(result, error_kind,
-/// error_message): result None when it failed, error_kind the name of the exception class
-/// (cluster_client._errors) otherwise. Methods are called with the GIL released.
+/// work and returns at once. Its end reaches Python as a call of the `done` callable given
+/// to it, done(result, error_kind, error_message): result None when it failed, error_kind
+/// then the name of the exception class (cluster_client._errors). Methods are called with
+/// the GIL released, except drain().
+///
+/// How ends reach Python (Delivery):
+/// - `mailbox`, for asyncio: the loop's thread never takes the GIL. It queues each end and
+///   makes wakeup_fd() readable; the event loop watches that descriptor and calls drain(),
+///   which calls the `done` of every end queued. One wake-up carries every end that came
+///   meanwhile, and the C++ loop never waits for the GIL while Python runs.
+/// - `direct`, for threads without an event loop: the loop's thread takes the GIL and calls
+///   `done` itself.
 class Runtime {
 public:
+    enum class Delivery { mailbox, direct };
+
     /// Opens the saga log and starts the loop; may throw ConfigError or SagaLogUnavailable.
-    explicit Runtime(ClientOptions options);
+    Runtime(ClientOptions options, Delivery delivery);
     /// Closes (close()), or leaves everything as it is once the interpreter is exiting.
     ~Runtime();
     Runtime(const Runtime&) = delete;
@@ -47,6 +58,10 @@ public:
     void close();
     /// The sagas started and not yet ended.
     std::size_t in_flight() const;
+    /// Readable while ends wait in the mailbox (`mailbox` delivery only).
+    int wakeup_fd() const { return wakeup_fd_; }
+    /// Calls `done` for every end in the mailbox; with the GIL held.
+    void drain();
     const std::vector<std::string>& hosts() const;
 
     /// The interpreter is exiting: every runtime's loop stops now, without waiting for its
@@ -54,6 +69,15 @@ public:
     static void abandon_all();
 
 private:
+    // One work's end, before it is handed to Python.
+    struct Ending {
+        Callback done;
+        std::exception_ptr failure;
+        std::variant<SagaReport, bool, std::vector<SagaReport>> result;
+    };
+
+    template <class Result>
+    void complete(const Callback& done, std::exception_ptr failure, Result result);
     // One more call in flight; throws ConfigError once closed.
     void enter();
     void leave();
@@ -67,6 +91,10 @@ private:
     std::condition_variable idle_;
     std::size_t in_flight_ = 0;
     bool closed_ = false;
+    Delivery delivery_;
+    int wakeup_fd_ = -1;
+    std::mutex mailbox_mutex_;
+    std::vector<Ending> mailbox_;
 };
 
 }  // namespace cluster_client::python
