@@ -31,6 +31,7 @@ install(FILES ${PROJECT_BINARY_DIR}/cluster_clientConfig.cmake ${PROJECT_BINARY_
 file(RELATIVE_PATH CLUSTER_CLIENT_PC_TO_PREFIX /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/cluster_client.pc.in ${PROJECT_BINARY_DIR}/cluster_client.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/cluster_client.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+install(FILES ${PROJECT_SOURCE_DIR}/LICENSE ${PROJECT_SOURCE_DIR}/CHANGELOG.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 if(CLUSTER_CLIENT_BUILD_APPS)
   install(TARGETS cluster-client cluster-node cluster-bench RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cluster_client/errors.hpp>
+#include <cluster_client/version.hpp>
 
 #include "cpu_bench.hpp"
 #include "latency_bench.hpp"
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
                  "cluster-bench"};
     app.require_subcommand(1);
     app.set_help_all_flag("--help-all", "print the help of every command");
+    app.set_version_flag("--version", "cluster-bench " + std::string(cluster_client::version),
+                         "print the version and exit");
     std::string output = "text";
 
     bench::LatencyBenchOptions latency;

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cluster_client/cluster_client.hpp>
+#include <cluster_client/version.hpp>
 
 #include "bash_completion.hpp"
 #include "batch.hpp"
@@ -130,6 +131,8 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
     app.require_subcommand(1);
     app.fallthrough();
     app.set_help_all_flag("--help-all", "print the help of every command");
+    app.set_version_flag("--version", "cluster-client " + std::string(cluster_client::version),
+                         "print the version and exit");
     add_option_flags(app, OptionScope::every_command);
 
     add_saga_command(app, "create", "create groups on every node, or on none", arguments);
@@ -163,6 +166,9 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         return 0;
     } catch (const CLI::CallForAllHelp&) {
         out << app.help("", CLI::AppFormatMode::All);
+        return 0;
+    } catch (const CLI::CallForVersion& version) {
+        out << version.what() << '\n';
         return 0;
     } catch (const CLI::ParseError& error) {
         const auto command = typed_command(app, args);

@@ -4,6 +4,7 @@
 // listening; logs go to stderr. Exit codes: 0 stopped by a signal, 1 cannot serve (a port is
 // taken), 2 bad usage.
 #include "cluster_client/errors.hpp"
+#include "cluster_client/version.hpp"
 #include "reference_node/node_cluster.hpp"
 
 #include <CLI/CLI.hpp>
@@ -128,6 +129,8 @@ int serve(const CommandLine& line) {
 
 int main(int argc, char** argv) {
     CLI::App app{"cluster-node: serves reference nodes of the cluster group API, with fault injection", "cluster-node"};
+    app.set_version_flag("--version", "cluster-node " + std::string(cluster_client::version),
+                         "print the version and exit");
     CommandLine line;
     add_options(app, line);
     try {

@@ -12,6 +12,7 @@
 
 #include <cluster_client/errors.hpp>
 #include <cluster_client/report.hpp>
+#include <cluster_client/version.hpp>
 
 #include "log_sink.hpp"
 #include "options.hpp"
@@ -62,7 +63,7 @@ std::string report_repr(const SagaReport& report) {
 
 PYBIND11_MODULE(_core, module) {
     module.doc() = "The C++ core of cluster_client; use the package's ClusterClient, not this module.";
-    module.attr("__version__") = CLUSTER_CLIENT_VERSION;
+    module.attr("__version__") = std::string(version);
 
     // Exceptions of the library become those of cluster_client._errors, by their names.
     py::register_exception_translator([](std::exception_ptr failure) {

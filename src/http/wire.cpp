@@ -6,6 +6,7 @@
 #include <boost/beast/http/error.hpp>
 
 #include <cluster_client/errors.hpp>
+#include <cluster_client/version.hpp>
 
 namespace cluster_client::http {
 
@@ -13,8 +14,8 @@ namespace beast = boost::beast;
 
 std::string format_request(Method method, std::string_view target, std::string_view host_header,
                            std::string_view json_body, std::string_view bearer_token) {
-    constexpr std::string_view version = " HTTP/1.1\r\nHost: ";
-    constexpr std::string_view agent = "\r\nUser-Agent: cluster-client\r\n";
+    constexpr std::string_view protocol = " HTTP/1.1\r\nHost: ";
+    constexpr std::string_view agent = "\r\nUser-Agent: cluster-client/";
     constexpr std::string_view content_type = "Content-Type: application/json\r\nContent-Length: ";
     char length[24];
     const auto length_end = std::to_chars(length, length + sizeof length, json_body.size()).ptr;
@@ -24,7 +25,7 @@ std::string format_request(Method method, std::string_view target, std::string_v
     text.reserve(96 + target.size() + host_header.size() + content_type.size() + json_body.size() +
                  bearer_token.size());
     text.append(enum_name(method)).append(" ").append(target);
-    text.append(version).append(host_header).append(agent);
+    text.append(protocol).append(host_header).append(agent).append(cluster_client::version).append("\r\n");
     if (!bearer_token.empty()) text.append("Authorization: Bearer ").append(bearer_token).append("\r\n");
     if (!json_body.empty()) text.append(content_type).append(length_text).append("\r\n");
     text.append("\r\n").append(json_body);

@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <cluster_client/version.hpp>
+
 #include "client_program.hpp"
 #include "dead_port.hpp"
 #include "local_cluster.hpp"
@@ -338,6 +340,17 @@ TEST(Cli, HelpExitsZero) {
     EXPECT_EQ(result.exit_status, 0);
     EXPECT_NE(result.out.find("create"), std::string::npos);
     EXPECT_NE(result.out.find("--hosts"), std::string::npos);
+}
+
+TEST(Cli, EveryProgramPrintsItsVersion) {
+    const std::vector<std::pair<const char*, std::string>> programs = {{CLUSTER_CLIENT_EXE, "cluster-client"},
+                                                                       {CLUSTER_NODE_EXE, "cluster-node"},
+                                                                       {CLUSTER_BENCH_EXE, "cluster-bench"}};
+    for (const auto& [program, name] : programs) {
+        const auto result = testing::run_program(program, {"--version"});
+        EXPECT_EQ(result.exit_status, 0) << name;
+        EXPECT_EQ(result.out, name + " " + std::string(cluster_client::version) + "\n") << name;
+    }
 }
 
 TEST(Cli, TheBearerTokenIsUsedAndNeverPrinted) {

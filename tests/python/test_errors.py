@@ -100,3 +100,10 @@ def test_logs_go_to_the_cluster_client_logger_and_never_to_stdout(cluster, optio
     assert run.returncode == 0, run.stderr
     assert run.stdout == ""
     assert "cluster_client" in run.stderr
+
+
+def test_the_version_is_the_programs_version():
+    from conftest import node_program
+
+    run = subprocess.run([node_program(), "--version"], capture_output=True, text=True, timeout=30)
+    assert run.stdout == f"cluster-node {cluster_client.__version__}\n"

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cluster_client/errors.hpp>
+#include <cluster_client/version.hpp>
 
 namespace cluster_client::http {
 namespace {
@@ -27,13 +28,16 @@ boost::system::error_code feed_all(ResponseParser& parser, std::string_view text
 
 TEST(FormatRequest, GetIsOneBufferWithHostAndAgentOnly) {
     EXPECT_EQ(format_request(Method::get, "/v1/group/g%201/", "127.0.0.1:8080", {}),
-              "GET /v1/group/g%201/ HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: cluster-client\r\n\r\n");
+              "GET /v1/group/g%201/ HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: cluster-client/" +
+                  std::string(cluster_client::version) + "\r\n\r\n");
 }
 
 TEST(FormatRequest, PostCarriesItsJsonBodyAndLength) {
     EXPECT_EQ(format_request(Method::post, "/v1/group/", "node", R"({"groupId":"g"})"),
-              "POST /v1/group/ HTTP/1.1\r\nHost: node\r\nUser-Agent: cluster-client\r\n"
-              "Content-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"groupId\":\"g\"}");
+              "POST /v1/group/ HTTP/1.1\r\nHost: node\r\nUser-Agent: cluster-client/" +
+                  std::string(cluster_client::version) +
+                  "\r\n"
+                  "Content-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"groupId\":\"g\"}");
 }
 
 TEST(FormatRequest, ABearerTokenIsSentAsAuthorization) {
