@@ -56,6 +56,35 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
     return std::chrono::seconds(seconds);
 }
 
+namespace {
+
+// RFC 9110's tchar.
+bool is_token_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+// `token *( OWS "," OWS token )`. Beast reads a Transfer-Encoding list only up to its first
+// byte that is not a token's, so it would frame "chunked\xff" as chunked and "gzip;q=1,
+// chunked" as running to the end of the stream: the answer is refused instead of framed on
+// a guess.
+bool is_token_list(std::string_view value) {
+    for (;;) {
+        const std::size_t comma = value.find(',');
+        std::string_view element = value.substr(0, comma);
+        while (!element.empty() && (element.front() == ' ' || element.front() == '\t')) element.remove_prefix(1);
+        while (!element.empty() && (element.back() == ' ' || element.back() == '\t')) element.remove_suffix(1);
+        if (element.empty()) return false;
+        for (const char c : element) {
+            if (!is_token_char(c)) return false;
+        }
+        if (comma == std::string_view::npos) return true;
+        value.remove_prefix(comma + 1);
+    }
+}
+
+}  // namespace
+
 ResponseParser::ResponseParser(std::size_t max_header_bytes, std::uint64_t max_body_bytes) {
     header_limit(static_cast<std::uint32_t>(max_header_bytes));
     body_limit(max_body_bytes);
@@ -86,7 +115,11 @@ void ResponseParser::on_response_impl(int code, beast::string_view, int, boost::
 }
 
 void ResponseParser::on_field_impl(beast::http::field name, beast::string_view, beast::string_view value,
-                                   boost::system::error_code&) {
+                                   boost::system::error_code& ec) {
+    if (name == beast::http::field::transfer_encoding && !is_token_list({value.data(), value.size()})) {
+        ec = beast::http::error::bad_transfer_encoding;
+        return;
+    }
     if (name == beast::http::field::retry_after) retry_after_ = parse_retry_after({value.data(), value.size()});
 }
 

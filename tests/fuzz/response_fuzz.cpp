@@ -8,6 +8,7 @@
 // ambiguous).
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -174,8 +175,11 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// What the header says, read by a plain scan of its lines rather than by the parser under
-// test. Only used on an answer the parser accepted, so it needs no error handling of its own.
+// What the answer's fields say, read by a plain scan of its lines rather than by the parser
+// under test. The fields are the header's and, after a chunked body, the trailer's: the
+// parser takes a trailer field as it takes a header field, so a node's `Connection: close`
+// is honoured wherever it comes (closing is the safe side) and a later Retry-After wins.
+// Only used on an answer the parser accepted, so it needs no error handling of its own.
 struct HeaderFacts {
     unsigned version = 0;  ///< 10 * major + minor
     unsigned status = 0;
@@ -185,27 +189,17 @@ struct HeaderFacts {
     std::vector<std::string> retry_after;
 };
 
-HeaderFacts read_header(std::string_view input) {
-    HeaderFacts facts;
-    const std::size_t end = input.find("\r\n\r\n");
-    std::string_view header = input.substr(0, end == std::string_view::npos ? input.size() : end + 2);
-    std::vector<std::pair<std::string, std::string>> fields;
-    bool first = true;
-    while (!header.empty()) {
-        const std::size_t eol = header.find("\r\n");
-        const std::string_view line = header.substr(0, eol);
-        header.remove_prefix(eol == std::string_view::npos ? header.size() : eol + 2);
-        if (first) {
-            first = false;
-            // "HTTP/1.1 200 ..."
-            if (line.size() >= 12) {
-                facts.version = static_cast<unsigned>((line[5] - '0') * 10 + (line[7] - '0'));
-                facts.status = static_cast<unsigned>((line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0'));
-            }
-            continue;
-        }
-        if (!line.empty() && (line.front() == ' ' || line.front() == '\t') && !fields.empty()) {
-            facts.folded = true;
+using Fields = std::vector<std::pair<std::string, std::string>>;
+
+// The field lines of `block` (up to its empty line) appended to `fields`.
+void read_field_lines(std::string_view block, Fields& fields, bool& folded) {
+    while (!block.empty()) {
+        const std::size_t eol = block.find("\r\n");
+        const std::string_view line = block.substr(0, eol);
+        if (line.empty()) return;
+        block.remove_prefix(eol == std::string_view::npos ? block.size() : eol + 2);
+        if ((line.front() == ' ' || line.front() == '\t') && !fields.empty()) {
+            folded = true;
             fields.back().second += " ";
             fields.back().second += trim(line);
             continue;
@@ -213,6 +207,59 @@ HeaderFacts read_header(std::string_view input) {
         const std::size_t colon = line.find(':');
         if (colon == std::string_view::npos) continue;
         fields.emplace_back(std::string(line.substr(0, colon)), std::string(trim(line.substr(colon + 1))));
+    }
+}
+
+// Chunked when the last Transfer-Encoding field's list ends with "chunked" (the parser refuses
+// a value that is not a plain list of tokens, and a second field after "chunked").
+bool chunked(const Fields& fields) {
+    bool chunked = false;
+    for (const auto& [name, value] : fields) {
+        if (!iequals(name, "transfer-encoding")) continue;
+        const std::size_t comma = value.rfind(',');
+        chunked = iequals(trim(std::string_view(value).substr(comma == std::string::npos ? 0 : comma + 1)), "chunked");
+    }
+    return chunked;
+}
+
+// The trailer after a chunked body that starts at `body`: each chunk is a hex size, the rest
+// of its line (extensions), the data and a CRLF; the last chunk has size 0.
+std::string_view trailer_of(std::string_view body) {
+    for (;;) {
+        std::uint64_t size = 0;
+        std::size_t digits = 0;
+        while (digits < body.size() && std::isxdigit(static_cast<unsigned char>(body[digits])) != 0) {
+            const char c = lower(body[digits]);
+            size = size * 16 + static_cast<std::uint64_t>(c <= '9' ? c - '0' : c - 'a' + 10);
+            ++digits;
+        }
+        const std::size_t eol = body.find("\r\n");
+        if (digits == 0 || eol == std::string_view::npos) return {};
+        body.remove_prefix(eol + 2);
+        if (size == 0) return body;
+        if (size + 2 > body.size()) return {};
+        body.remove_prefix(static_cast<std::size_t>(size) + 2);
+    }
+}
+
+HeaderFacts read_header(std::string_view input) {
+    HeaderFacts facts;
+    const std::size_t status_end = input.find("\r\n");
+    const std::string_view status_line = input.substr(0, status_end);
+    // "HTTP/1.1 200 ..."
+    if (status_line.size() >= 12) {
+        facts.version = static_cast<unsigned>((status_line[5] - '0') * 10 + (status_line[7] - '0'));
+        facts.status = static_cast<unsigned>((status_line[9] - '0') * 100 + (status_line[10] - '0') * 10 +
+                                             (status_line[11] - '0'));
+    }
+    if (status_end == std::string_view::npos) return facts;
+    Fields fields;
+    read_field_lines(input.substr(status_end + 2), fields, facts.folded);
+    const std::size_t header_end = input.find("\r\n\r\n");
+    // 1xx, 204 and 304 answers have no body, whatever the header says.
+    const bool has_body = facts.status / 100 != 1 && facts.status != 204 && facts.status != 304;
+    if (header_end != std::string_view::npos && has_body && chunked(fields)) {
+        read_field_lines(trailer_of(input.substr(header_end + 4)), fields, facts.folded);
     }
     for (const auto& [name, value] : fields) {
         if (iequals(name, "connection") || iequals(name, "proxy-connection")) {

@@ -84,6 +84,32 @@ TEST(ResponseParser, DecodesChunkedBodies) {
     EXPECT_EQ(parser.body(), "{\"group");
 }
 
+// A trailer's fields count as the header's: a node's Connection: close there still closes.
+TEST(ResponseParser, ReadsTheTrailersFields) {
+    ResponseParser parser(8192, 65536);
+    EXPECT_FALSE(feed_all(parser,
+                          "HTTP/1.1 503 Busy\r\nRetry-After: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+                          "3\r\nabc\r\n0\r\nRetry-After: 7\r\nConnection: close\r\n\r\n",
+                          5));
+    ASSERT_TRUE(parser.done());
+    EXPECT_EQ(parser.body(), "abc");
+    EXPECT_EQ(parser.retry_after(), 7000ms);
+    EXPECT_FALSE(parser.keep_alive());
+}
+
+// Only a list of plain tokens frames a body: anything else would be framed on a guess.
+TEST(ResponseParser, ATransferEncodingThatIsNotATokenListIsRefused) {
+    for (const std::string_view value : {"chunked\xff", "gzip;q=1, chunked", "chunked,", ", chunked", "chun ked"}) {
+        ResponseParser parser(8192, 65536);
+        const std::string answer =
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: " + std::string(value) + "\r\n\r\n3\r\nabc\r\n0\r\n\r\n";
+        EXPECT_EQ(feed_all(parser, answer, 64), boost::beast::http::error::bad_transfer_encoding) << value;
+    }
+    ResponseParser listed(8192, 65536);
+    EXPECT_FALSE(feed_all(listed, "HTTP/1.1 200 OK\r\nTransfer-Encoding: identity ,\tchunked\r\n\r\n0\r\n\r\n", 64));
+    EXPECT_TRUE(listed.done());
+}
+
 TEST(ResponseParser, ReadsRetryAfterSecondsOnly) {
     ResponseParser seconds(8192, 65536);
     feed_all(seconds, "HTTP/1.1 429 Too Many\r\nRetry-After: 7\r\nContent-Length: 0\r\n\r\n", 64);
