@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "batch.hpp"
 
-#include <chrono>
 #include <fstream>
 #include <iostream>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include "progress.hpp"
 
 namespace cluster_client::cli {
 
@@ -23,34 +24,9 @@ bool is_blank(const std::string& line) {
     return line.find_first_not_of(" \t\r") == std::string::npos;
 }
 
-class Progress {
-public:
-    Progress(std::ostream* out, std::optional<std::size_t> total) : out_(out), total_(total) {}
-    void update(const BatchTotals& totals, bool final) {
-        if (out_ == nullptr) return;
-        const auto now = std::chrono::steady_clock::now();
-        if (!final && now - last_ < std::chrono::milliseconds(100)) return;
-        last_ = now;
-        const auto done = totals.ok + totals.failed + totals.left_open;
-        *out_ << '\r';
-        if (total_ && *total_ > 0) {
-            constexpr std::size_t width = 30;
-            const auto filled = done * width / *total_;
-            *out_ << '[' << std::string(filled, '#') << std::string(width - filled, ' ') << "] " << done << '/'
-                  << *total_;
-        } else {
-            *out_ << done << " done";
-        }
-        *out_ << "  ok " << totals.ok << "  failed " << totals.failed << "  open " << totals.left_open;
-        if (final) *out_ << '\n';
-        out_->flush();
-    }
-
-private:
-    std::ostream* out_;
-    std::optional<std::size_t> total_;
-    std::chrono::steady_clock::time_point last_{};
-};
+ProgressCounts counts_of(const BatchTotals& totals) {
+    return {totals.ok + totals.failed + totals.left_open, totals.failed, totals.left_open};
+}
 
 }  // namespace
 
@@ -100,9 +76,9 @@ std::optional<std::string> IdSource::next() {
 }
 
 BatchTotals run_batch(asio::io_context& io, ClusterClient& client, Operation operation, IdSource& ids,
-                      std::size_t concurrency, OutputFormat format, std::ostream& out, std::ostream* progress) {
+                      std::size_t concurrency, OutputFormat format, std::ostream& out, const ProgressTarget& progress) {
     BatchTotals totals;
-    Progress bar(progress, ids.total());
+    ProgressLine bar(progress.out, progress.shares_terminal, ids.total());
     auto worker = [&]() -> asio::awaitable<void> {
         while (!totals.input_error && !totals.log_error) {
             std::optional<std::string> id;
@@ -127,16 +103,17 @@ BatchTotals run_batch(asio::io_context& io, ClusterClient& client, Operation ope
             } else {
                 ++totals.failed;
             }
-            if (progress != nullptr) *progress << "\r\033[K";
+            bar.before_report();
             print_report(out, format, report);
-            bar.update(totals, false);
+            bar.update(counts_of(totals));
         }
     };
+    bar.update(counts_of(totals));
     for (std::size_t i = 0; i < std::max<std::size_t>(1, concurrency); ++i) {
         asio::co_spawn(io, worker(), asio::detached);
     }
     io.run();
-    bar.update(totals, true);
+    bar.finish(counts_of(totals));
     return totals;
 }
 

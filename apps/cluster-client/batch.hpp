@@ -51,10 +51,15 @@ struct BatchTotals {
     std::optional<std::string> log_error;
 };
 
+/// Where a batch's progress line goes.
+struct ProgressTarget {
+    std::ostream* out = nullptr;   ///< a terminal; null: no progress line
+    bool shares_terminal = false;  ///< the reports are printed to the same terminal
+};
+
 /// Runs the saga `operation` for every id of `ids`, `concurrency` at a time, printing each
-/// result as it ends (streamed: nothing accumulates), with a progress line on `progress`
-/// when it is not null.
+/// result as it ends (streamed: nothing accumulates), with a progress line on `progress`.
 BatchTotals run_batch(boost::asio::io_context& io, ClusterClient& client, Operation operation, IdSource& ids,
-                      std::size_t concurrency, OutputFormat format, std::ostream& out, std::ostream* progress);
+                      std::size_t concurrency, OutputFormat format, std::ostream& out, const ProgressTarget& progress);
 
 }  // namespace cluster_client::cli

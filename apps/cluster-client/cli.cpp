@@ -70,15 +70,19 @@ std::future<std::vector<SagaReport>> start_recovery(boost::asio::io_context& io,
     return boost::asio::co_spawn(io, client.recover(), boost::asio::use_future);
 }
 
-// Reports what the recovery at start did; returns how many sagas stay open.
-std::size_t report_recovery(std::future<std::vector<SagaReport>>& recovered, std::ostream& err) {
-    std::size_t still_open = 0;
+// Reports what the recovery at start did. A saga it could not end is an earlier run's, so it
+// does not change this run's exit code; it gets a warning that names it and its next step.
+void report_recovery(std::future<std::vector<SagaReport>>& recovered, std::ostream& err) {
     for (const auto& report : recovered.get()) {
-        err << "cluster-client: recovered an open saga: " << to_string(report.operation) << ' ' << report.group
-            << " -> " << to_string(report.outcome) << '\n';
-        if (report.left_open()) ++still_open;
+        const std::string saga = std::string(to_string(report.operation)) + ' ' + report.group;
+        if (const auto step = next_step(report)) {
+            err << "cluster-client: warning: a saga an earlier run left open is still open: " << saga << " ("
+                << to_string(report.outcome) << "); " << *step << '\n';
+        } else {
+            err << "cluster-client: closed a saga an earlier run left open: " << saga << " -> "
+                << to_string(report.outcome) << '\n';
+        }
     }
-    return still_open;
 }
 
 ExitCode exit_code(const BatchTotals& totals) {
@@ -226,17 +230,16 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         std::optional<std::future<std::vector<SagaReport>>> recovery;
         if (!settings.is_on("no_recover")) recovery = start_recovery(io, client);
         const bool batch = !arguments.from_file.empty() || arguments.ids.size() > 1;
-        std::ostream* progress = batch && ::isatty(STDERR_FILENO) ? &err : nullptr;
+        const ProgressTarget progress{batch && ::isatty(STDERR_FILENO) ? &err : nullptr, ::isatty(STDOUT_FILENO) == 1};
         const auto concurrency = static_cast<std::size_t>(as_count(settings.value("concurrency")));
         const auto totals = run_batch(io, client, operation, ids, concurrency, format, out, progress);
-        const auto recovered = recovery ? report_recovery(*recovery, err) : 0;
+        if (recovery) report_recovery(*recovery, err);
         if (totals.input_error) err << "cluster-client: " << *totals.input_error << '\n';
         if (totals.log_error) {
             err << "cluster-client: " << *totals.log_error
                 << "; sagas may be left open: run recover once it is fixed\n";
         }
-        const auto code = exit_code(totals);
-        return static_cast<int>(code == ExitCode::success && recovered > 0 ? ExitCode::left_open : code);
+        return static_cast<int>(exit_code(totals));
     } catch (const ConfigError& error) {
         err << "cluster-client: " << error.what() << '\n';
         return static_cast<int>(ExitCode::usage);

@@ -118,10 +118,10 @@ int run_recover_command(ClientOptions options, OutputFormat format, std::ostream
     int still_open = 0;
     for (const auto& report : recovered) {
         print_report(out, format, report);
-        if (report.left_open()) {
+        if (const auto step = next_step(report)) {
             ++still_open;
-            err << "cluster-client: saga on group " << report.group
-                << " is still open: " << report.failed_hosts().size() << " host(s) unreachable\n";
+            err << "cluster-client: " << to_string(report.operation) << ' ' << report.group << " is still open; "
+                << *step << '\n';
         }
     }
     return static_cast<int>(still_open > 0 ? ExitCode::left_open : ExitCode::success);

@@ -29,7 +29,28 @@ std::string to_json_line(const SagaReport& report) {
     line["ok"] = report.ok();
     line["hosts"] = std::move(hosts);
     line["duration_ms"] = report.duration.count();
+    if (const auto step = next_step(report)) {
+        line["next_step"] = *step;
+    } else {
+        line["next_step"] = nullptr;
+    }
     return boost::json::serialize(line);
+}
+
+std::optional<std::string> next_step(const SagaReport& report) {
+    if (!report.left_open()) return std::nullopt;
+    // The nodes whose state the saga could not settle: a write of ours that may have applied,
+    // one that could not be undone, or (an incomplete saga, which goes forward) a step that failed.
+    std::string hosts;
+    std::size_t count = 0;
+    for (const auto& host : report.hosts) {
+        const bool waited_for = host.state == HostState::unknown || host.state == HostState::rollback_failed ||
+                                (report.outcome == SagaOutcome::incomplete && host.state == HostState::failed);
+        if (!waited_for) continue;
+        hosts += (count++ == 0 ? "" : ", ") + host.host;
+    }
+    if (count == 0) return "run `cluster-client recover`";
+    return "run `cluster-client recover` once " + hosts + (count == 1 ? " answers" : " answer");
 }
 
 void print_text(std::ostream& out, const SagaReport& report, bool always_table) {
@@ -55,6 +76,7 @@ void print_text(std::ostream& out, const SagaReport& report, bool always_table) 
         pad(std::to_string(host.attempts), 10);
         out << host.last_error << '\n';
     }
+    if (const auto step = next_step(report)) out << "  next: " << *step << '\n';
 }
 
 void print_report(std::ostream& out, OutputFormat format, const SagaReport& report) {

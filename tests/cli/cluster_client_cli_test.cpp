@@ -236,7 +236,13 @@ TEST(Cli, AnOpenSagaHoldsItsGroupUntilRecovered) {
         return cli(args);
     };
 
-    EXPECT_EQ(with({"ensure", "g"}).exit_status, 3) << "a node is down: left open";
+    const auto left = with({"ensure", "g"});
+    EXPECT_EQ(left.exit_status, 3) << "a node is down: left open";
+    const auto step = "run `cluster-client recover` once " + down + " answers";
+    EXPECT_NE(left.out.find("  next: " + step + "\n"), std::string::npos) << left.out;
+    const auto too_soon = cli({"recover"});
+    EXPECT_EQ(too_soon.exit_status, 3) << too_soon.err;
+    EXPECT_NE(too_soon.err.find("ensure g is still open; " + step), std::string::npos) << too_soon.err;
     auto blocked = with({"delete", "g"});
     EXPECT_EQ(blocked.exit_status, 1) << "busy: the open saga could undo what a new one does";
     EXPECT_NE(blocked.out.find("run recover"), std::string::npos) << blocked.out;
