@@ -14,9 +14,6 @@
 #include <utility>
 #include <vector>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
 #include <cluster_client/cluster_client.hpp>
 
 namespace cc = cluster_client;
@@ -65,11 +62,6 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string group = argc == 3 ? argv[2] : "example-blocking-group";
-
-    // The library logs through spdlog's default logger, which writes to stdout from level
-    // info: send it to stderr and keep warnings only, so stdout carries the reports.
-    spdlog::set_default_logger(spdlog::stderr_color_mt("example"));
-    spdlog::set_level(spdlog::level::warn);
 
     cc::ClientOptions options{.hosts = split_hosts(argv[1])};
     // With the saga log, a process killed mid-saga leaves a record of which nodes it may

@@ -20,8 +20,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
 #include <cluster_client/cluster_client.hpp>
 
@@ -112,11 +110,6 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::string group = argc == 3 ? argv[2] : "example-coroutine-group";
-
-    // The library logs through spdlog's default logger, which writes to stdout from level
-    // info: send it to stderr and keep warnings only, so stdout carries the reports.
-    spdlog::set_default_logger(spdlog::stderr_color_mt("example"));
-    spdlog::set_level(spdlog::level::warn);
 
     cc::ClientOptions options{.hosts = split_hosts(argv[1])};
     // The durable saga log is off in the library unless a state directory is given. Without

@@ -26,8 +26,9 @@ namespace {
 // The coordinator refuses options that cannot work before it opens the saga log: they leave
 // nothing behind.
 std::unique_ptr<saga::SagaCoordinator> make_coordinator(asio::any_io_executor strand, const ClientOptions& options) {
-    return std::make_unique<saga::SagaCoordinator>(
-        std::move(strand), options, [&options] { return log::open_saga_log(options.saga_log, options.retry); });
+    return std::make_unique<saga::SagaCoordinator>(std::move(strand), options, [&options] {
+        return log::open_saga_log(options.saga_log, options.retry, options.logger);
+    });
 }
 
 // A strand of an io_context's own executor fits in any_io_executor's small buffer, so the

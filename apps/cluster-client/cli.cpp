@@ -57,10 +57,13 @@ std::optional<std::string> typed_command(const CLI::App& app, const std::vector<
     return std::nullopt;
 }
 
-void set_up_logging(const std::string& level) {
+// The command line's logger: stderr, at --log-level. It is spdlog's default logger too, which
+// the local cluster of `demo` logs to.
+std::shared_ptr<spdlog::logger> set_up_logging(const std::string& level) {
     auto logger = spdlog::stderr_color_mt("cluster-client");
     spdlog::set_default_logger(logger);
     spdlog::set_level(spdlog::level::from_str(level));
+    return logger;
 }
 
 // Recovers what earlier runs left open, alongside the command's own sagas: those never wait
@@ -191,7 +194,12 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
 
     try {
         const auto settings = layered_settings(app, arguments.config_file, env_hosts);
-        set_up_logging(settings.value("log_level"));
+        const auto logger = set_up_logging(settings.value("log_level"));
+        const auto client_options = [&](bool need_hosts) {
+            auto options = make_client_options(settings, need_hosts);
+            options.logger = logger;
+            return options;
+        };
         const auto format = settings.value("output") == "json" ? OutputFormat::json : OutputFormat::text;
         if (config_command->parsed()) {
             print_settings(out, settings, format == OutputFormat::json);
@@ -199,10 +207,10 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         }
         if (demo->parsed()) return run_demo(demo_options, format, out, err);
         if (sagas->parsed()) {
-            return run_sagas_command(make_client_options(settings, false), arguments.limit, format, out);
+            return run_sagas_command(client_options(false), arguments.limit, format, out);
         }
         if (recover->parsed()) {
-            auto options = make_client_options(settings, false);
+            auto options = client_options(false);
             if (options.saga_log.state_dir.empty() && options.saga_log.url.empty())
                 throw ConfigError("recover: needs the saga log (drop --no-saga-log)");
             return run_recover_command(std::move(options), format, out, err);
@@ -217,7 +225,7 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         if (arguments.ids.empty() == arguments.from_file.empty()) {
             throw ConfigError(command->get_name() + ": give group ids or --from-file FILE (one of the two)");
         }
-        const auto options = make_client_options(settings);
+        const auto options = client_options(true);
         if (settings.is_on("insecure")) {
             err << "cluster-client: WARNING: --insecure: https certificates are not verified; anyone between "
                    "this machine and the nodes can impersonate them\n";

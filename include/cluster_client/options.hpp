@@ -3,13 +3,23 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <cluster_client/enum_names.hpp>
 
+namespace spdlog {
+class logger;
+}  // namespace spdlog
+
 namespace cluster_client {
+
+/// The logger a client uses unless told otherwise: warnings and errors to stderr, as
+/// "cluster_client: [warning] ..." lines. It is not in spdlog's registry, so the
+/// application's default logger stays its own; its level may be changed.
+std::shared_ptr<spdlog::logger> default_logger();
 
 /// How a saga decides whether a group on a node is its own (docs/design.md, "Ownership").
 enum class Ownership {
@@ -144,6 +154,11 @@ struct ClientOptions {
     std::chrono::milliseconds lock_wait{10000};
     /// The durable saga log; off by default in the library (see SagaLogOptions).
     SagaLogOptions saga_log{};
+    /// Default default_logger(), warnings and errors to stderr: a library never writes to
+    /// stdout, and what it logs below a warning (each saga's end at info, each request at
+    /// debug) is for whoever asks. Null: nothing is logged. The logger may be called from
+    /// the saga log's own thread.
+    std::shared_ptr<spdlog::logger> logger = default_logger();
 };
 
 /// Checks `options` as a ClusterClient's constructor does, without making one: each host

@@ -67,13 +67,15 @@ private:
 
 }  // namespace
 
+std::shared_ptr<spdlog::logger> python_logger() {
+    static const auto logger = std::make_shared<spdlog::logger>(
+        "cluster_client",
+        std::make_shared<PythonSink>(py::module_::import("logging").attr("getLogger")("cluster_client")));
+    return logger;
+}
+
 void log_to_python(int python_level) {
-    static std::once_flag installed;
-    std::call_once(installed, [] {
-        auto sink = std::make_shared<PythonSink>(py::module_::import("logging").attr("getLogger")("cluster_client"));
-        spdlog::set_default_logger(std::make_shared<spdlog::logger>("cluster_client", std::move(sink)));
-    });
-    spdlog::set_level(spdlog_level_of(python_level));
+    python_logger()->set_level(spdlog_level_of(python_level));
 }
 
 }  // namespace cluster_client::python

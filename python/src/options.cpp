@@ -8,6 +8,7 @@
 #include <cluster_client/errors.hpp>
 
 #include "client_options.hpp"
+#include "log_sink.hpp"
 #include "option_table.hpp"
 #include "settings.hpp"
 
@@ -64,7 +65,9 @@ ClientOptions client_options(const std::vector<std::string>& hosts,
         settings.set(name, text, cli::Source::argument);
     }
     cli::check_settings(settings);
-    return cli::make_client_options(settings, false);
+    auto options = cli::make_client_options(settings, false);
+    options.logger = python_logger();
+    return options;
 }
 
 }  // namespace cluster_client::python

@@ -70,12 +70,13 @@ void check_saga_log_options(const SagaLogOptions& options, const RetryOptions& r
     }
 }
 
-std::shared_ptr<saga::SagaLog> open_saga_log(const SagaLogOptions& options, const RetryOptions& retry) {
+std::shared_ptr<saga::SagaLog> open_saga_log(const SagaLogOptions& options, const RetryOptions& retry,
+                                             std::shared_ptr<spdlog::logger> logger) {
     check_saga_log_options(options, retry);
     const auto& url = options.url;
     if (is_postgres(url)) {
         return std::make_shared<PostgresSagaLog>(
-            PostgresLogOptions{.url = url, .schema = options.schema, .lease_ttl = options.lease_ttl});
+            PostgresLogOptions{.url = url, .schema = options.schema, .lease_ttl = options.lease_ttl, .logger = logger});
     }
     std::filesystem::path path;
     if (url.starts_with(sqlite_scheme)) {
@@ -87,7 +88,7 @@ std::shared_ptr<saga::SagaLog> open_saga_log(const SagaLogOptions& options, cons
     } else {
         return nullptr;
     }
-    return open_sqlite_saga_log({.path = path, .durability = options.durability});
+    return open_sqlite_saga_log({.path = path, .durability = options.durability, .logger = logger});
 }
 
 }  // namespace cluster_client::log

@@ -17,6 +17,7 @@ void check_saga_log_options(const SagaLogOptions& options, const RetryOptions& r
 /// URL), else the SQLite file or the PostgreSQL log. Throws ConfigError for bad options or
 /// an unusable SQLite file, SagaLogUnavailable for a PostgreSQL log that cannot be used
 /// (its server, or a schema of a newer version).
-std::shared_ptr<saga::SagaLog> open_saga_log(const SagaLogOptions& options, const RetryOptions& retry);
+std::shared_ptr<saga::SagaLog> open_saga_log(const SagaLogOptions& options, const RetryOptions& retry,
+                                             std::shared_ptr<spdlog::logger> logger);
 
 }  // namespace cluster_client::log

@@ -12,11 +12,12 @@
 #include <boost/asio/experimental/parallel_group.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
+#include <spdlog/logger.h>
 
 #include <cluster_client/errors.hpp>
 
 #include "http/http_options_check.hpp"
+#include "logging/logger.hpp"
 #include "retry/circuit_breaker.hpp"
 #include "saga/admission.hpp"
 #include "saga/overloaded.hpp"
@@ -63,6 +64,7 @@ node_api::NodeReply circuit_open(const retry::CircuitBreaker& breaker, Clock::ti
 SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options, const LogOpener& open_log)
     : executor_(std::move(executor)),
       options_(options),
+      logger_(logging::or_silent(options.logger)),
       policy_(options.retry),
       budget_(options.retry),
       random_(std::random_device{}()),
@@ -196,7 +198,7 @@ private:
                 reply = co_await node.client.call(send.call, machine_.report().group, timeout);
             } catch (const std::exception& failure) {
                 // Whatever went wrong, the request may have gone out: ambiguous, never dropped.
-                spdlog::error("saga {}: {}", machine_.report().group, failure.what());
+                coordinator_.logger_->error("saga {}: {}", machine_.report().group, failure.what());
                 reply = {node_api::Reply::maybe_applied, failure.what(), std::nullopt};
             }
             if (answered(reply.reply)) {
@@ -206,8 +208,9 @@ private:
                 node.breaker.on_failure(Clock::now());
             }
         }
-        spdlog::debug("saga {}: {} {} -> {} ({})", machine_.report().group, machine_.report().hosts.at(send.host).host,
-                      node_api::call_name(send.call), node_api::reply_name(reply.reply), reply.detail);
+        coordinator_.logger_->debug("saga {}: {} {} -> {} ({})", machine_.report().group,
+                                    machine_.report().hosts.at(send.host).host, node_api::call_name(send.call),
+                                    node_api::reply_name(reply.reply), reply.detail);
         // Less than a millisecond left is no time at all: the step sees its deadline passed.
         const auto replied_at = timeout.count() == 0 ? std::max(Clock::now(), send.deadline) : Clock::now();
         on(NodeReplied{send.host, std::move(reply), replied_at, coordinator_.uniform(), sent});
@@ -293,11 +296,11 @@ void SagaCoordinator::keep_recovering() {
                 if (cancelled) continue;  // the last saga ended, and another has begun since
                 try {
                     for (const auto& report : co_await recover()) {
-                        spdlog::warn("took over saga {} {} of an expired coordinator: {}", to_string(report.operation),
-                                     report.group, to_string(report.outcome));
+                        logger_->warn("took over saga {} {} of an expired coordinator: {}", to_string(report.operation),
+                                      report.group, to_string(report.outcome));
                     }
                 } catch (const std::exception& failure) {
-                    spdlog::warn("taking over the sagas of expired coordinators: {}", failure.what());
+                    logger_->warn("taking over the sagas of expired coordinators: {}", failure.what());
                 }
             }
             recovering_ = false;
@@ -344,8 +347,8 @@ asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::strin
         report = co_await carry_out(machine, configured_, saga, Clock::now() + options_.retry.saga_deadline);
     }
     report.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
-    spdlog::info("saga {} {}: {} in {}ms", to_string(operation), group, to_string(report.outcome),
-                 report.duration.count());
+    logger_->info("saga {} {}: {} in {}ms", to_string(operation), group, to_string(report.outcome),
+                  report.duration.count());
     co_return report;
 }
 
@@ -357,8 +360,8 @@ asio::awaitable<SagaReport> SagaCoordinator::recover_saga(const SagaRecord& reco
                         LoggedSaga{record.phase, record.facts});
     auto report = co_await carry_out(machine, nodes, record.id, end);
     report.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
-    spdlog::info("recovered saga {} {} {}: {}", record.id, to_string(record.operation), record.group,
-                 to_string(report.outcome));
+    logger_->info("recovered saga {} {} {}: {}", record.id, to_string(record.operation), record.group,
+                  to_string(report.outcome));
     co_return report;
 }
 
@@ -409,7 +412,7 @@ asio::awaitable<std::vector<SagaReport>> SagaCoordinator::recover() {
         }
     }
     if (not_begun > 0) {
-        spdlog::warn("recover: {} open sagas not begun within the saga deadline; run recover again", not_begun);
+        logger_->warn("recover: {} open sagas not begun within the saga deadline; run recover again", not_begun);
     }
     for (auto& report : recovered) {
         if (report) reports.push_back(std::move(*report));

@@ -102,6 +102,7 @@ private:
 
     Executor executor_;
     ClientOptions options_;
+    std::shared_ptr<spdlog::logger> logger_;  ///< options_.logger, or a silent one
     retry::RetryPolicy policy_;
     std::shared_ptr<SagaLog> log_;
     retry::RetryBudget budget_;  ///< shared by every saga of this client

@@ -311,7 +311,7 @@ std::string unavailable(const std::string& url) {
     try {
         cluster_client::SagaLogOptions options;
         options.url = url;
-        open_saga_log(options, cluster_client::RetryOptions{});
+        open_saga_log(options, cluster_client::RetryOptions{}, cluster_client::default_logger());
     } catch (const SagaLogUnavailable& error) {
         return error.what();
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "log/postgres/postgres_saga_log.hpp"
+#include "logging/logger.hpp"
 
 #include <utility>
 
@@ -22,9 +23,11 @@ namespace {
 
 std::unique_ptr<postgres::Writer> open_writer(const PostgresLogOptions& options, postgres::Fence& fence) {
     try {
-        return std::make_unique<postgres::Writer>(
-            Store::Options{.url = options.url, .schema = options.schema, .lease_ttl = options.lease_ttl},
-            options.max_batch, options.commit_window, fence);
+        return std::make_unique<postgres::Writer>(Store::Options{.url = options.url,
+                                                                 .schema = options.schema,
+                                                                 .lease_ttl = options.lease_ttl,
+                                                                 .logger = logging::or_silent(options.logger)},
+                                                  options.max_batch, options.commit_window, fence);
     } catch (const postgres::PgError& error) {
         throw SagaLogUnavailable(error.what());
     }

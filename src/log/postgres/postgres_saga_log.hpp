@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include <cluster_client/options.hpp>
+
 #include "log/postgres/fence.hpp"
 #include "saga/saga_log.hpp"
 
@@ -25,6 +27,7 @@ struct PostgresLogOptions {
     /// Default 1ms: while more than one saga of this coordinator runs, a transaction waits up
     /// to this long for writes of half of them to join it (as the SQLite log's window does).
     std::chrono::microseconds commit_window{1000};
+    std::shared_ptr<spdlog::logger> logger = default_logger();  ///< null: nothing is logged
 };
 
 /// The saga log on PostgreSQL, shared by any number of coordinators on any number of

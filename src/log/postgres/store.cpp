@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include <spdlog/spdlog.h>
+#include <spdlog/logger.h>
 
 #include "log/codec.hpp"
 #include "log/postgres/schema.hpp"
@@ -82,7 +82,7 @@ Store::~Store() {
         const std::string lease = std::to_string(lease_);
         connection_.run_prepared("release_lease", {lease.c_str()});
     } catch (const PgError& error) {
-        spdlog::warn("{}", error.what());
+        options_.logger->warn("{}", error.what());
     }
 }
 
@@ -126,7 +126,7 @@ void Store::take_lease() {
     const auto taken = connection_.run_prepared("take_lease", {holder_.c_str(), ttl.c_str()});
     lease_ = taken.integer(0, 0);
     fence_.renewed(sent + options_.lease_ttl);
-    spdlog::info("{}: coordinator lease {} taken", shown_url(), lease_);
+    options_.logger->info("{}: coordinator lease {} taken", shown_url(), lease_);
 }
 
 void Store::ensure_ready() {
@@ -152,8 +152,8 @@ void Store::renew_lease() {
 
 void Store::lose_lease() {
     if (lease_ != 0) {
-        spdlog::warn("{}: coordinator lease {} expired; its {} open sagas are left for another coordinator",
-                     shown_url(), lease_, running_.size());
+        options_.logger->warn("{}: coordinator lease {} expired; its {} open sagas are left for another coordinator",
+                              shown_url(), lease_, running_.size());
     }
     lease_ = 0;
     running_.clear();

@@ -4,11 +4,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include <spdlog/logger.h>
 
 #include <cluster_client/report.hpp>
 
@@ -36,6 +39,7 @@ public:
         std::string url;
         std::string schema;
         std::chrono::milliseconds lease_ttl;
+        std::shared_ptr<spdlog::logger> logger;  ///< never null
     };
 
     /// Connects, creates or checks the schema and takes a lease; throws PgError or
@@ -76,6 +80,7 @@ public:
     /// Open sagas this coordinator runs.
     std::size_t running() const { return running_.size(); }
     const std::string& shown_url() const { return connection_.shown_url(); }
+    spdlog::logger& logger() const { return *options_.logger; }
 
 private:
     struct StagedBegin {

@@ -5,7 +5,7 @@
 #include <exception>
 #include <utility>
 
-#include <spdlog/spdlog.h>
+#include <spdlog/logger.h>
 
 namespace cluster_client::log::postgres {
 
@@ -103,7 +103,7 @@ void Writer::loop() {
         try {
             process(batch);
         } catch (const std::exception& error) {
-            spdlog::critical("{}: {}", store_.shown_url(), error.what());
+            store_.logger().critical("{}: {}", store_.shown_url(), error.what());
         }
         deliver_all<Store>(std::move(batch));
     }
@@ -115,7 +115,7 @@ void Writer::renew() {
         store_.renew_lease();
         next_renewal_ = Fence::Clock::now() + renew_every_;
     } catch (const std::exception& error) {
-        spdlog::warn("cannot renew the coordinator's lease: {}", error.what());
+        store_.logger().warn("cannot renew the coordinator's lease: {}", error.what());
         next_renewal_ =
             Fence::Clock::now() + std::min<std::chrono::milliseconds>(renew_every_, std::chrono::milliseconds(500));
     }
@@ -171,7 +171,7 @@ void Writer::commit(const std::vector<Job*>& jobs) {
         }
     }
     if (failure) {
-        spdlog::error("a batch of {} writes failed: {}", jobs.size(), detail);
+        store_.logger().error("a batch of {} writes failed: {}", jobs.size(), detail);
         for (Job* job : jobs) job->complete(failure, detail);
         return;
     }

@@ -21,7 +21,8 @@ SqliteSagaLog::SqliteSagaLog(const SqliteLogOptions& options)
       writer_(std::make_unique<sqlite::Writer>(sqlite::WriterOptions{.path = options.path,
                                                                      .durability = options.durability,
                                                                      .max_batch = options.max_batch,
-                                                                     .commit_window = options.commit_window})) {}
+                                                                     .commit_window = options.commit_window,
+                                                                     .logger = options.logger})) {}
 
 SqliteSagaLog::~SqliteSagaLog() = default;
 

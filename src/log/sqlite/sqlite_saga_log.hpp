@@ -27,6 +27,7 @@ struct SqliteLogOptions {
     /// about a sixth of the CPU per saga (docs/PERFORMANCE.md) for at most a millisecond on
     /// each durable step; a lone saga never waits. 0 commits at once.
     std::chrono::microseconds commit_window{1000};
+    std::shared_ptr<spdlog::logger> logger = default_logger();  ///< null: nothing is logged
 };
 
 /// The saga log in one SQLite file, in WAL mode (docs/saga-log.md): the embedded adapter

@@ -6,13 +6,14 @@
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
-#include <spdlog/spdlog.h>
+#include <spdlog/logger.h>
 #include <sqlite3.h>
 
 #include <cluster_client/errors.hpp>
 
 #include "log/codec.hpp"
 #include "log/sqlite/error.hpp"
+#include "logging/logger.hpp"
 
 namespace cluster_client::log::sqlite {
 
@@ -44,6 +45,7 @@ void set_commit_hook(CommitHook hook) {
 
 Writer::Writer(const WriterOptions& options)
     : path_(options.path),
+      logger_(logging::or_silent(options.logger)),
       max_batch_(options.max_batch),
       commit_window_(options.commit_window),
       after_commit_(current_hook()),
@@ -101,7 +103,7 @@ void Writer::loop() {
         try {
             process(batch);
         } catch (const std::exception& error) {
-            spdlog::critical("saga log {}: {}", path_.string(), error.what());
+            logger_->critical("saga log {}: {}", path_.string(), error.what());
         }
         deliver_all<Store>(std::move(batch));
     }
@@ -141,7 +143,7 @@ void Writer::commit(const std::vector<Job*>& jobs, std::int64_t now) {
     }
     if (failure) {
         store_.rollback_transaction();
-        spdlog::error("saga log {}: a batch of {} writes failed: {}", path_.string(), jobs.size(), detail);
+        logger_->error("saga log {}: a batch of {} writes failed: {}", path_.string(), jobs.size(), detail);
         for (Job* job : jobs) job->complete(failure, detail);
         return;
     }

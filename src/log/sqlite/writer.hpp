@@ -18,6 +18,8 @@
 #include <boost/asio/any_completion_executor.hpp>
 #include <boost/system/error_code.hpp>
 
+#include <cluster_client/options.hpp>
+
 #include "log/job.hpp"
 #include "log/sqlite/store.hpp"
 
@@ -37,6 +39,7 @@ struct WriterOptions {
     Durability durability = Durability::process;
     std::size_t max_batch = 1024;
     std::chrono::microseconds commit_window{1000};
+    std::shared_ptr<spdlog::logger> logger = default_logger();  ///< null: nothing is logged
 };
 
 /// The log's own thread, the only one that touches its Store. Group commit: the thread
@@ -63,6 +66,7 @@ private:
     void commit(const std::vector<Job*>& jobs, std::int64_t now);
 
     std::filesystem::path path_;
+    std::shared_ptr<spdlog::logger> logger_;
     std::size_t max_batch_;
     std::chrono::microseconds commit_window_;
     CommitHook after_commit_;
