@@ -89,11 +89,11 @@ fi
 
 run_cases() {
     # Command names.
-    check "cluster-client " create delete ensure verify recover sagas config demo
+    check "cluster-client " create delete ensure verify recover sagas prune config demo
     check "cluster-client c" create config
     check "cluster-client cr" create
     check "cluster-client s" sagas
-    check "cluster-client --attempts 3 " create delete ensure verify recover sagas config demo
+    check "cluster-client --attempts 3 " create delete ensure verify recover sagas prune config demo
     check "cluster-client --deadline=2s ver" verify
     check "cluster-client --hosts http://a:8001,b:8002 e" ensure
 
@@ -108,6 +108,7 @@ run_cases() {
     check "cluster-client demo --g" --group
     check "cluster-client sagas --l" --limit --log-level --lock-wait --lease-ttl
     check "cluster-client recover --" "${global_long[@]}"
+    check "cluster-client prune --ol" --older-than
     check "cluster-client --du" --durability
     check "cluster-client --insecure cr" create
     check "cluster-client --i" --insecure --initial-backoff

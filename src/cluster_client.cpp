@@ -132,6 +132,17 @@ asio::awaitable<SagaListing> ClusterClient::list_sagas(std::size_t recent) {
     co_return listing;
 }
 
+asio::awaitable<std::size_t> ClusterClient::prune_sagas(std::chrono::system_clock::time_point before) {
+    auto* log = coordinator_->log();
+    if (log == nullptr) throw ConfigError("no saga log: pruning needs options.saga_log.state_dir or url");
+    std::size_t pruned = 0;
+    for (;;) {
+        const std::size_t batch = co_await log->async_prune(before, prune_batch, asio::use_awaitable);
+        pruned += batch;
+        if (batch < prune_batch) co_return pruned;
+    }
+}
+
 asio::awaitable<bool> ClusterClient::create_group(std::string group_id) {
     const auto report = co_await run(Operation::create, std::move(group_id));
     co_return report.ok();

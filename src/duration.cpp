@@ -10,7 +10,7 @@
 namespace cluster_client {
 namespace {
 
-constexpr std::string_view units_hint = "us, ms, s, m, h";
+constexpr std::string_view units_hint = "us, ms, s, m, h, d";
 
 [[noreturn]] void fail(std::string_view text, std::string_view rule) {
     throw ConfigError("invalid duration \"" + std::string(text) + "\": " + std::string(rule));
@@ -33,6 +33,7 @@ std::int64_t unit_nanoseconds(std::string_view unit) {
     if (unit == "s") return 1'000'000'000;
     if (unit == "m") return 60'000'000'000;
     if (unit == "h") return 3'600'000'000'000;
+    if (unit == "d") return 86'400'000'000'000;
     return 0;
 }
 
@@ -95,10 +96,13 @@ std::string format_duration(std::chrono::milliseconds d) {
     std::string out = count < 0 ? "-" : "";
     if (ms < 1000) return out + std::to_string(ms) + "ms";
 
+    const std::uint64_t days = ms / 86'400'000;
+    ms %= 86'400'000;
     const std::uint64_t hours = ms / 3'600'000;
     ms %= 3'600'000;
     const std::uint64_t minutes = ms / 60'000;
     ms %= 60'000;
+    if (days != 0) out += std::to_string(days) + "d";
     if (hours != 0) out += std::to_string(hours) + "h";
     if (minutes != 0) out += std::to_string(minutes) + "m";
     if (ms != 0) {

@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
     bench::SoakOptions soak;
     std::string soak_duration = "10m";
     std::string soak_sample_every = "10s";
+    std::string soak_retention = "60s";
     auto* soak_command =
         app.add_subcommand("soak", "sagas under random faults for a while: invariant violations and memory over time");
     soak_command->add_option("--duration", soak_duration, "how long sagas are started (e.g. 90s, 10m)")
@@ -172,6 +173,15 @@ int main(int argc, char** argv) {
                      "most the resident memory may grow after the first fifth of the run")
         ->check(CLI::Range(0.0, 1e6))
         ->capture_default_str();
+    soak_command
+        ->add_option("--retention", soak_retention,
+                     "after each row, prune the sagas that ended longer ago than this (0s: never)")
+        ->capture_default_str();
+    soak_command
+        ->add_option("--max-log-growth-mb", soak.max_log_growth_mb,
+                     "most the saga log's files may grow after the first fifth of the run")
+        ->check(CLI::Range(0.0, 1e6))
+        ->capture_default_str();
     add_output_option(*soak_command, output);
 
     try {
@@ -187,6 +197,7 @@ int main(int argc, char** argv) {
         if (soak_command->parsed()) {
             soak.duration = seconds_of("--duration", soak_duration);
             soak.sample_every = seconds_of("--sample-every", soak_sample_every);
+            soak.retention = seconds_of("--retention", soak_retention);
             const bool json = output == "json";
             if (!json) bench::print_soak_header(std::cout);
             const auto result = bench::run_soak(soak, [&](const bench::SoakRow& row) {

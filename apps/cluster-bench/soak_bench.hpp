@@ -30,6 +30,12 @@ struct SoakOptions {
     /// 16 MB: the most the resident memory may grow from the end of the first fifth of the
     /// run to its end for the run to pass.
     double max_growth_mb = 16;
+    /// 60 s: after each row, the sagas that ended longer ago than this are pruned from the
+    /// saga log, as the command line's --retention does; 0: never.
+    std::chrono::seconds retention{60};
+    /// 8 MB: the most the saga log's files may grow from the end of the first fifth of the
+    /// run to its end for the run to pass (with retention, the log stops growing).
+    double max_log_growth_mb = 8;
 };
 
 /// One sample of a soak.
@@ -42,13 +48,15 @@ struct SoakRow {
     std::size_t recovered = 0;    ///< sagas left open (a node kept failing) that recover() ended
     std::size_t violations = 0;   ///< invariant violations so far (must stay 0)
     double rss_mb = 0;            ///< resident memory of the whole process
+    double log_mb = 0;            ///< the saga log's files (the database, its WAL)
 };
 
 struct SoakResult {
     std::vector<SoakRow> rows;
     std::vector<std::string> violations;  ///< what each violation was, first ones only
     double growth_mb = 0;                 ///< resident memory, last row minus the first fifth's
-    bool passed = false;                  ///< no violation and growth within the limit
+    double log_growth_mb = 0;             ///< the saga log's files, last row minus the first fifth's
+    bool passed = false;                  ///< no violation, and both growths within their limits
 };
 
 /// Runs create and delete sagas for `options.duration` against in-process reference nodes

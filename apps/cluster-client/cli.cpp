@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cluster_client/cluster_client.hpp>
+#include <cluster_client/duration.hpp>
 #include <cluster_client/version.hpp>
 
 #include "bash_completion.hpp"
@@ -100,6 +101,7 @@ struct CommandArguments {
     std::vector<std::string> ids;
     std::string from_file;
     std::size_t limit = 20;
+    std::string older_than;
     std::string config_file;
     std::string shell;
 };
@@ -156,6 +158,11 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
     auto* recover = app.add_subcommand("recover", "finish or compensate the sagas a crash or a down node left open");
     auto* sagas = app.add_subcommand("sagas", "list the open and the most recent sagas of the saga log");
     sagas->add_option("--limit", arguments.limit, "recent sagas shown")->capture_default_str();
+    auto* prune =
+        app.add_subcommand("prune", "delete from the saga log the sagas that ended long ago, never an open one");
+    prune->add_option("--older-than", arguments.older_than, "delete the sagas that ended more than DURATION ago (7d)")
+        ->type_name("DURATION")
+        ->required();
     auto* config_command =
         app.add_subcommand("config", "print the effective configuration and where each value came from");
     auto* completions = app.add_subcommand("completions", "print the completion script of a shell")->group("");
@@ -181,7 +188,7 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         const auto command = typed_command(app, args);
         if (app.get_subcommands().empty() && command) {
             err << "cluster-client: unknown command '" << *command
-                << "' (commands: create, delete, ensure, verify, recover, sagas, config, demo)\n";
+                << "' (commands: create, delete, ensure, verify, recover, sagas, prune, config, demo)\n";
         } else {
             err << "cluster-client: " << parse_error_text(error) << "\n(run cluster-client --help for usage)\n";
         }
@@ -208,6 +215,18 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         if (demo->parsed()) return run_demo(demo_options, format, out, err);
         if (sagas->parsed()) {
             return run_sagas_command(client_options(false), arguments.limit, format, out);
+        }
+        if (prune->parsed()) {
+            auto options = client_options(false);
+            if (options.saga_log.state_dir.empty() && options.saga_log.url.empty())
+                throw ConfigError("prune: needs the saga log (drop --no-saga-log)");
+            std::chrono::milliseconds older_than{};
+            try {
+                older_than = parse_duration(arguments.older_than);
+            } catch (const ConfigError& error) {
+                throw ConfigError("--older-than: " + std::string(error.what()));
+            }
+            return run_prune_command(std::move(options), older_than, format, out);
         }
         if (recover->parsed()) {
             auto options = client_options(false);
@@ -241,6 +260,9 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         const ProgressTarget progress{batch && ::isatty(STDERR_FILENO) ? &err : nullptr, ::isatty(STDOUT_FILENO) == 1};
         const auto concurrency = static_cast<std::size_t>(as_count(settings.value("concurrency")));
         const auto totals = run_batch(io, client, operation, ids, concurrency, format, out, progress);
+        if (!options.saga_log.state_dir.empty() || !options.saga_log.url.empty()) {
+            apply_retention(io, client, as_duration(settings.value("retention")), err);
+        }
         if (recovery) report_recovery(*recovery, err);
         if (totals.input_error) err << "cluster-client: " << *totals.input_error << '\n';
         if (totals.log_error) {

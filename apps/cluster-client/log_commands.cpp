@@ -108,6 +108,34 @@ int run_sagas_command(ClientOptions options, std::size_t limit, OutputFormat for
     return static_cast<int>(ExitCode::success);
 }
 
+int run_prune_command(ClientOptions options, std::chrono::milliseconds older_than, OutputFormat format,
+                      std::ostream& out) {
+    const auto before = std::chrono::system_clock::now() - older_than;
+    const auto pruned =
+        with_log_client(std::move(options), [before](ClusterClient& client) { return client.prune_sagas(before); });
+    if (format == OutputFormat::json) {
+        out << boost::json::serialize(boost::json::object{{"pruned", pruned}, {"ended_before", iso_time(before)}})
+            << '\n';
+    } else {
+        out << "pruned " << pruned << " saga(s) that ended before " << iso_time(before) << '\n';
+    }
+    return static_cast<int>(ExitCode::success);
+}
+
+void apply_retention(boost::asio::io_context& io, ClusterClient& client, std::chrono::milliseconds retention,
+                     std::ostream& err) {
+    if (retention.count() == 0) return;
+    io.restart();
+    auto pruned = boost::asio::co_spawn(io, client.prune_sagas(std::chrono::system_clock::now() - retention),
+                                        boost::asio::use_future);
+    io.run();
+    try {
+        pruned.get();
+    } catch (const std::exception& error) {
+        err << "cluster-client: warning: --retention: the saga log could not be pruned: " << error.what() << '\n';
+    }
+}
+
 int run_recover_command(ClientOptions options, OutputFormat format, std::ostream& out, std::ostream& err) {
     // Each saga is recovered on the hosts it was started with, which the log keeps.
     const auto recovered = with_log_client(std::move(options), [](ClusterClient& client) { return client.recover(); });

@@ -133,6 +133,12 @@ const std::vector<OptionRow>& option_table() {
          .choices = choices_of(durability_words),
          .apply = [](std::string_view value,
                      ClientOptions& options) { options.saga_log.durability = value_of(durability_words, value); }},
+        {.name = "retention",
+         .kind = ValueKind::duration,
+         .default_value = "30d",
+         .doc = "after create, delete, ensure or verify, delete from the saga log the sagas that ended longer ago "
+                "than this, never an open one: a month of history for `sagas`, and a log that stops growing; 0s "
+                "keeps every saga"},
         {.name = "no_recover",
          .kind = ValueKind::flag,
          .default_value = "false",

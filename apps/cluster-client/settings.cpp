@@ -12,6 +12,8 @@
 #include <toml++/toml.h>
 
 #include <cluster_client/errors.hpp>
+#include <cluster_client/options.hpp>
+#include <cluster_client/version.hpp>
 
 #include "option_table.hpp"
 #include "option_value.hpp"
@@ -202,6 +204,21 @@ void check_settings(const Settings& settings) {
     }
 }
 
+namespace {
+
+// The state directory the saga log would be in: the setting, else the default one; why not,
+// when there is no home directory to put it under.
+std::string effective_state_dir(const Settings& settings) {
+    if (!settings.value("state_dir").empty()) return settings.value("state_dir");
+    try {
+        return default_state_dir();
+    } catch (const ConfigError& error) {
+        return std::string("none: ") + error.what();
+    }
+}
+
+}  // namespace
+
 void print_settings(std::ostream& out, const Settings& settings, bool json) {
     const char* token = std::getenv("CLUSTER_CLIENT_TOKEN");
     const bool env_token = token != nullptr && *token != '\0';
@@ -213,13 +230,17 @@ void print_settings(std::ostream& out, const Settings& settings, bool json) {
             entries[row.name] = boost::json::object{{"value", row.shown ? row.shown(value) : value},
                                                     {"source", source_name(settings.source(row.name))}};
         }
-        boost::json::object root{{"config_file", file ? boost::json::value(file->string()) : boost::json::value()},
+        boost::json::object root{{"version", cluster_client::version},
+                                 {"config_file", file ? boost::json::value(file->string()) : boost::json::value()},
+                                 {"state_dir", effective_state_dir(settings)},
                                  {"token_from_environment", env_token},
                                  {"settings", std::move(entries)}};
         out << boost::json::serialize(root) << '\n';
         return;
     }
+    out << "# cluster-client " << cluster_client::version << '\n';
     out << "# config file: " << (file ? file->string() : std::string("none")) << '\n';
+    out << "# state directory: " << toml_string(effective_state_dir(settings)) << '\n';
     for (const auto& row : option_table()) {
         std::ostringstream line;
         line << row.name << " = ";

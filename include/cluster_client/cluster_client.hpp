@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <future>
 #include <memory>
 #include <string>
@@ -89,6 +91,14 @@ public:
     /// The open sagas of the saga log and the `recent` most recently updated ones. Throws
     /// ConfigError without a saga log, Error when the log cannot be read.
     boost::asio::awaitable<SagaListing> list_sagas(std::size_t recent);
+
+    /// Deletes from the saga log every saga that ended before `before` (by its last
+    /// update), with its facts; never an open one. Works in batches of `prune_batch`
+    /// sagas, each its own transaction, so that sagas running meanwhile wait for one batch
+    /// at most. Returns how many it deleted. Throws ConfigError without a saga log, Error
+    /// when the log fails (the batches before stay deleted).
+    boost::asio::awaitable<std::size_t> prune_sagas(std::chrono::system_clock::time_point before);
+    static constexpr std::size_t prune_batch = 1000;
 
     /// Runs a saga as a coroutine on the client's strand.
     boost::asio::awaitable<SagaReport> run(Operation operation, std::string group_id);

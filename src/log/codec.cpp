@@ -43,8 +43,12 @@ std::optional<HostState> renamed_host_state(std::string_view name) {
 }  // namespace
 
 std::int64_t now_ms() {
+    return to_ms(std::chrono::system_clock::now());
+}
+
+std::int64_t to_ms(std::chrono::system_clock::time_point time) {
     using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    return duration_cast<milliseconds>(time.time_since_epoch()).count();
 }
 
 std::chrono::system_clock::time_point from_ms(std::int64_t ms) {

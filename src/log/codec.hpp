@@ -30,6 +30,7 @@ public:
 };
 
 std::int64_t now_ms();
+std::int64_t to_ms(std::chrono::system_clock::time_point time);
 std::chrono::system_clock::time_point from_ms(std::int64_t ms);
 std::int64_t to_int64(std::size_t value);
 

@@ -112,6 +112,15 @@ public:
             [this, saga](auto handler) { find(saga, std::move(handler)); }, token);
     }
 
+    /// Deletes, in one transaction, up to `limit` sagas that ended before `before` (by their
+    /// last update), oldest first, with their facts; never an open saga. Completes with how
+    /// many it deleted: fewer than `limit` when no more are that old.
+    template <class Token>
+    auto async_prune(std::chrono::system_clock::time_point before, std::size_t limit, Token&& token) {
+        return boost::asio::async_initiate<Token, void(std::exception_ptr, std::size_t)>(
+            [this, before, limit](auto handler) { prune(before, limit, std::move(handler)); }, token);
+    }
+
     /// Whether saga `saga` may still send a node request that ends by `until` (on this
     /// machine's monotonic clock): false once this coordinator could lose the saga before
     /// then, as its lease on a shared log runs out. Never waits. A log of one machine has no
@@ -134,6 +143,8 @@ protected:
     virtual void open_sagas(Handler<void(std::exception_ptr, Records)> handler) = 0;
     virtual void recent_sagas(std::size_t limit, Handler<void(std::exception_ptr, Records)> handler) = 0;
     virtual void find(SagaId saga, Handler<void(std::exception_ptr, std::optional<SagaRecord>)> handler) = 0;
+    virtual void prune(std::chrono::system_clock::time_point before, std::size_t limit,
+                       Handler<void(std::exception_ptr, std::size_t)> handler) = 0;
 };
 
 }  // namespace cluster_client::saga

@@ -82,17 +82,32 @@ TEST(ClusterBench, AMissingWrkIsAClearError) {
 
 TEST(ClusterBench, SoakChecksEverySagaAndSamplesMemory) {
     const auto result = bench({"soak", "--duration", "3s", "--sample-every", "1s", "--nodes", "3", "--concurrency", "8",
-                               "--groups", "16", "--fault-rate", "0.2", "--output", "json"});
+                               "--groups", "16", "--fault-rate", "0.2", "--retention", "1s", "--output", "json"});
     ASSERT_EQ(result.exit_status, 0) << result.out << result.err;
     const auto rows = json_lines(result.out);
     ASSERT_GE(rows.size(), 4u) << "a row a second and the verdict: " << result.out;
     for (std::size_t i = 0; i + 1 < rows.size(); ++i) {
         EXPECT_EQ(rows[i].at("violations").to_number<int>(), 0) << result.out;
         EXPECT_GT(rows[i].at("rss_mb").to_number<double>(), 1.0);
+        EXPECT_GT(rows[i].at("log_mb").to_number<double>(), 0.0);
     }
     const auto& verdict = rows.back();
     EXPECT_TRUE(verdict.at("passed").as_bool()) << result.out;
     EXPECT_GT(verdict.at("sagas").to_number<int>(), 50) << "20 % faults still let most sagas through";
+    EXPECT_EQ(verdict.at("violations").to_number<int>(), 0);
+    EXPECT_LE(verdict.at("log_growth_mb").to_number<double>(), 8.0);
+}
+
+// The log's growth is checked: without retention it grows with every saga, and a limit
+// below that growth fails the run.
+TEST(ClusterBench, SoakFailsWhenTheSagaLogKeepsGrowing) {
+    const auto result =
+        bench({"soak", "--duration", "3s", "--sample-every", "1s", "--nodes", "3", "--concurrency", "8", "--groups",
+               "16", "--fault-rate", "0", "--retention", "0s", "--max-log-growth-mb", "0.01", "--output", "json"});
+    EXPECT_EQ(result.exit_status, 1) << result.out << result.err;
+    const auto verdict = json_lines(result.out).back();
+    EXPECT_FALSE(verdict.at("passed").as_bool());
+    EXPECT_GT(verdict.at("log_growth_mb").to_number<double>(), 0.01);
     EXPECT_EQ(verdict.at("violations").to_number<int>(), 0);
 }
 

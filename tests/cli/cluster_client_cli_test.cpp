@@ -201,19 +201,21 @@ TEST(Cli, DotSegmentIdsAreRefusedBeforeAnyRequest) {
     EXPECT_EQ(verified.exit_status, 0) << verified.out << verified.err;
 }
 
+// cluster-client on `hosts` with retries quick enough that a dead node costs milliseconds.
+testing::ProgramResult quick(const std::string& hosts, std::vector<std::string> rest) {
+    std::vector<std::string> args{"--hosts",           hosts, "--attempts",    "2",
+                                  "--initial-backoff", "1ms", "--max-backoff", "2ms"};
+    args.insert(args.end(), rest.begin(), rest.end());
+    return cli(args);
+}
+
 TEST(Cli, ExitCodesFollowTheOutcome) {
     LocalCluster cluster;
     auto hosts = cluster.urls();
     const auto healthy = join(hosts);
     hosts.push_back(testing::dead_node_url());
     const auto with_dead = join(hosts);
-    const std::vector<std::string> fast{"--attempts", "2", "--initial-backoff", "1ms", "--max-backoff", "2ms"};
-    auto with = [&](const std::string& host_list, std::vector<std::string> rest) {
-        std::vector<std::string> args{"--hosts", host_list};
-        args.insert(args.end(), fast.begin(), fast.end());
-        args.insert(args.end(), rest.begin(), rest.end());
-        return cli(args);
-    };
+    const auto with = quick;
 
     EXPECT_EQ(with(healthy, {"delete", "missing"}).exit_status, 1) << "not_found";
     EXPECT_EQ(with(with_dead, {"create", "g"}).exit_status, 1) << "rolled_back";
@@ -228,13 +230,7 @@ TEST(Cli, AnOpenSagaHoldsItsGroupUntilRecovered) {
     LocalCluster cluster;
     const auto down = testing::dead_node_url();
     const auto hosts = join(cluster.urls()) + "," + down;
-    const std::vector<std::string> fast{"--attempts", "2", "--initial-backoff", "1ms", "--max-backoff", "2ms"};
-    auto with = [&](std::vector<std::string> rest) {
-        std::vector<std::string> args{"--hosts", hosts};
-        args.insert(args.end(), fast.begin(), fast.end());
-        args.insert(args.end(), rest.begin(), rest.end());
-        return cli(args);
-    };
+    auto with = [&](std::vector<std::string> rest) { return quick(hosts, std::move(rest)); };
 
     const auto left = with({"ensure", "g"});
     EXPECT_EQ(left.exit_status, 3) << "a node is down: left open";
@@ -261,6 +257,66 @@ TEST(Cli, AnOpenSagaHoldsItsGroupUntilRecovered) {
     EXPECT_EQ(cluster.nodes_with("g").size(), 3u);
     EXPECT_NE(cli({"sagas"}).out.find("0 open saga"), std::string::npos);
     EXPECT_EQ(with({"delete", "g"}).exit_status, 0) << "the group is free again";
+}
+
+// `prune` deletes the sagas that ended long enough ago and never an open one; --retention
+// does the same after each saga command, so the log stops growing.
+TEST(Cli, PruneAndRetentionDeleteOnlyEndedSagas) {
+    LocalCluster cluster;
+    const auto down = testing::dead_node_url();
+    const auto hosts = join(cluster.urls());
+    const auto with = quick;
+    const auto saga_lines = [&] {
+        const auto listed = cli({"sagas", "--limit", "100"});
+        std::size_t count = 0;
+        for (std::size_t at = listed.out.find("saga "); at != std::string::npos;
+             at = listed.out.find("\nsaga ", at + 1)) {
+            ++count;
+        }
+        return std::pair{count, listed.out};
+    };
+
+    EXPECT_EQ(with(hosts, {"create", "p1", "p2", "p3"}).exit_status, 0);
+    EXPECT_EQ(with(hosts + "," + down, {"ensure", "stays-open"}).exit_status, 3);
+    EXPECT_EQ(saga_lines().first, 4u) << saga_lines().second << "the default retention (30d) keeps them";
+
+    const auto kept = cli({"prune", "--older-than", "1h"});
+    EXPECT_EQ(kept.exit_status, 0) << kept.err;
+    EXPECT_NE(kept.out.find("pruned 0 saga(s) that ended before "), std::string::npos) << kept.out;
+
+    const auto pruned = cli({"--output", "json", "prune", "--older-than", "0s"});
+    EXPECT_EQ(pruned.exit_status, 0) << pruned.err;
+    const auto lines = json_lines(pruned.out);
+    ASSERT_EQ(lines.size(), 1u) << pruned.out;
+    EXPECT_EQ(lines[0].at("pruned").to_number<int>(), 3);
+    const auto [left, listing] = saga_lines();
+    EXPECT_EQ(left, 1u) << listing;
+    EXPECT_NE(listing.find("ensure stays-open  OPEN"), std::string::npos) << listing;
+
+    // Retention after a saga command: the sagas that ended before it are gone; the open one stays.
+    EXPECT_EQ(with(hosts, {"delete", "p1", "p2"}).exit_status, 0);
+    EXPECT_EQ(saga_lines().first, 3u);
+    EXPECT_EQ(with(hosts, {"--retention", "1ms", "delete", "p3"}).exit_status, 0);
+    const auto [after, after_listing] = saga_lines();
+    EXPECT_LE(after, 2u) << after_listing;
+    EXPECT_EQ(after_listing.find("delete p1"), std::string::npos) << after_listing;
+    EXPECT_NE(after_listing.find("ensure stays-open  OPEN"), std::string::npos) << after_listing;
+    EXPECT_TRUE(cluster.nodes_with("p1").empty() && cluster.nodes_with("p3").empty());
+
+    // Bad input names the rule, and deletes nothing.
+    const auto missing = cli({"prune"});
+    EXPECT_EQ(missing.exit_status, 2);
+    EXPECT_NE(missing.err.find("--older-than is required"), std::string::npos) << missing.err;
+    const auto unit = cli({"prune", "--older-than", "7x"});
+    EXPECT_EQ(unit.exit_status, 2);
+    EXPECT_NE(unit.err.find("--older-than: "), std::string::npos) << unit.err;
+    const auto retention = with(hosts, {"--retention", "soon", "create", "p4"});
+    EXPECT_EQ(retention.exit_status, 2);
+    EXPECT_NE(retention.err.find("--retention"), std::string::npos) << retention.err;
+    EXPECT_TRUE(cluster.nodes_with("p4").empty());
+    const auto [final_count, final_listing] = saga_lines();
+    EXPECT_NE(final_listing.find("ensure stays-open  OPEN"), std::string::npos) << final_listing;
+    EXPECT_GE(final_count, 1u);
 }
 
 TEST(Cli, BatchFromFileStreamsOneLinePerSaga) {
@@ -442,6 +498,8 @@ TEST(Cli, FlagsOverrideTheEnvironmentWhichOverridesTheConfigFile) {
     ASSERT_EQ(result.exit_status, 0) << result.err;
     const auto root = boost::json::parse(result.out).as_object();
     EXPECT_EQ(root.at("config_file").as_string(), file);
+    EXPECT_EQ(root.at("version").as_string(), cluster_client::version);
+    EXPECT_EQ(root.at("state_dir").as_string(), client_state_home() + "/cluster-client");
     const auto& settings = root.at("settings").as_object();
     const auto setting = [&](const char* key) {
         const auto& entry = settings.at(key).as_object();
@@ -466,6 +524,10 @@ TEST(Cli, TheDefaultConfigFileSuppliesTheHosts) {
     const auto shown = cli({"config"});
     EXPECT_NE(shown.out.find("ownership = \"fast\""), std::string::npos) << shown.out;
     EXPECT_NE(shown.out.find("# file"), std::string::npos) << shown.out;
+    EXPECT_NE(shown.out.find("# cluster-client " + std::string(cluster_client::version) + "\n"), std::string::npos)
+        << shown.out;
+    EXPECT_NE(shown.out.find("# state directory: \"" + client_state_home() + "/cluster-client\"\n"), std::string::npos)
+        << shown.out;
     std::filesystem::remove_all(client_config_home());
 }
 

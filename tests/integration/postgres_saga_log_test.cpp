@@ -377,4 +377,32 @@ TEST_F(PostgresSagaLogTest, MalformedOptionsAreRefusedBeforeAnythingIsSent) {
     EXPECT_EQ(refusal("sqlite:///var/lib/x/sagas.db"), "accepted");
 }
 
+// Pruning deletes the oldest closed sagas first, with their facts, and never an open one.
+TEST_F(PostgresSagaLogTest, PruneDeletesOnlyTheSagasThatEndedBeforeTheCutOff) {
+    const auto log = open();
+    const SagaId first = started(*log, "first");
+    ASSERT_FALSE(record(*log, first, 0, Fact::absent_before));
+    ASSERT_FALSE(end(*log, first, SagaOutcome::created));
+    const SagaId second = started(*log, "second");
+    ASSERT_FALSE(end(*log, second, SagaOutcome::rolled_back));
+    const SagaId left_open = started(*log, "left-open");
+    ASSERT_FALSE(record(*log, left_open, 1, Fact::created));
+    ASSERT_FALSE(end(*log, left_open, SagaOutcome::rollback_incomplete));
+
+    const auto prune = [&](std::chrono::system_clock::time_point before, std::size_t limit) {
+        return log->async_prune(before, limit, asio::use_future).get();
+    };
+    const auto now = std::chrono::system_clock::now();
+    EXPECT_EQ(prune(now - std::chrono::hours(1), 1000), 0u) << "nothing ended an hour ago";
+    EXPECT_EQ(prune(now + 1s, 1), 1u) << "one per batch, the oldest first";
+    EXPECT_FALSE(find(*log, first));
+    EXPECT_TRUE(find(*log, second));
+    EXPECT_EQ(prune(now + 1s, 1000), 1u);
+    EXPECT_EQ(prune(now + 1s, 1000), 0u);
+    EXPECT_FALSE(find(*log, second));
+    ASSERT_TRUE(find(*log, left_open));
+    EXPECT_EQ(find(*log, left_open)->facts.at(1), std::vector<Fact>{Fact::created});
+    EXPECT_EQ(server_->sql("SELECT count(*) FROM " + schema_ + ".facts"), "1") << "the facts went with their saga";
+}
+
 }  // namespace

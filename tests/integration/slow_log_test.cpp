@@ -96,6 +96,10 @@ private:
     void find(saga::SagaId saga, Handler<void(std::exception_ptr, std::optional<saga::SagaRecord>)> handler) override {
         delayed(std::move(handler), [&](auto done) { inner_->async_find(saga, std::move(done)); });
     }
+    void prune(std::chrono::system_clock::time_point before, std::size_t limit,
+               Handler<void(std::exception_ptr, std::size_t)> handler) override {
+        delayed(std::move(handler), [&](auto done) { inner_->async_prune(before, limit, std::move(done)); });
+    }
 
     void later(std::function<void()> deliver) {
         {

@@ -203,6 +203,43 @@ std::vector<SagaId> ids_of(const std::vector<SagaRecord>& sagas) {
     return ids;
 }
 
+// Pruning deletes the oldest closed sagas first, with their facts, in batches of the given
+// size, and never an open saga (left for recovery or running) nor one that ended later.
+TEST_F(SqliteSagaLogTest, PruneDeletesOnlyTheSagasThatEndedBeforeTheCutOff) {
+    const auto log = open_sqlite_saga_log(options());
+    const SagaId first = started(*log, "first");
+    ASSERT_FALSE(record(*log, first, 0, Fact::absent_before));
+    ASSERT_FALSE(end(*log, first, SagaOutcome::created, {HostState::created, HostState::created, HostState::created}));
+    const SagaId second = started(*log, "second");
+    ASSERT_FALSE(end(*log, second, SagaOutcome::rolled_back,
+                     {HostState::rolled_back, HostState::rolled_back, HostState::rolled_back}));
+    const SagaId left_open = started(*log, "left-open");
+    ASSERT_FALSE(record(*log, left_open, 1, Fact::created));
+    ASSERT_FALSE(end(*log, left_open, SagaOutcome::rollback_incomplete,
+                     {HostState::rolled_back, HostState::rollback_failed, HostState::rolled_back}));
+    const SagaId running = started(*log, "running");
+    ASSERT_FALSE(record(*log, running, 2, Fact::absent_before));
+
+    const auto prune = [&](std::chrono::system_clock::time_point before, std::size_t limit) {
+        return log->async_prune(before, limit, asio::use_future).get();
+    };
+    const auto now = std::chrono::system_clock::now();
+    EXPECT_EQ(prune(now - std::chrono::hours(1), 1000), 0u) << "nothing ended an hour ago";
+    EXPECT_EQ(prune(now + 1s, 1), 1u) << "one per batch, the oldest first";
+    EXPECT_FALSE(find(*log, first));
+    EXPECT_TRUE(find(*log, second));
+    EXPECT_EQ(prune(now + 1s, 1000), 1u);
+    EXPECT_EQ(prune(now + 1s, 1000), 0u);
+    EXPECT_FALSE(find(*log, second));
+    EXPECT_EQ(ids_of(open_sagas(*log)), (std::vector<SagaId>{left_open, running}));
+    EXPECT_EQ(find(*log, left_open)->facts.at(1), std::vector<Fact>{Fact::created});
+    EXPECT_EQ(find(*log, running)->facts.at(2), std::vector<Fact>{Fact::absent_before});
+    // The facts went with their saga; the group of a pruned saga is free.
+    EXPECT_EQ(execute_sql(options().path, "UPDATE facts SET fact = fact WHERE saga = " + std::to_string(first)), 0);
+    EXPECT_EQ(execute_sql(options().path, "UPDATE facts SET fact = fact"), 2);
+    started(*log, "first");
+}
+
 }  // namespace
 
 TEST_F(SqliteSagaLogTest, RoundTripsASagaThroughFindOpenAndRecent) {

@@ -28,6 +28,7 @@ TEST(Duration, ParsesEachUnit) {
     EXPECT_EQ(parse_duration("2s"), 2000ms);
     EXPECT_EQ(parse_duration("1m"), 60000ms);
     EXPECT_EQ(parse_duration("1h"), 3600000ms);
+    EXPECT_EQ(parse_duration("7d"), std::chrono::hours(24 * 7));
     EXPECT_EQ(parse_duration("2000us"), 2ms);
 }
 
@@ -108,6 +109,8 @@ TEST(Duration, FormatsLargerValuesInParts) {
     EXPECT_EQ(format_duration(90000ms), "1m30s");
     EXPECT_EQ(format_duration(60000ms), "1m");
     EXPECT_EQ(format_duration(3600000ms), "1h");
+    EXPECT_EQ(format_duration(std::chrono::hours(24 * 30)), "30d");
+    EXPECT_EQ(format_duration(std::chrono::hours(24 * 7 + 12)), "7d12h");
     EXPECT_EQ(format_duration(3661500ms), "1h1m1.5s");
     EXPECT_EQ(format_duration(-1500ms), "-1.5s");
 }

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "log/postgres/postgres_saga_log.hpp"
-#include "logging/logger.hpp"
 
 #include <utility>
 
 #include <cluster_client/errors.hpp>
 
+#include "log/codec.hpp"
 #include "log/job.hpp"
 #include "log/postgres/writer.hpp"
+#include "logging/logger.hpp"
 
 namespace cluster_client::log {
 
@@ -125,6 +126,14 @@ void PostgresSagaLog::recent_sagas(std::size_t limit, Handler<void(std::exceptio
 void PostgresSagaLog::find(SagaId saga, Handler<void(std::exception_ptr, std::optional<SagaRecord>)> handler) {
     writer_->submit(result_job<Store, void(std::exception_ptr, std::optional<SagaRecord>)>(
         false, [saga](Store& store, std::int64_t) { return store.find(saga); }, name_, std::move(handler)));
+}
+
+void PostgresSagaLog::prune(std::chrono::system_clock::time_point before, std::size_t limit,
+                            Handler<void(std::exception_ptr, std::size_t)> handler) {
+    const auto cutoff = to_ms(before);
+    writer_->submit(result_job<Store, void(std::exception_ptr, std::size_t)>(
+        false, [cutoff, limit](Store& store, std::int64_t) { return store.prune(cutoff, limit); }, name_,
+        std::move(handler)));
 }
 
 std::uint64_t PostgresSagaLog::commits() const {

@@ -70,6 +70,8 @@ private:
     void open_sagas(Handler<void(std::exception_ptr, Records)> handler) override;
     void recent_sagas(std::size_t limit, Handler<void(std::exception_ptr, Records)> handler) override;
     void find(saga::SagaId saga, Handler<void(std::exception_ptr, std::optional<saga::SagaRecord>)> handler) override;
+    void prune(std::chrono::system_clock::time_point before, std::size_t limit,
+               Handler<void(std::exception_ptr, std::size_t)> handler) override;
 
     std::string name_;  ///< "saga log <url, password hidden>", for errors; outlives the writer's last job
     postgres::Fence fence_;

@@ -116,6 +116,12 @@ void Store::prepare_statements() {
     connection_.prepare("open_sagas", in_schema(std::string(saga_columns) + "WHERE s.is_open ORDER BY s.id"));
     connection_.prepare("recent_sagas",
                         in_schema(std::string(saga_columns) + "ORDER BY s.updated_at DESC, s.id DESC LIMIT $1"));
+    connection_.prepare("prune",
+                        in_schema("WITH doomed AS (SELECT id FROM @.sagas WHERE NOT is_open "
+                                  "AND updated_at < to_timestamp($1::bigint / 1000.0) ORDER BY id LIMIT $2), "
+                                  "gone_facts AS (DELETE FROM @.facts WHERE saga IN (SELECT id FROM doomed)), "
+                                  "gone AS (DELETE FROM @.sagas WHERE id IN (SELECT id FROM doomed) RETURNING 1) "
+                                  "SELECT count(*) FROM gone"));
     connection_.prepare("facts_of", in_schema("SELECT saga, host, fact FROM @.facts WHERE saga = ANY ($1::bigint[]) "
                                               "ORDER BY saga, seq"));
 }
@@ -339,6 +345,14 @@ std::optional<SagaRecord> Store::find(SagaId saga) {
 std::vector<SagaRecord> Store::open_sagas() {
     ensure_ready();
     return read_sagas(connection_.run_prepared("open_sagas", {}));
+}
+
+std::size_t Store::prune(std::int64_t before, std::size_t limit) {
+    ensure_ready();
+    const std::string cutoff = std::to_string(before);
+    const std::string most = std::to_string(limit);
+    const auto pruned = connection_.run_prepared("prune", {cutoff.c_str(), most.c_str()});
+    return static_cast<std::size_t>(pruned.integer(0, 0));
 }
 
 std::vector<SagaRecord> Store::recent_sagas(std::size_t limit) {

@@ -76,6 +76,9 @@ public:
     std::optional<SagaRecord> find(SagaId saga);
     std::vector<SagaRecord> open_sagas();
     std::vector<SagaRecord> recent_sagas(std::size_t limit);
+    /// Its own transaction: deletes up to `limit` closed sagas last updated before `before`
+    /// (ms since the epoch), oldest first, with their facts; returns how many.
+    std::size_t prune(std::int64_t before, std::size_t limit);
 
     /// Open sagas this coordinator runs.
     std::size_t running() const { return running_.size(); }

@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "log/codec.hpp"
 #include "log/job.hpp"
 #include "log/sqlite/writer.hpp"
 
@@ -75,6 +76,14 @@ void SqliteSagaLog::recent_sagas(std::size_t limit, Handler<void(std::exception_
 void SqliteSagaLog::find(SagaId saga, Handler<void(std::exception_ptr, std::optional<SagaRecord>)> handler) {
     writer_->submit(result_job<Store, void(std::exception_ptr, std::optional<SagaRecord>)>(
         false, [saga](Store& store, std::int64_t) { return store.find(saga); }, name_, std::move(handler)));
+}
+
+void SqliteSagaLog::prune(std::chrono::system_clock::time_point before, std::size_t limit,
+                          Handler<void(std::exception_ptr, std::size_t)> handler) {
+    const auto cutoff = to_ms(before);
+    writer_->submit(result_job<Store, void(std::exception_ptr, std::size_t)>(
+        true, [cutoff, limit](Store& store, std::int64_t) { return store.prune(cutoff, limit); }, name_,
+        std::move(handler)));
 }
 
 std::uint64_t SqliteSagaLog::commits() const {

@@ -61,7 +61,14 @@ struct Statements {
           saga_by_id(db, select_sagas("WHERE id = ?1")),
           open_sagas(db, select_sagas("WHERE is_open ORDER BY id")),
           recent_sagas(db, select_sagas("ORDER BY updated_at DESC, id DESC LIMIT ?1")),
-          facts_of(db, "SELECT host, fact FROM facts WHERE saga = ?1 ORDER BY seq") {}
+          facts_of(db, "SELECT host, fact FROM facts WHERE saga = ?1 ORDER BY seq"),
+          // The same sagas for both: the oldest closed ones, by id, within one transaction.
+          prune_facts(db,
+                      "DELETE FROM facts WHERE saga IN (SELECT id FROM sagas WHERE NOT is_open AND updated_at < ?1 "
+                      "ORDER BY id LIMIT ?2)"),
+          prune_sagas(db,
+                      "DELETE FROM sagas WHERE id IN (SELECT id FROM sagas WHERE NOT is_open AND updated_at < ?1 "
+                      "ORDER BY id LIMIT ?2)") {}
 
     Statement begin;
     Statement commit;
@@ -79,6 +86,8 @@ struct Statements {
     Statement open_sagas;
     Statement recent_sagas;
     Statement facts_of;
+    Statement prune_facts;
+    Statement prune_sagas;
 };
 
 Store::Store(const std::filesystem::path& path, Durability durability)
@@ -195,6 +204,12 @@ bool Store::adopt(SagaId saga, const Owner& owner, std::int64_t now) {
     s.put_lease.execute(group, saga, owner.pid, owner.start_time);
     set_running(saga, hosts);
     return true;
+}
+
+std::size_t Store::prune(std::int64_t before, std::size_t limit) {
+    auto& s = *statements_;
+    s.prune_facts.execute(before, to_int64(limit));
+    return static_cast<std::size_t>(s.prune_sagas.execute(before, to_int64(limit)));
 }
 
 std::optional<SagaRecord> Store::find(SagaId saga) {

@@ -55,6 +55,9 @@ public:
     std::optional<SagaRecord> find(saga::SagaId saga);
     std::vector<SagaRecord> open_sagas();
     std::vector<SagaRecord> recent_sagas(std::size_t limit);
+    /// Deletes up to `limit` closed sagas last updated before `before` (ms since the epoch),
+    /// oldest first, with their facts; returns how many. Inside the batch's transaction.
+    std::size_t prune(std::int64_t before, std::size_t limit);
 
 private:
     SagaRecord read_saga(const Rows& row) const;
