@@ -100,8 +100,8 @@ run_cases() {
     # Option names: the global ones, and those of the command being typed.
     check "cluster-client --" "${global_long[@]}"
     check "cluster-client -" -h "${global_long[@]}"
-    check "cluster-client create --" "${global_long[@]}" --from-file --concurrency
-    check "cluster-client delete --co" --config --concurrency
+    check "cluster-client create --" "${global_long[@]}" --from-file
+    check "cluster-client delete --co" --config --concurrency --color
     check "cluster-client --hosts http://a:8001 verify --f" --from-file
     check "cluster-client --output json ensure --from" --from-file
     check "cluster-client demo --no" --no-saga-log --no-recover --nodes --no-faults

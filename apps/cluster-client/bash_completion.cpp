@@ -229,8 +229,13 @@ void print_bash_completion(std::ostream& out, const CLI::App& app) {
     print_variable(out, "_cluster_client_global_options", global);
     out << "\n# Options of one command.\n_cluster_client_command_options() {\n    case $1 in\n";
     for (const auto* command : app.get_subcommands([](const CLI::App* c) { return !is_hidden(*c); })) {
+        // Without the global ones: those a saga command shares with the top level
+        // (--concurrency) are offered once.
         std::vector<std::string> own;
-        for (const auto* option : typed_options(*command, false)) own.push_back(names_of(*option));
+        for (const auto* option : typed_options(*command, false)) {
+            const auto names = names_of(*option);
+            if (std::find(global.begin(), global.end(), names) == global.end()) own.push_back(names);
+        }
         out << "        " << command->get_name() << ") echo \"" << joined(own) << "\" ;;\n";
     }
     out << "    esac\n}\n\n# Options that take no value, and those that take one.\n";

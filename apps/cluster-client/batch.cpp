@@ -76,7 +76,8 @@ std::optional<std::string> IdSource::next() {
 }
 
 BatchTotals run_batch(asio::io_context& io, ClusterClient& client, Operation operation, IdSource& ids,
-                      std::size_t concurrency, OutputFormat format, std::ostream& out, const ProgressTarget& progress) {
+                      const BatchOptions& options, OutputFormat format, std::ostream& out,
+                      const ProgressTarget& progress) {
     BatchTotals totals;
     ProgressLine bar(progress.out, progress.shares_terminal, ids.total());
     auto worker = [&]() -> asio::awaitable<void> {
@@ -96,7 +97,7 @@ BatchTotals run_batch(asio::io_context& io, ClusterClient& client, Operation ope
                 ++totals.left_open;
                 co_return;
             }
-            if (report.ok()) {
+            if (report.ok() || (options.not_found_is_success && report.outcome == SagaOutcome::not_found)) {
                 ++totals.ok;
             } else if (report.left_open()) {
                 ++totals.left_open;
@@ -109,7 +110,7 @@ BatchTotals run_batch(asio::io_context& io, ClusterClient& client, Operation ope
         }
     };
     bar.update(counts_of(totals));
-    for (std::size_t i = 0; i < std::max<std::size_t>(1, concurrency); ++i) {
+    for (std::size_t i = 0; i < std::max<std::size_t>(1, options.concurrency); ++i) {
         asio::co_spawn(io, worker(), asio::detached);
     }
     io.run();

@@ -57,9 +57,16 @@ struct ProgressTarget {
     bool shares_terminal = false;  ///< the reports are printed to the same terminal
 };
 
-/// Runs the saga `operation` for every id of `ids`, `concurrency` at a time, printing each
-/// result as it ends (streamed: nothing accumulates), with a progress line on `progress`.
+/// How a batch runs.
+struct BatchOptions {
+    std::size_t concurrency = 16;       ///< sagas at once
+    bool not_found_is_success = false;  ///< delete --ignore-not-found: `not_found` counts as ok
+};
+
+/// Runs the saga `operation` for every id of `ids`, `options.concurrency` at a time, printing
+/// each result as it ends (streamed: nothing accumulates), with a progress line on `progress`.
 BatchTotals run_batch(boost::asio::io_context& io, ClusterClient& client, Operation operation, IdSource& ids,
-                      std::size_t concurrency, OutputFormat format, std::ostream& out, const ProgressTarget& progress);
+                      const BatchOptions& options, OutputFormat format, std::ostream& out,
+                      const ProgressTarget& progress);
 
 }  // namespace cluster_client::cli

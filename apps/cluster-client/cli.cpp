@@ -3,11 +3,14 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <future>
 #include <iostream>
 #include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -58,13 +61,86 @@ std::optional<std::string> typed_command(const CLI::App& app, const std::vector<
     return std::nullopt;
 }
 
-// The command line's logger: stderr, at --log-level. It is spdlog's default logger too, which
-// the local cluster of `demo` logs to.
-std::shared_ptr<spdlog::logger> set_up_logging(const std::string& level) {
-    auto logger = spdlog::stderr_color_mt("cluster-client");
+// --color: `auto` colours a terminal only, and not at all when NO_COLOR is set and not empty
+// (no-color.org); `always` and `never` say so whatever the environment.
+spdlog::color_mode color_mode_of(const std::string& color) {
+    if (color == "always") return spdlog::color_mode::always;
+    if (color == "never") return spdlog::color_mode::never;
+    const char* no_color = std::getenv("NO_COLOR");
+    return no_color != nullptr && *no_color != '\0' ? spdlog::color_mode::never : spdlog::color_mode::automatic;
+}
+
+// The command line's logger: stderr, at --log-level (error with --quiet, unless --log-level
+// was given). It is spdlog's default logger too, which the local cluster of `demo` logs to.
+std::shared_ptr<spdlog::logger> set_up_logging(const Settings& settings) {
+    auto logger = spdlog::stderr_color_mt("cluster-client", color_mode_of(settings.value("color")));
     spdlog::set_default_logger(logger);
-    spdlog::set_level(spdlog::level::from_str(level));
+    const bool quiet_default = settings.is_on("quiet") && settings.source("log_level") == Source::default_value;
+    spdlog::set_level(quiet_default ? spdlog::level::err : spdlog::level::from_str(settings.value("log_level")));
     return logger;
+}
+
+// Levenshtein distance, for "did you mean".
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+// The first --option of `args` that no command knows, with the known one closest to it
+// when it is close enough to be a typo: "unknown option --atempts (did you mean
+// --attempts?)".
+std::optional<std::string> unknown_option(const CLI::App& app, const std::vector<std::string>& args) {
+    std::vector<std::string> known;
+    const auto collect = [&known](const CLI::App& command) {
+        for (const auto* option : command.get_options()) {
+            for (const auto& name : option->get_lnames()) known.push_back("--" + name);
+        }
+    };
+    collect(app);
+    for (const auto* command : app.get_subcommands([](const CLI::App*) { return true; })) collect(*command);
+    for (const auto& word : args) {
+        if (!word.starts_with("--") || word == "--") continue;
+        const auto flag = word.substr(0, word.find('='));
+        if (std::find(known.begin(), known.end(), flag) != known.end()) continue;
+        std::string text = "unknown option " + flag;
+        const std::string* closest = nullptr;
+        std::size_t best = 3;  // at most two edits away
+        for (const auto& name : known) {
+            const auto distance = edit_distance(flag, name);
+            if (distance < best) {
+                best = distance;
+                closest = &name;
+            }
+        }
+        if (closest != nullptr) text += " (did you mean " + *closest + "?)";
+        return text;
+    }
+    return std::nullopt;
+}
+
+// Options of the saga commands given before the command name are taken as if after it; a
+// command that does not run sagas on ids refuses them.
+void check_saga_options_given_before(const CLI::App& app, const CLI::App& command) {
+    static const std::set<std::string> saga_commands{"create", "delete", "ensure", "verify"};
+    if (saga_commands.contains(command.get_name())) return;
+    for (const auto& row : option_table()) {
+        if (row.scope != OptionScope::saga_commands) continue;
+        const auto* option = app.get_option_no_throw(row.flag());
+        if (option != nullptr && option->count() > 0) {
+            throw ConfigError(row.flag() + ": only create, delete, ensure and verify take it, not " +
+                              command.get_name());
+        }
+    }
 }
 
 // Recovers what earlier runs left open, alongside the command's own sagas: those never wait
@@ -102,17 +178,19 @@ struct CommandArguments {
     std::string from_file;
     std::size_t limit = 20;
     std::string older_than;
+    bool ignore_not_found = false;
     std::string config_file;
     std::string shell;
 };
 
-void add_saga_command(CLI::App& app, const char* name, const char* description, CommandArguments& arguments) {
+CLI::App* add_saga_command(CLI::App& app, const char* name, const char* description, CommandArguments& arguments) {
     auto* command = app.add_subcommand(name, description);
     command->add_option("ids", arguments.ids,
                         "group ids (1 to 255 bytes of UTF-8, no control characters, not . or ..)");
     command->add_option("--from-file", arguments.from_file, "read group ids from FILE, one per line ('-': stdin)")
         ->type_name("FILE");
     add_option_flags(*command, OptionScope::saga_commands);
+    return command;
 }
 
 // The layers under the flags, then the flags: the config file, the environment, the command
@@ -142,10 +220,21 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
     app.set_help_all_flag("--help-all", "print the help of every command");
     app.set_version_flag("--version", "cluster-client " + std::string(cluster_client::version),
                          "print the version and exit");
+    app.footer(
+        "Exit status: 0 every operation succeeded; 1 some failed cleanly (rolled back, conflict, not found, busy);\n"
+        "2 usage or configuration error, nothing sent; 3 something left open for `cluster-client recover`.\n"
+        "Environment: HOSTS (the host list), CLUSTER_CLIENT_<OPTION> for every option (CLUSTER_CLIENT_ATTEMPTS=3),\n"
+        "CLUSTER_CLIENT_TOKEN, XDG_STATE_HOME and XDG_CONFIG_HOME (where the saga log and config file are),\n"
+        "NO_COLOR, PGPASSFILE. A flag overrides the environment, which overrides the config file.");
     add_option_flags(app, OptionScope::every_command);
+    // Also before the command name: `cluster-client --concurrency 4 create ...`.
+    add_option_flags(app, OptionScope::saga_commands);
 
     add_saga_command(app, "create", "create groups on every node, or on none", arguments);
-    add_saga_command(app, "delete", "delete groups from every node, or from none", arguments);
+    add_saga_command(app, "delete", "delete groups from every node, or from none", arguments)
+        ->add_flag("--ignore-not-found", arguments.ignore_not_found,
+                   "a group that is on no node is a success (exit 0), not a failure: for scripts that want the "
+                   "group gone, whether or not it was there");
     add_saga_command(app, "ensure", "create groups where they are missing; never roll back", arguments);
     add_saga_command(app, "verify", "read groups on every node (a per-host table)", arguments);
     auto* demo = app.add_subcommand("demo", "start a local 3-node cluster and show a group's life on it");
@@ -189,6 +278,8 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         if (app.get_subcommands().empty() && command) {
             err << "cluster-client: unknown command '" << *command
                 << "' (commands: create, delete, ensure, verify, recover, sagas, prune, config, demo)\n";
+        } else if (const auto unknown = unknown_option(app, args)) {
+            err << "cluster-client: " << *unknown << "\n(run cluster-client --help for usage)\n";
         } else {
             err << "cluster-client: " << parse_error_text(error) << "\n(run cluster-client --help for usage)\n";
         }
@@ -201,7 +292,11 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
 
     try {
         const auto settings = layered_settings(app, arguments.config_file, env_hosts);
-        const auto logger = set_up_logging(settings.value("log_level"));
+        check_saga_options_given_before(app, *app.get_subcommands().front());
+        const auto logger = set_up_logging(settings);
+        const bool quiet = settings.is_on("quiet");
+        std::ostream no_notes(nullptr);
+        std::ostream& notes = quiet ? no_notes : err;
         const auto client_options = [&](bool need_hosts) {
             auto options = make_client_options(settings, need_hosts);
             options.logger = logger;
@@ -257,13 +352,15 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         std::optional<std::future<std::vector<SagaReport>>> recovery;
         if (!settings.is_on("no_recover")) recovery = start_recovery(io, client);
         const bool batch = !arguments.from_file.empty() || arguments.ids.size() > 1;
-        const ProgressTarget progress{batch && ::isatty(STDERR_FILENO) ? &err : nullptr, ::isatty(STDOUT_FILENO) == 1};
+        const ProgressTarget progress{batch && !quiet && ::isatty(STDERR_FILENO) ? &err : nullptr,
+                                      ::isatty(STDOUT_FILENO) == 1};
         const auto concurrency = static_cast<std::size_t>(as_count(settings.value("concurrency")));
-        const auto totals = run_batch(io, client, operation, ids, concurrency, format, out, progress);
+        const auto totals =
+            run_batch(io, client, operation, ids, {concurrency, arguments.ignore_not_found}, format, out, progress);
         if (!options.saga_log.state_dir.empty() || !options.saga_log.url.empty()) {
-            apply_retention(io, client, as_duration(settings.value("retention")), err);
+            apply_retention(io, client, as_duration(settings.value("retention")), notes);
         }
-        if (recovery) report_recovery(*recovery, err);
+        if (recovery) report_recovery(*recovery, notes);
         if (totals.input_error) err << "cluster-client: " << *totals.input_error << '\n';
         if (totals.log_error) {
             err << "cluster-client: " << *totals.log_error

@@ -88,6 +88,17 @@ const std::vector<OptionRow>& option_table() {
          .default_value = "warn",
          .doc = "logs go to stderr; warn keeps them to trouble, info adds a line per saga, debug one per request",
          .choices = {"trace", "debug", "info", "warn", "error", "critical", "off"}},
+        {.name = "color",
+         .kind = ValueKind::word,
+         .default_value = "auto",
+         .doc = "colour the level of log lines on stderr: auto does so on a terminal unless NO_COLOR is set (the "
+                "no-color.org convention)",
+         .choices = {"auto", "always", "never"}},
+        {.name = "quiet",
+         .kind = ValueKind::flag,
+         .default_value = "false",
+         .doc = "results and errors only: no progress line, no notes about earlier runs' sagas or retention, and "
+                "no warnings unless --log-level asks; for scripts"},
         {.name = "state_dir",
          .kind = ValueKind::directory,
          .default_value = "",

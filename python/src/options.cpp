@@ -18,8 +18,8 @@ namespace {
 
 // What only the command line does: how it prints, its log level (Python's logging decides
 // here), and how a batch runs.
-constexpr std::array<std::string_view, 5> command_line_only = {"output", "log_level", "no_recover", "concurrency",
-                                                               "retention"};
+constexpr std::array<std::string_view, 7> command_line_only = {"output",    "log_level", "no_recover", "concurrency",
+                                                               "retention", "color",     "quiet"};
 
 bool is_keyword(const cli::OptionRow& row) {
     return row.name != "hosts" &&

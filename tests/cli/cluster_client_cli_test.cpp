@@ -218,6 +218,10 @@ TEST(Cli, ExitCodesFollowTheOutcome) {
     const auto with = quick;
 
     EXPECT_EQ(with(healthy, {"delete", "missing"}).exit_status, 1) << "not_found";
+    EXPECT_EQ(with(healthy, {"delete", "--ignore-not-found", "missing"}).exit_status, 0) << "not_found, ignored";
+    const auto not_for_create = with(healthy, {"create", "--ignore-not-found", "g"});
+    EXPECT_EQ(not_for_create.exit_status, 2) << "only delete takes it";
+    EXPECT_TRUE(cluster.nodes_with("g").empty());
     EXPECT_EQ(with(with_dead, {"create", "g"}).exit_status, 1) << "rolled_back";
     EXPECT_TRUE(cluster.nodes_with("g").empty());
     EXPECT_EQ(with(healthy, {"create", "g"}).exit_status, 0) << "created";
@@ -319,6 +323,53 @@ TEST(Cli, PruneAndRetentionDeleteOnlyEndedSagas) {
     EXPECT_GE(final_count, 1u);
 }
 
+// A saga command's options may come before its name too; a mistyped option gets the nearest
+// real one; colour follows --color and NO_COLOR; --quiet keeps stderr for errors.
+TEST(Cli, OptionsEitherSideTyposColourAndQuiet) {
+    LocalCluster cluster;
+    const auto hosts = join(cluster.urls());
+    const auto before = cli({"--hosts", hosts, "--concurrency", "4", "--output", "json", "create", "b1", "b2"});
+    EXPECT_EQ(before.exit_status, 0) << before.err;
+    EXPECT_EQ(cluster.nodes_with("b2").size(), 3u);
+    const auto elsewhere = cli({"--concurrency", "4", "sagas"});
+    EXPECT_EQ(elsewhere.exit_status, 2);
+    EXPECT_NE(elsewhere.err.find("--concurrency: only create, delete, ensure and verify take it, not sagas"),
+              std::string::npos)
+        << elsewhere.err;
+
+    const auto requests = cluster.requests(0);
+    const auto typo = cli({"--hosts", hosts, "--atempts", "3", "create", "t1"});
+    EXPECT_EQ(typo.exit_status, 2);
+    EXPECT_NE(typo.err.find("unknown option --atempts (did you mean --attempts?)"), std::string::npos) << typo.err;
+    const auto after = cli({"--hosts", hosts, "create", "--form-file", "ids"});
+    EXPECT_NE(after.err.find("unknown option --form-file (did you mean --from-file?)"), std::string::npos) << after.err;
+    const auto far = cli({"--hosts", hosts, "--zzzzzzzz", "create", "t1"});
+    EXPECT_NE(far.err.find("unknown option --zzzzzzzz\n"), std::string::npos) << far.err;
+    EXPECT_EQ(cluster.requests(0), requests) << "nothing was sent";
+
+    const std::string escape = "\033[";
+    const auto coloured =
+        cli({"--hosts", hosts, "--log-level", "info", "--color", "always", "verify", "b1"}, with_env("NO_COLOR", "1"));
+    EXPECT_NE(coloured.err.find(escape), std::string::npos) << "always wins over NO_COLOR: " << coloured.err;
+    EXPECT_NE(coloured.err.find("saga verify b1: present"), std::string::npos) << coloured.err;
+    for (const auto& [color, no_color] :
+         std::vector<std::pair<std::string, std::string>>{{"never", ""}, {"auto", ""}, {"auto", "1"}}) {
+        const auto plain = cli({"--hosts", hosts, "--log-level", "info", "--color", color, "verify", "b1"},
+                               with_env("NO_COLOR", no_color));
+        EXPECT_NE(plain.err.find("saga verify b1: present"), std::string::npos) << plain.err;
+        EXPECT_EQ(plain.err.find(escape), std::string::npos) << color << " NO_COLOR=" << no_color << ": " << plain.err;
+    }
+
+    // An earlier saga left open: a note on stderr, none with --quiet.
+    const auto down = testing::dead_node_url();
+    EXPECT_EQ(quick(hosts + "," + down, {"ensure", "open-one"}).exit_status, 3);
+    const auto noted = quick(hosts + "," + down, {"verify", "b1"});
+    EXPECT_NE(noted.err.find("still open: ensure open-one"), std::string::npos) << noted.err;
+    const auto quiet = quick(hosts + "," + down, {"--quiet", "verify", "b1"});
+    EXPECT_EQ(quiet.err, "");
+    EXPECT_NE(quiet.out.find("verify b1: "), std::string::npos) << "results still print: " << quiet.out;
+}
+
 TEST(Cli, BatchFromFileStreamsOneLinePerSaga) {
     LocalCluster cluster;
     const std::string path = ::testing::TempDir() + "cli_batch_ids.txt";
@@ -402,6 +453,11 @@ TEST(Cli, HelpExitsZero) {
     EXPECT_EQ(result.exit_status, 0);
     EXPECT_NE(result.out.find("create"), std::string::npos);
     EXPECT_NE(result.out.find("--hosts"), std::string::npos);
+    // The exit codes and the environment, as the man page has them.
+    for (const char* text : {"Exit status: 0 every operation succeeded", "3 something left open",
+                             "CLUSTER_CLIENT_<OPTION> for every option", "CLUSTER_CLIENT_TOKEN", "NO_COLOR"}) {
+        EXPECT_NE(result.out.find(text), std::string::npos) << text;
+    }
 }
 
 TEST(Cli, EveryProgramPrintsItsVersion) {

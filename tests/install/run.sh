@@ -64,6 +64,10 @@ fi
 for page in cluster-client cluster-node cluster-bench; do
   [ -f "$prefix/share/man/man1/$page.1" ] || fail "no man page for $page"
 done
+for section in "EXIT STATUS" ENVIRONMENT FILES EXAMPLES; do
+  grep -q "^\.SH \"\?$section\"\?\$" "$prefix/share/man/man1/cluster-client.1" \
+    || fail "the cluster-client man page has no $section section"
+done
 [ -f "$prefix/share/bash-completion/completions/cluster-client" ] || fail "no bash completion"
 passed=$((passed + 2))
 
