@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Checks the bash completion of cluster-client: sources the script that
-# `cluster-client completions bash` prints, simulates what bash passes to the completion
+# `cluster-client completion bash` prints, simulates what bash passes to the completion
 # function for a line typed up to the cursor, and compares the words offered. The cases run
 # without the bash-completion package, then again with it when it is installed. Stops at the
 # first failure (exit 1).
@@ -11,8 +11,8 @@ set -u
 
 program=${1:?usage: test_completion.sh CLUSTER_CLIENT}
 program=$(realpath "$program")
-script=$("$program" completions bash) || {
-    echo "FAIL: cluster-client completions bash"
+script=$("$program" completion bash) || {
+    echo "FAIL: cluster-client completion bash"
     exit 1
 }
 # shellcheck disable=SC1090
@@ -89,11 +89,11 @@ fi
 
 run_cases() {
     # Command names.
-    check "cluster-client " create delete ensure verify recover sagas prune config demo
-    check "cluster-client c" create config
+    check "cluster-client " create delete ensure verify recover sagas prune config demo completion
+    check "cluster-client c" create config completion
     check "cluster-client cr" create
     check "cluster-client s" sagas
-    check "cluster-client --attempts 3 " create delete ensure verify recover sagas prune config demo
+    check "cluster-client --attempts 3 " create delete ensure verify recover sagas prune config demo completion
     check "cluster-client --deadline=2s ver" verify
     check "cluster-client --hosts http://a:8001,b:8002 e" ensure
 

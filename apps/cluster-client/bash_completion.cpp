@@ -216,7 +216,7 @@ void print_bash_completion(std::ostream& out, const CLI::App& app) {
     }
 
     out << "# SPDX-License-Identifier: MIT\n"
-           "# Bash completion for cluster-client, printed by `cluster-client completions bash` from the\n"
+           "# Bash completion for cluster-client, printed by `cluster-client completion bash` from the\n"
            "# program's own options: command names, option names (the global ones and those of the\n"
            "# command being typed), the fixed values of options that have a fixed set, file names after\n"
            "# the options that take a file, and directories after those that take a directory.\n"

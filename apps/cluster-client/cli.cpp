@@ -27,6 +27,7 @@
 #include "batch.hpp"
 #include "client_options.hpp"
 #include "demo.hpp"
+#include "fish_completion.hpp"
 #include "log_commands.hpp"
 #include "option_flags.hpp"
 #include "option_value.hpp"
@@ -254,8 +255,10 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         ->required();
     auto* config_command =
         app.add_subcommand("config", "print the effective configuration and where each value came from");
-    auto* completions = app.add_subcommand("completions", "print the completion script of a shell")->group("");
-    completions->add_option("shell", arguments.shell, "the shell: bash")->check(CLI::IsMember({"bash"}))->required();
+    auto* completion = app.add_subcommand("completion", "print the completion script of a shell: bash, zsh or fish");
+    completion->add_option("shell", arguments.shell, "bash, zsh or fish")
+        ->check(CLI::IsMember({"bash", "zsh", "fish"}))
+        ->required();
     app.add_option("--config", arguments.config_file,
                    "read options from this TOML file (default: $XDG_CONFIG_HOME/cluster-client/config.toml when "
                    "present); flags override the environment, which overrides the file")
@@ -277,7 +280,7 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         const auto command = typed_command(app, args);
         if (app.get_subcommands().empty() && command) {
             err << "cluster-client: unknown command '" << *command
-                << "' (commands: create, delete, ensure, verify, recover, sagas, prune, config, demo)\n";
+                << "' (commands: create, delete, ensure, verify, recover, sagas, prune, config, demo, completion)\n";
         } else if (const auto unknown = unknown_option(app, args)) {
             err << "cluster-client: " << *unknown << "\n(run cluster-client --help for usage)\n";
         } else {
@@ -285,8 +288,19 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         }
         return static_cast<int>(ExitCode::usage);
     }
-    if (completions->parsed()) {
-        print_bash_completion(out, app);
+    if (completion->parsed()) {
+        if (arguments.shell == "fish") {
+            print_fish_completion(out, app);
+        } else if (arguments.shell == "zsh") {
+            // zsh runs the bash script through its bash emulation: one script, the same words.
+            out << "#compdef cluster-client\n"
+                   "# zsh completion for cluster-client: the bash script below, through zsh's bashcompinit.\n"
+                   "# Install: `source <(cluster-client completion zsh)` in ~/.zshrc, after compinit.\n"
+                   "autoload -U +X bashcompinit && bashcompinit\n\n";
+            print_bash_completion(out, app);
+        } else {
+            print_bash_completion(out, app);
+        }
         return 0;
     }
 

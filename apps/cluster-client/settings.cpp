@@ -2,6 +2,7 @@
 #include "settings.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <iomanip>
@@ -206,6 +207,17 @@ void check_settings(const Settings& settings) {
 
 namespace {
 
+// A value as JSON of its kind: a count as a number, a flag as a boolean, the rest as text.
+boost::json::value json_value(const OptionRow& row, const std::string& text) {
+    if (row.kind == ValueKind::flag) return boost::json::value(text == "true");
+    if (row.kind == ValueKind::count) {
+        std::int64_t number = 0;
+        const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+        if (error == std::errc{} && end == text.data() + text.size()) return boost::json::value(number);
+    }
+    return boost::json::value(text);
+}
+
 // The state directory the saga log would be in: the setting, else the default one; why not,
 // when there is no home directory to put it under.
 std::string effective_state_dir(const Settings& settings) {
@@ -227,7 +239,7 @@ void print_settings(std::ostream& out, const Settings& settings, bool json) {
         boost::json::object entries;
         for (const auto& row : option_table()) {
             const auto& value = settings.value(row.name);
-            entries[row.name] = boost::json::object{{"value", row.shown ? row.shown(value) : value},
+            entries[row.name] = boost::json::object{{"value", json_value(row, row.shown ? row.shown(value) : value)},
                                                     {"source", source_name(settings.source(row.name))}};
         }
         boost::json::object root{{"version", cluster_client::version},

@@ -559,7 +559,9 @@ TEST(Cli, FlagsOverrideTheEnvironmentWhichOverridesTheConfigFile) {
     const auto& settings = root.at("settings").as_object();
     const auto setting = [&](const char* key) {
         const auto& entry = settings.at(key).as_object();
-        return std::string(entry.at("value").as_string()) + " from " + std::string(entry.at("source").as_string());
+        return (entry.at("value").is_string() ? std::string(entry.at("value").as_string())
+                                              : boost::json::serialize(entry.at("value"))) +
+               " from " + std::string(entry.at("source").as_string());
     };
     EXPECT_EQ(setting("hosts"), "http://127.0.0.1:1,http://127.0.0.1:2 from file");
     EXPECT_EQ(setting("lock_wait"), "7s from file");
@@ -567,6 +569,9 @@ TEST(Cli, FlagsOverrideTheEnvironmentWhichOverridesTheConfigFile) {
     EXPECT_EQ(setting("attempt_timeout"), "5s from command line");
     EXPECT_EQ(setting("output"), "json from command line");
     EXPECT_EQ(setting("deadline"), "15s from default");
+    // Typed: a count is a number, a flag a boolean.
+    EXPECT_EQ(settings.at("attempts").as_object().at("value").as_int64(), 4);
+    EXPECT_EQ(settings.at("insecure").as_object().at("value").as_bool(), false);
 }
 
 TEST(Cli, TheDefaultConfigFileSuppliesTheHosts) {

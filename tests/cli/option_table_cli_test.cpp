@@ -43,8 +43,9 @@ std::map<std::string, std::string> shown_settings(const ProgramResult& result) {
     std::map<std::string, std::string> shown;
     const auto root = boost::json::parse(result.out).as_object();
     for (const auto& [key, entry] : root.at("settings").as_object()) {
-        shown[std::string(key)] =
-            std::string(entry.at("value").as_string()) + " from " + std::string(entry.at("source").as_string());
+        shown[std::string(key)] = (entry.at("value").is_string() ? std::string(entry.at("value").as_string())
+                                                                 : boost::json::serialize(entry.at("value"))) +
+                                  " from " + std::string(entry.at("source").as_string());
     }
     return shown;
 }
@@ -59,10 +60,12 @@ std::string read_text(const std::filesystem::path& path) {
 TEST(Options, EveryRowOfTheTableAppearsEverywhere) {
     const auto help = cli({"--help"});
     const auto saga_help = cli({"create", "--help"});
-    const auto completion = cli({"completions", "bash"});
+    const auto completion = cli({"completion", "bash"});
+    const auto fish = cli({"completion", "fish"});
     const auto defaults = cli({"config"});
     ASSERT_EQ(defaults.exit_status, 0) << defaults.err;
     ASSERT_EQ(completion.exit_status, 0) << completion.err;
+    ASSERT_EQ(fish.exit_status, 0) << fish.err;
     const auto readme = read_text(std::filesystem::path(CLUSTER_CLIENT_SOURCE_DIR) / "README.md");
 
     // Every option set by the environment, then every option set by a config file, each to
@@ -103,6 +106,7 @@ TEST(Options, EveryRowOfTheTableAppearsEverywhere) {
         EXPECT_EQ(from_file.at(name).ends_with(" from file"), true)
             << name << " in a config file: " << from_file.at(name);
         EXPECT_TRUE(completed.contains(flag)) << flag << " in the bash completion";
+        EXPECT_NE(fish.out.find(" -l " + flag.substr(2) + " "), std::string::npos) << flag << " in the fish completion";
 
         // The README's option table: a row whose first cell names the flag, with the
         // default when the option has one.

@@ -69,6 +69,7 @@ for section in "EXIT STATUS" ENVIRONMENT FILES EXAMPLES; do
     || fail "the cluster-client man page has no $section section"
 done
 [ -f "$prefix/share/bash-completion/completions/cluster-client" ] || fail "no bash completion"
+[ -f "$prefix/share/fish/vendor_completions.d/cluster-client.fish" ] || fail "no fish completion"
 passed=$((passed + 2))
 
 if command -v cpack >/dev/null && command -v dpkg-deb >/dev/null; then
