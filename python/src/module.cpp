@@ -70,19 +70,7 @@ PYBIND11_MODULE(_core, module) {
         try {
             if (failure) std::rethrow_exception(failure);
         } catch (const Error& error) {
-            const char* kind = "ClusterClientError";
-            if (dynamic_cast<const InvalidGroupId*>(&error) != nullptr) {
-                kind = "InvalidGroupId";
-            } else if (dynamic_cast<const ConfigError*>(&error) != nullptr) {
-                kind = "ConfigError";
-            } else if (dynamic_cast<const SagaLogUnavailable*>(&error) != nullptr) {
-                kind = "SagaLogUnavailable";
-            } else if (dynamic_cast<const RequestError*>(&error) != nullptr) {
-                kind = "RequestError";
-            } else if (dynamic_cast<const GroupOperationError*>(&error) != nullptr) {
-                kind = "GroupOperationError";
-            }
-            const py::object type = py::module_::import("cluster_client._errors").attr(kind);
+            const py::object type = py::module_::import("cluster_client._errors").attr(python::error_kind(error));
             PyErr_SetString(type.ptr(), error.what());
         }
     });

@@ -33,18 +33,8 @@ std::set<Runtime*> registry;
 std::pair<const char*, std::string> describe(const std::exception_ptr& failure) {
     try {
         std::rethrow_exception(failure);
-    } catch (const InvalidGroupId& error) {
-        return {"InvalidGroupId", error.what()};
-    } catch (const ConfigError& error) {
-        return {"ConfigError", error.what()};
-    } catch (const SagaLogUnavailable& error) {
-        return {"SagaLogUnavailable", error.what()};
-    } catch (const RequestError& error) {
-        return {"RequestError", error.what()};
-    } catch (const GroupOperationError& error) {
-        return {"GroupOperationError", error.what()};
     } catch (const std::exception& error) {
-        return {"ClusterClientError", error.what()};
+        return {error_kind(error), error.what()};
     }
 }
 
@@ -64,6 +54,15 @@ void call(const Callback& done, const std::exception_ptr& failure, Result&& resu
 }
 
 }  // namespace
+
+const char* error_kind(const std::exception& error) {
+    if (dynamic_cast<const InvalidGroupId*>(&error) != nullptr) return "InvalidGroupId";
+    if (dynamic_cast<const ConfigError*>(&error) != nullptr) return "ConfigError";
+    if (dynamic_cast<const SagaLogUnavailable*>(&error) != nullptr) return "SagaLogUnavailable";
+    if (dynamic_cast<const RequestError*>(&error) != nullptr) return "RequestError";
+    if (dynamic_cast<const GroupOperationError*>(&error) != nullptr) return "GroupOperationError";
+    return "ClusterClientError";
+}
 
 Callback hold(py::object callable) {
     return {new py::object(std::move(callable)), [](py::object* object) {
@@ -100,12 +99,11 @@ Runtime::~Runtime() {
         abandon();
         return;
     }
-    py::gil_scoped_release release;
-    close();
     {
-        py::gil_scoped_acquire gil;
-        mailbox_.clear();
+        py::gil_scoped_release release;
+        close();
     }
+    mailbox_.clear();  // with the GIL, which the ends' Python objects need
     if (wakeup_fd_ >= 0) ::close(wakeup_fd_);
 }
 

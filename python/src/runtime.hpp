@@ -3,6 +3,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -21,6 +22,10 @@ namespace cluster_client::python {
 /// A Python callable held by a C++ handler: copying it never touches Python's reference
 /// counts; the last copy drops it under the GIL, or leaves it once the interpreter exits.
 using Callback = std::shared_ptr<pybind11::object>;
+
+/// The name of the exception class (in cluster_client._errors) that stands for `error`:
+/// the one place the library's exceptions are mapped to Python's.
+const char* error_kind(const std::exception& error);
 
 /// Holds `callable`; call with the GIL held.
 Callback hold(pybind11::object callable);
