@@ -7,7 +7,7 @@
 # shared saga log's tests (scripts/pg-cluster.sh starts a throwaway server), pybind11 and
 # Python's headers the Python package, pytest its tests, httpx and tenacity the seed's
 # algorithm in bench/python_vs_seed.py, tmux the progress line's test in a real terminal, fish and zsh
-# the tests of their completion.
+# the tests of their completion, prometheus-cpp the metrics and prometheus (promtool) their checks.
 set -euo pipefail
 
 packages=(
@@ -18,6 +18,7 @@ packages=(
   iproute2 iptables clang libclang-rt-14-dev
   clang-format clang-tidy
   postgresql-15 libpq-dev
+  prometheus-cpp-dev prometheus
   pybind11-dev python3-dev python3-pytest python3-httpx python3-tenacity
 )
 

@@ -16,6 +16,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <prometheus/registry.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -29,6 +30,7 @@
 #include "demo.hpp"
 #include "fish_completion.hpp"
 #include "log_commands.hpp"
+#include "metrics_listener.hpp"
 #include "option_flags.hpp"
 #include "option_value.hpp"
 #include "output.hpp"
@@ -353,7 +355,13 @@ int run(const std::vector<std::string>& args, const char* env_hosts, std::ostrea
         if (arguments.ids.empty() == arguments.from_file.empty()) {
             throw ConfigError(command->get_name() + ": give group ids or --from-file FILE (one of the two)");
         }
-        const auto options = client_options(true);
+        auto options = client_options(true);
+        std::optional<MetricsListener> metrics;
+        if (const auto address = settings.value("metrics_listen"); !address.empty()) {
+            options.metrics = std::make_shared<prometheus::Registry>();
+            metrics.emplace(address, options.metrics);
+            notes << "cluster-client: serving metrics at " << metrics->url() << '\n';
+        }
         if (settings.is_on("insecure")) {
             err << "cluster-client: WARNING: --insecure: https certificates are not verified; anyone between "
                    "this machine and the nodes can impersonate them\n";

@@ -9,6 +9,7 @@
 #include <cluster_client/duration.hpp>
 #include <cluster_client/options.hpp>
 
+#include "metrics_listener.hpp"
 #include "option_value.hpp"
 
 namespace cluster_client::cli {
@@ -277,6 +278,16 @@ const std::vector<OptionRow>& option_table() {
              const int sagas = as_count(value);
              if (sagas >= 1 && sagas <= 100000) return std::nullopt;
              return "must be from 1 to 100000 (got " + std::string(value) + ")";
+         }},
+        {.name = "metrics_listen",
+         .kind = ValueKind::text,
+         .default_value = "",
+         .doc = "while the command runs, serve Prometheus metrics at http://ADDR:PORT/metrics (port 0: any free "
+                "one; the URL is printed); empty: none, since a one-off command is seldom scraped",
+         .scope = OptionScope::saga_commands,
+         .rule = [](std::string_view value) -> std::optional<std::string> {
+             if (value.empty()) return std::nullopt;
+             return metrics_address_error(value);
          }},
     };
     return table;

@@ -14,6 +14,10 @@ namespace spdlog {
 class logger;
 }  // namespace spdlog
 
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
 namespace cluster_client {
 
 /// The logger a client uses unless told otherwise: warnings and errors to stderr, as
@@ -159,6 +163,10 @@ struct ClientOptions {
     /// debug) is for whoever asks. Null: nothing is logged. The logger may be called from
     /// the saga log's own thread.
     std::shared_ptr<spdlog::logger> logger = default_logger();
+    /// Default null: no metrics. The application's Prometheus registry, which the client
+    /// registers its series with (docs/operations.md lists them); the application serves it.
+    /// Clients that share a registry share its series.
+    std::shared_ptr<prometheus::Registry> metrics{};
 };
 
 /// Checks `options` as a ClusterClient's constructor does, without making one: each host

@@ -5,6 +5,12 @@
 #include "node_api/encoding.hpp"
 
 #include <boost/json.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <cluster_client/version.hpp>
 
 #include <charconv>
 #include <variant>
@@ -52,6 +58,41 @@ json::value faults_json(const FaultOptions& faults) {
                         {"latency_ms", faults.latency.count()},
                         {"faulty_nodes", std::move(faulty)},
                         {"seed", faults.seed}};
+}
+
+// The nodes' metrics in Prometheus's text format, made from their state at each scrape.
+Reply metrics_reply(const ClusterState& cluster) {
+    static constexpr std::array<std::string_view, 6> fault_names{"none",        "error_before", "error_after",
+                                                                 "hang_before", "hang_after",   "reset"};
+    prometheus::Registry registry;
+    prometheus::BuildGauge()
+        .Name("cluster_node_build_info")
+        .Help("Always 1; the program's version is its label.")
+        .Register(registry)
+        .Add({{"version", std::string(version)}})
+        .Set(1);
+    auto& requests = prometheus::BuildCounter()
+                         .Name("cluster_node_requests_total")
+                         .Help("Requests to the group API a node received (since the last /admin/reset).")
+                         .Register(registry);
+    auto& groups = prometheus::BuildGauge().Name("cluster_node_groups").Help("Groups a node holds.").Register(registry);
+    auto& faults = prometheus::BuildCounter()
+                       .Name("cluster_node_faults_injected_total")
+                       .Help("Requests a node answered with an injected fault, by fault.")
+                       .Register(registry);
+    for (int i = 0; i < cluster.size(); ++i) {
+        const std::string& url = cluster.urls().at(static_cast<std::size_t>(i));
+        requests.Add({{"node", url}}).Increment(static_cast<double>(cluster.node(i).requests()));
+        groups.Add({{"node", url}}).Set(static_cast<double>(cluster.node(i).groups().size()));
+        const auto injected = cluster.injected(i);
+        for (std::size_t fault = 1; fault < injected.size(); ++fault) {
+            faults.Add({{"node", url}, {"fault", std::string(fault_names[fault])}})
+                .Increment(static_cast<double>(injected[fault]));
+        }
+    }
+    Reply reply{200, prometheus::TextSerializer().Serialize(registry.Collect()), {}};
+    reply.content_type = "text/plain; version=0.0.4";
+    return reply;
 }
 
 // The number in `value` as T, or nullopt when it is not a number T holds exactly.
@@ -136,6 +177,10 @@ Reply serve_admin(ClusterState& cluster, const Request& request) {
     if (path == "/admin/state") {
         if (!get) return wrong_method("GET");
         return json_reply(200, state_json(cluster));
+    }
+    if (path == "/metrics") {
+        if (!get) return wrong_method("GET");
+        return metrics_reply(cluster);
     }
     if (path == "/admin/reset") {
         if (!post) return wrong_method("POST");

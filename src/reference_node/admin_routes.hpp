@@ -15,6 +15,8 @@ namespace cluster_client::reference_node {
 ///                                  "p_hang_before", "p_hang_after", "p_reset", "latency_ms",
 ///                                  "faulty_nodes", "seed"}, every field optional (default)
 ///   POST /admin/nodes/<i>/groups   {"groupId":"<id>"} puts the group on node i
+///   GET  /metrics                  the nodes' metrics for Prometheus: requests, groups and
+///                                  injected faults per node, and the build's version
 /// Bad input answers 400 with {"error":"..."}; an unknown path 404, a wrong method 405.
 Reply serve_admin(ClusterState& cluster, const Request& request);
 

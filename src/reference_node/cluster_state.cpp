@@ -36,6 +36,10 @@ RequestFate ClusterState::admit_request(int index) {
     return injectors_[i].next();
 }
 
+std::array<std::uint64_t, 6> ClusterState::injected(int index) const {
+    return injectors_[checked(index)].injected();
+}
+
 void ClusterState::set_faults(FaultOptions faults) {
     if (auto why = fault_options_error(faults, size())) throw ConfigError(*why);
     // Held across the loop so that two concurrent calls never leave a mix of both.

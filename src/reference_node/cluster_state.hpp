@@ -29,6 +29,9 @@ public:
     /// The fate of the next request to node `index`; counts the request.
     RequestFate admit_request(int index);
 
+    /// How many requests to node `index` got each fault (Fault's order, none first).
+    std::array<std::uint64_t, 6> injected(int index) const;
+
     /// Replaces the faults of every node and restarts their generators. Throws ConfigError
     /// when `faults` is unusable.
     void set_faults(FaultOptions faults);

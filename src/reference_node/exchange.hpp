@@ -20,6 +20,7 @@ struct Reply {
     std::string body;
     /// The methods a 405 answer allows (its Allow header); empty otherwise.
     std::string_view allow;
+    std::string_view content_type = "application/json";
 };
 
 /// A reply with body `{"error":"<message>"}`.

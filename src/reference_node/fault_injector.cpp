@@ -38,15 +38,22 @@ RequestFate FaultInjector::next() {
                                                       Fault::hang_after, Fault::reset};
     const std::lock_guard lock(mutex_);
     RequestFate fate{Fault::none, latency_};
-    if (!faulty_) return fate;
-    const double draw = unit_draw(generator_);
-    for (std::size_t i = 0; i < band_ends_.size(); ++i) {
-        if (draw < band_ends_[i]) {
-            fate.fault = band_faults[i];
-            break;
+    if (faulty_) {
+        const double draw = unit_draw(generator_);
+        for (std::size_t i = 0; i < band_ends_.size(); ++i) {
+            if (draw < band_ends_[i]) {
+                fate.fault = band_faults[i];
+                break;
+            }
         }
     }
+    ++injected_[static_cast<std::size_t>(fate.fault)];
     return fate;
+}
+
+std::array<std::uint64_t, 6> FaultInjector::injected() const {
+    const std::lock_guard lock(mutex_);
+    return injected_;
 }
 
 }  // namespace cluster_client::reference_node

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <random>
 
@@ -36,13 +37,17 @@ public:
     /// The fate of the next request: one uniform draw when the node is faulty.
     RequestFate next();
 
+    /// How many requests got each fault since the start, in the order of Fault (none first).
+    std::array<std::uint64_t, 6> injected() const;
+
 private:
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
     std::mt19937_64 generator_{1};
     // Upper bounds of the fault bands in [0, 1), in the order of the Fault enumerators.
     std::array<double, 5> band_ends_{};
     bool faulty_ = false;
     std::chrono::milliseconds latency_{0};
+    std::array<std::uint64_t, 6> injected_{};
 };
 
 }  // namespace cluster_client::reference_node

@@ -87,7 +87,9 @@ void render(std::string& out, const Reply& reply, bool keep_alive, unsigned vers
     append_number(out, reply.status);
     out += ' ';
     out.append(reason.data(), reason.size());
-    out += "\r\nContent-Type: application/json\r\nContent-Length: ";
+    out += "\r\nContent-Type: ";
+    out += reply.content_type;
+    out += "\r\nContent-Length: ";
     append_number(out, reply.body.size());
     out += "\r\n";
     if (!reply.allow.empty()) {

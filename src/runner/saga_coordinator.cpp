@@ -31,11 +31,16 @@ using std::chrono::milliseconds;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 struct SagaCoordinator::Node {
-    Node(asio::any_io_executor executor, http::Endpoint endpoint, const ClientOptions& options, asio::ssl::context* tls)
-        : pool(std::move(executor), std::move(endpoint), options.http, tls), client(pool), breaker(options.retry) {}
+    Node(asio::any_io_executor executor, http::Endpoint endpoint, const ClientOptions& options, asio::ssl::context* tls,
+         metrics::NodeMetrics* series)
+        : pool(std::move(executor), std::move(endpoint), options.http, tls),
+          client(pool),
+          breaker(options.retry),
+          metrics(series) {}
     http::HostPool pool;
     node_api::NodeClient client;
     retry::CircuitBreaker breaker;
+    metrics::NodeMetrics* metrics;  ///< null when the client is not watched
 };
 
 namespace {
@@ -66,6 +71,7 @@ SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options
       options_(options),
       logger_(logging::or_silent(options.logger)),
       policy_(options.retry),
+      metrics_(options.metrics),
       budget_(options.retry),
       random_(std::random_device{}()),
       self_(this_process()),
@@ -85,6 +91,8 @@ SagaCoordinator::SagaCoordinator(Executor executor, const ClientOptions& options
         configured_.push_back(&node_for(std::move(endpoint)));
     }
     log_ = open_log();
+    if (metrics_.enabled() && log_) open_saga_watch_ = std::make_unique<OpenSagaWatch>(log_, metrics_);
+    metrics_.retry_budget(budget_.tokens());
     // Without hosts it recovers and lists only (each logged saga names its hosts): without a
     // log too, there is nothing it can do, and the empty host list is refused.
     if (options.hosts.empty() && !log_) static_cast<void>(http::parse_hosts(options.hosts));
@@ -96,7 +104,8 @@ SagaCoordinator::Node& SagaCoordinator::node_for(http::Endpoint endpoint) {
     auto& node = nodes_[endpoint.url()];
     if (!node) {
         if (endpoint.tls && !tls_) tls_ = http::make_tls_context(options_.http);
-        node = std::make_unique<Node>(executor_, std::move(endpoint), options_, tls_.get());
+        auto* series = metrics_.node(endpoint.url());
+        node = std::make_unique<Node>(executor_, std::move(endpoint), options_, tls_.get(), series);
     }
     return *node;
 }
@@ -144,7 +153,9 @@ public:
           machine_(machine),
           nodes_(nodes),
           saga_(saga),
-          done_(coordinator.executor_, asio::steady_timer::time_point::max()) {
+          done_(coordinator.executor_, asio::steady_timer::time_point::max()),
+          waited_(nodes.size(), false),
+          unsettled_(nodes.size()) {
         timers_.reserve(nodes.size());
         for (std::size_t i = 0; i < nodes.size(); ++i) timers_.emplace_back(coordinator.executor_);
     }
@@ -153,6 +164,9 @@ public:
     asio::awaitable<void> until_done(Clock::time_point end) {
         carry_out(machine_.resume(SagaStarted{Clock::now(), end}));
         while (!finished_) co_await done_.async_wait(use_tuple);
+        for (const auto& write : unsettled_) {
+            if (write) coordinator_.metrics_.resolved(*write, metrics::Resolution::unresolved);
+        }
     }
 
 private:
@@ -163,6 +177,7 @@ private:
             if (const auto* send = std::get_if<SendRequest>(&action)) {
                 asio::co_spawn(coordinator_.executor_, request(*send), asio::detached);
             } else if (const auto* until = std::get_if<WaitUntil>(&action)) {
+                waited_.at(until->host) = true;  // every wait is a back-off before a retry
                 auto& timer = timers_.at(until->host);
                 timer.expires_at(until->until);
                 timer.async_wait([this, host = until->host](boost::system::error_code) {
@@ -194,6 +209,7 @@ private:
             reply = circuit_open(node.breaker, now);
         } else {
             sent = true;
+            if (node.metrics && waited_[send.host]) node.metrics->retry(send.call);
             try {
                 reply = co_await node.client.call(send.call, machine_.report().group, timeout);
             } catch (const std::exception& failure) {
@@ -208,19 +224,49 @@ private:
                 node.breaker.on_failure(Clock::now());
             }
         }
+        waited_[send.host] = false;
+        if (node.metrics) {
+            node.metrics->request(send.call, reply.reply,
+                                  sent ? std::optional(metrics::Seconds(Clock::now() - now)) : std::nullopt);
+            node.metrics->breaker(node.breaker.state());
+            settle(send, reply.reply);
+        }
         coordinator_.logger_->debug("saga {}: {} {} -> {} ({})", machine_.report().group,
                                     machine_.report().hosts.at(send.host).host, node_api::call_name(send.call),
                                     node_api::reply_name(reply.reply), reply.detail);
         // Less than a millisecond left is no time at all: the step sees its deadline passed.
         const auto replied_at = timeout.count() == 0 ? std::max(Clock::now(), send.deadline) : Clock::now();
         on(NodeReplied{send.host, std::move(reply), replied_at, coordinator_.uniform(), sent});
+        coordinator_.metrics_.retry_budget(coordinator_.budget_.tokens());
+    }
+
+    // Counts an ambiguous write, and how the next clear read of its node settles it.
+    void settle(const SendRequest& send, node_api::Reply reply) {
+        using node_api::Call;
+        using node_api::Reply;
+        auto& write = unsettled_[send.host];
+        if (send.call != Call::get) {
+            if (write) coordinator_.metrics_.resolved(*write, metrics::Resolution::unresolved);
+            write.reset();
+            if (reply == Reply::maybe_applied) {
+                coordinator_.metrics_.ambiguous(send.call);
+                write = send.call;
+            }
+        } else if (write && (reply == Reply::present || reply == Reply::absent)) {
+            const bool applied = (reply == Reply::present) == (*write == Call::create);
+            coordinator_.metrics_.resolved(*write,
+                                           applied ? metrics::Resolution::applied : metrics::Resolution::not_applied);
+            write.reset();
+        }
     }
 
     void append(AppendRecord record) {
         auto& log = *coordinator_.log_;
-        auto durable =
-            asio::bind_executor(coordinator_.executor_, [this, host = record.host](boost::system::error_code ec) {
-                on(RecordAppended{host, Clock::now(), ec ? ec.message() : std::string()});
+        auto durable = asio::bind_executor(
+            coordinator_.executor_, [this, host = record.host, sent = Clock::now()](boost::system::error_code ec) {
+                const auto now = Clock::now();
+                coordinator_.metrics_.log_write(now - sent);
+                on(RecordAppended{host, now, ec ? ec.message() : std::string()});
             });
         std::visit(overloaded{[&](Fact fact) { log.async_record(*saga_, record.host, fact, std::move(durable)); },
                               [&](Phase phase) { log.async_set_phase(*saga_, phase, std::move(durable)); },
@@ -238,6 +284,8 @@ private:
     std::vector<asio::steady_timer> timers_;
     asio::steady_timer done_;
     bool finished_ = false;
+    std::vector<bool> waited_;                              ///< per node: its next request is a retry
+    std::vector<std::optional<node_api::Call>> unsettled_;  ///< per node: an ambiguous write not yet read
 };
 
 asio::awaitable<SagaReport> SagaCoordinator::carry_out(SagaMachine& machine, const std::vector<Node*>& nodes,
@@ -310,11 +358,15 @@ void SagaCoordinator::keep_recovering() {
 
 asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::string group) {
     ++running_sagas_;
+    metrics_.saga_started(operation);
     keep_recovering();
     struct Finished {
         SagaCoordinator& coordinator;
         ~Finished() {
-            if (--coordinator.running_sagas_ == 0) coordinator.recovery_timer_.cancel();
+            coordinator.metrics_.saga_left();
+            if (--coordinator.running_sagas_ > 0) return;
+            coordinator.recovery_timer_.cancel();
+            if (coordinator.open_saga_watch_) coordinator.open_saga_watch_->refresh_soon();
         }
     } finished{*this};
     const auto started = Clock::now();
@@ -346,7 +398,9 @@ asio::awaitable<SagaReport> SagaCoordinator::run(Operation operation, std::strin
         SagaMachine machine(std::move(report), settings(logged), policy_, &budget_);
         report = co_await carry_out(machine, configured_, saga, Clock::now() + options_.retry.saga_deadline);
     }
-    report.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+    const auto took = Clock::now() - started;
+    report.duration = std::chrono::duration_cast<milliseconds>(took);
+    metrics_.saga_ended(report, false, took);
     logger_->info("saga {} {}: {} in {}ms", to_string(operation), group, to_string(report.outcome),
                   report.duration.count());
     co_return report;
@@ -359,7 +413,9 @@ asio::awaitable<SagaReport> SagaCoordinator::recover_saga(const SagaRecord& reco
     SagaMachine machine(blank_report(record.operation, record.group, record.hosts), settings(true), policy_, &budget_,
                         LoggedSaga{record.phase, record.facts});
     auto report = co_await carry_out(machine, nodes, record.id, end);
-    report.duration = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+    const auto took = Clock::now() - started;
+    report.duration = std::chrono::duration_cast<milliseconds>(took);
+    metrics_.saga_ended(report, true, took);
     logger_->info("recovered saga {} {} {}: {}", record.id, to_string(record.operation), record.group,
                   to_string(report.outcome));
     co_return report;
@@ -417,6 +473,7 @@ asio::awaitable<std::vector<SagaReport>> SagaCoordinator::recover() {
     for (auto& report : recovered) {
         if (report) reports.push_back(std::move(*report));
     }
+    if (open_saga_watch_ && !reports.empty()) open_saga_watch_->refresh_soon();
     co_return reports;
 }
 

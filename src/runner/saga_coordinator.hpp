@@ -18,10 +18,12 @@
 #include <cluster_client/report.hpp>
 
 #include "http/host_pool.hpp"
+#include "metrics/client_metrics.hpp"
 #include "node_api/node_client.hpp"
 #include "retry/retry_budget.hpp"
 #include "retry/retry_policy.hpp"
 #include "runner/group_locks.hpp"
+#include "runner/open_saga_watch.hpp"
 #include "saga/saga_log.hpp"
 #include "saga/saga_machine.hpp"
 
@@ -104,8 +106,10 @@ private:
     ClientOptions options_;
     std::shared_ptr<spdlog::logger> logger_;  ///< options_.logger, or a silent one
     retry::RetryPolicy policy_;
+    metrics::ClientMetrics metrics_;  ///< before the nodes, which hold their series
     std::shared_ptr<SagaLog> log_;
-    retry::RetryBudget budget_;  ///< shared by every saga of this client
+    std::unique_ptr<OpenSagaWatch> open_saga_watch_;  ///< with metrics and a log only
+    retry::RetryBudget budget_;                       ///< shared by every saga of this client
     std::unique_ptr<boost::asio::ssl::context> tls_;
     std::vector<std::string> urls_;
     std::map<std::string, std::unique_ptr<Node>> nodes_;  ///< by canonical URL
