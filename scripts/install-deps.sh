@@ -6,15 +6,16 @@
 # clang-format and clang-tidy (14) scripts/lint.sh, PostgreSQL's server and libpq the
 # shared saga log's tests (scripts/pg-cluster.sh starts a throwaway server), pybind11 and
 # Python's headers the Python package, pytest its tests, httpx and tenacity the seed's
-# algorithm in bench/python_vs_seed.py, tmux the progress line's test in a real terminal, fish and zsh
-# the tests of their completion, prometheus-cpp the metrics and prometheus (promtool) their checks.
+# algorithm in bench/python_vs_seed.py, tmux the progress line's test in a real terminal, fish
+# and zsh the tests of their completion, strace the test that counts the saga log's syncs
+# (--durability), prometheus-cpp the metrics and prometheus (promtool) their checks.
 set -euo pipefail
 
 packages=(
   cmake ninja-build g++ ccache pkg-config
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libspdlog-dev libcli11-dev libgtest-dev libsqlite3-dev libbenchmark-dev libtomlplusplus-dev
-  python3 wrk help2man dpkg-dev file openssl tmux fish zsh
+  python3 wrk help2man dpkg-dev file openssl tmux fish zsh strace
   iproute2 iptables clang libclang-rt-14-dev
   clang-format clang-tidy
   postgresql-15 libpq-dev

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "hooked_node.hpp"
 
+#include <cctype>
+
 #include <boost/json.hpp>
 #include <boost/url/decode_view.hpp>
 
@@ -20,6 +22,25 @@ std::string group_of(const std::string& text, HookedNode::Method method) {
     }
     const auto body = text.substr(text.find("\r\n\r\n") + 4);
     return std::string(boost::json::parse(body).at("groupId").as_string());
+}
+
+// The value of the Authorization header of a request's text ("" when it has none); header
+// names are case-insensitive.
+std::string authorization_of(const std::string& text) {
+    const auto end = text.find("\r\n\r\n");
+    for (auto at = text.find("\r\n"); at != std::string::npos && at < end;) {
+        const auto line_end = text.find("\r\n", at + 2);
+        const auto line = text.substr(at + 2, line_end - at - 2);
+        at = line_end;
+        const auto colon = line.find(':');
+        if (colon == std::string::npos) continue;
+        std::string name = line.substr(0, colon);
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (name != "authorization") continue;
+        const auto value = line.find_first_not_of(' ', colon + 1);
+        return value == std::string::npos ? std::string() : line.substr(value);
+    }
+    return {};
 }
 
 std::string group_body(const std::string& group) {
@@ -91,7 +112,7 @@ std::string HookedNode::answer(int index) {
     const auto method = text.starts_with("GET ")    ? Method::get
                         : text.starts_with("POST ") ? Method::post
                                                     : Method::delete_;
-    const Request request{method, group_of(text, method)};
+    const Request request{method, group_of(text, method), authorization_of(text)};
     Hook hook;
     {
         const std::lock_guard lock(mutex_);

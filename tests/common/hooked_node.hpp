@@ -24,6 +24,8 @@ public:
     struct Request {
         Method method;
         std::string group;
+        /// The Authorization header's value as sent ("" when the request had none).
+        std::string authorization{};
     };
     /// What the node does instead of its plain answer.
     struct Override {

@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <functional>
 #include <future>
+#include <optional>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
@@ -179,6 +181,87 @@ TEST(ClusterClient, EnsureWithADeadNodeStaysIncompleteWithoutRollback) {
     const auto report = client.ensure_group("g");
     EXPECT_EQ(report.outcome, SagaOutcome::incomplete);
     EXPECT_EQ(cluster.nodes_with("g"), all_nodes(3));
+}
+
+// async_ensure_group with each kind of completion token: it creates the group where it is
+// missing, leaves the copies that were there, is already_exists when every node has it, and
+// delivers a bad id through the token before any request.
+TEST(ClusterClient, AsyncEnsureGroupCreatesWhereMissingWithAnyCompletionToken) {
+    LocalCluster cluster;
+    cluster.put(1, "some");
+    for (int i = 0; i < 3; ++i) cluster.put(i, "every");
+    boost::asio::io_context io;
+    ClusterClient client(io.get_executor(), options_for(cluster.urls()));
+
+    auto some = client.async_ensure_group("some", boost::asio::use_future);
+    std::optional<SagaReport> none;
+    client.async_ensure_group("none", [&](std::exception_ptr error, SagaReport report) {
+        EXPECT_FALSE(error);
+        none = std::move(report);
+    });
+    std::optional<SagaReport> every;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            every = co_await client.async_ensure_group("every", boost::asio::use_awaitable);
+        },
+        [](std::exception_ptr error) {
+            if (error) std::rethrow_exception(error);
+        });
+    auto bad = client.async_ensure_group("", boost::asio::use_future);
+    io.run();
+
+    const auto filled = some.get();
+    EXPECT_EQ(filled.operation, Operation::ensure);
+    EXPECT_EQ(filled.outcome, SagaOutcome::created);
+    EXPECT_EQ(state_of(filled, cluster.url(1)), HostState::already_present);
+    EXPECT_EQ(state_of(filled, cluster.url(0)), HostState::created);
+    EXPECT_EQ(cluster.nodes_with("some"), all_nodes(3));
+
+    ASSERT_TRUE(none.has_value());
+    EXPECT_EQ(none->outcome, SagaOutcome::created);
+    EXPECT_EQ(cluster.nodes_with("none"), all_nodes(3));
+
+    ASSERT_TRUE(every.has_value());
+    EXPECT_EQ(every->outcome, SagaOutcome::already_exists);
+    EXPECT_TRUE(every->ok());
+    for (const auto& host : every->hosts) EXPECT_EQ(host.state, HostState::already_present) << host.host;
+    EXPECT_THROW(bad.get(), InvalidGroupId);
+}
+
+// hosts() gives each node's canonical URL, in the order given, however it was written; the
+// reports name the nodes so, and verify_group_on_host takes either form.
+TEST(ClusterClient, HostsAreTheCanonicalUrlsInTheOrderGiven) {
+    LocalCluster cluster;
+    const auto port = [&](int node) { return cluster.url(node).substr(cluster.url(node).rfind(':') + 1); };
+    const std::vector<std::string> written{"HTTP://127.0.0.1:" + port(2) + "/", "127.0.0.1:" + port(0),
+                                           "http://127.0.0.1:" + port(1)};
+    boost::asio::io_context io;
+    ClusterClient client(io.get_executor(), options_for(written));
+    const std::vector<std::string> canonical{cluster.url(2), cluster.url(0), cluster.url(1)};
+    EXPECT_EQ(client.hosts(), canonical);
+
+    auto created = client.async_create_group("named", boost::asio::use_future);
+    bool as_written = false;
+    bool as_canonical = false;
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+            const auto report = co_await client.async_verify_group("named", boost::asio::use_awaitable);
+            EXPECT_EQ(report.outcome, SagaOutcome::present);
+            as_written = co_await client.verify_group_on_host(written[0], "named");
+            as_canonical = co_await client.verify_group_on_host(client.hosts()[1], "named");
+        },
+        [](std::exception_ptr error) {
+            if (error) std::rethrow_exception(error);
+        });
+    io.run();
+    const auto report = created.get();
+    ASSERT_EQ(report.hosts.size(), 3u);
+    for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(report.hosts[i].host, canonical[i]) << i;
+    EXPECT_TRUE(as_written);
+    EXPECT_TRUE(as_canonical);
+    EXPECT_EQ(cluster.nodes_with("named"), all_nodes(3));
 }
 
 TEST(ClusterClient, IdsWithReservedAndNonAsciiCharactersRoundTrip) {
