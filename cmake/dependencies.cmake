@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Every dependency comes from Debian 12 packages (see .ci/run and the README).
-find_package(Boost 1.81.0 EXACT CONFIG REQUIRED COMPONENTS json url system)
+find_package(Boost 1.81.0 CONFIG REQUIRED COMPONENTS json url system)
 find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(PostgreSQL REQUIRED)

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # Man pages generated at build time from each program's --help with help2man, and installed in
-# ${CMAKE_INSTALL_MANDIR}/man<section>. Without help2man (Debian package help2man), or when the
+# ${CMAKE_INSTALL_MANDIR}/man<section>, compressed. Without help2man (Debian package help2man), or when the
 # programs cannot run on the build machine (cross-compiling), no man page is made.
 include_guard(GLOBAL)
 include(GNUInstallDirs)
@@ -45,6 +45,12 @@ function(cluster_client_man_page TARGET SECTION DESCRIPTION HELP_OPTION)
     DEPENDS ${TARGET} ${PAGE_INCLUDE}
     COMMENT "Generating the man page ${TARGET}.${SECTION}"
     VERBATIM)
-  add_custom_target(${TARGET}-man ALL DEPENDS ${page})
-  install(FILES ${page} DESTINATION ${CMAKE_INSTALL_MANDIR}/man${SECTION})
+  # Installed compressed, as Debian's policy asks; man reads it as it is.
+  add_custom_command(
+    OUTPUT ${page}.gz
+    COMMAND gzip -9 -n -c ${page} > ${page}.gz
+    DEPENDS ${page}
+    VERBATIM)
+  add_custom_target(${TARGET}-man ALL DEPENDS ${page} ${page}.gz)
+  install(FILES ${page}.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man${SECTION} COMPONENT programs)
 endfunction()

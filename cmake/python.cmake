@@ -27,16 +27,14 @@ if(CLUSTER_CLIENT_BUILD_PYTHON)
   # Without semantic interposition, calls inside the library are still inlined.
   add_compile_options(-fPIC -fno-semantic-interposition)
 
-  # Where `cmake --install` puts the package: where this Python looks under the prefix.
+  # Where `cmake --install` puts the package, under the prefix it installs to: Debian's
+  # Python looks in lib/python3/dist-packages under /usr (where a .deb installs) and in
+  # lib/python3.X/dist-packages under /usr/local; another Python in lib/python3.X/site-packages.
   execute_process(
     COMMAND ${Python3_EXECUTABLE} -c "import sys, sysconfig
 debian = 'dist-packages' in sysconfig.get_path('platlib')
-if debian and sys.argv[1] == '/usr':
-    print('lib/python3/dist-packages')
-else:
-    print('lib/python%d.%d/%s' % (sys.version_info[0], sys.version_info[1], 'dist-packages' if debian else 'site-packages'))"
-            ${CMAKE_INSTALL_PREFIX}
-    OUTPUT_VARIABLE cluster_client_python_dir OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
-  set(CLUSTER_CLIENT_PYTHON_INSTALL_DIR ${cluster_client_python_dir}
-      CACHE STRING "Where the Python package is installed, relative to the prefix")
+print('%s;lib/python%d.%d/%s' % ('ON' if debian else 'OFF', sys.version_info[0], sys.version_info[1], 'dist-packages' if debian else 'site-packages'))"
+    OUTPUT_VARIABLE cluster_client_python_layout OUTPUT_STRIP_TRAILING_WHITESPACE COMMAND_ERROR_IS_FATAL ANY)
+  list(GET cluster_client_python_layout 0 CLUSTER_CLIENT_PYTHON_DEBIAN)
+  list(GET cluster_client_python_layout 1 CLUSTER_CLIENT_PYTHON_DIR)
 endif()

@@ -8,14 +8,15 @@
 # Python's headers the Python package, pytest its tests, httpx and tenacity the seed's
 # algorithm in bench/python_vs_seed.py, tmux the progress line's test in a real terminal, fish
 # and zsh the tests of their completion, strace the test that counts the saga log's syncs
-# (--durability), prometheus-cpp the metrics and prometheus (promtool) their checks.
+# (--durability), prometheus-cpp the metrics and prometheus (promtool) their checks, lintian
+# the .debs.
 set -euo pipefail
 
 packages=(
   cmake ninja-build g++ ccache pkg-config
   libboost1.81-dev libboost-system1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev libspdlog-dev libcli11-dev libgtest-dev libsqlite3-dev libbenchmark-dev libtomlplusplus-dev
-  python3 wrk help2man dpkg-dev file openssl tmux fish zsh strace
+  python3 wrk help2man dpkg-dev file openssl tmux fish zsh strace lintian
   iproute2 iptables clang libclang-rt-14-dev
   clang-format clang-tidy
   postgresql-15 libpq-dev

@@ -3,8 +3,9 @@
 # Installs what is missing, checks the code's layout and lints the sans-io layers, builds,
 # and runs the main build's suites: unit, integration, hostile nodes, recovery, chaos,
 # command line, packet loss, install, Python, docs and the simulation. With --full, then the
-# unit and chaos suites and the simulator under the sanitizers, and each fuzz target from
-# its seed corpus: what CI runs (.ci/run).
+# unit and chaos suites and the simulator under the sanitizers, each fuzz target from its
+# seed corpus, and the install test on the shared library (BUILD_SHARED_LIBS): what CI runs
+# (.ci/run).
 # Usage: scripts/test.sh [--full] [PRESET]   (default: dev; CI uses ci, which adds -Werror)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,4 +28,7 @@ ctest --preset "$preset" -j 2
 if [ -n "$full" ]; then
   scripts/sanitizers.sh asan tsan
   tests/fuzz/run.sh
+  cmake --preset shared >/dev/null
+  cmake --build --preset shared -j 2
+  tests/install/run.sh build/shared
 fi
