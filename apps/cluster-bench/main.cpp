@@ -130,6 +130,8 @@ int main(int argc, char** argv) {
     throughput_command->add_option("--saga-log-dir", throughput.saga_log_dir,
                                    "keep one saga log in this folder across runs, so it grows (default: a new "
                                    "one per run in a temporary folder)");
+    throughput_command->add_flag("--metrics", throughput.metrics,
+                                 "the clients keep Prometheus metrics (in a registry nobody scrapes)");
     add_output_option(*throughput_command, output);
 
     bench::CpuBenchOptions cpu;

@@ -17,6 +17,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
+#include <prometheus/registry.h>
 
 #include <cluster_client/cluster_client.hpp>
 
@@ -84,6 +85,7 @@ ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector
                                              : "sqlite",
                       .sagas = options.sagas};
     ClientOptions client_options{.hosts = urls, .ownership = options.ownership};
+    if (options.metrics) client_options.metrics = std::make_shared<prometheus::Registry>();
     if (saga_log) {
         client_options.saga_log.state_dir = state_dir.string();
         client_options.saga_log.url = options.saga_log_url;

@@ -37,6 +37,9 @@ struct ThroughputBenchOptions {
     /// 1: clients sharing the log, each on its own thread with its own groups; the
     /// concurrency and the sagas are split between them.
     std::size_t coordinators = 1;
+    /// false: the clients keep no metrics. True: they keep them in one Prometheus registry,
+    /// to measure what that costs.
+    bool metrics = false;
 };
 
 struct ThroughputRow {
