@@ -411,7 +411,7 @@ asio::awaitable<SagaReport> SagaCoordinator::recover_saga(const SagaRecord& reco
     std::vector<Node*> nodes;
     for (const auto& url : record.hosts) nodes.push_back(&node_at(url));
     SagaMachine machine(blank_report(record.operation, record.group, record.hosts), settings(true), policy_, &budget_,
-                        LoggedSaga{record.phase, record.facts});
+                        LoggedSaga{record.phase, record.facts, record.outcome});
     auto report = co_await carry_out(machine, nodes, record.id, end);
     const auto took = Clock::now() - started;
     report.duration = std::chrono::duration_cast<milliseconds>(took);

@@ -193,7 +193,10 @@ void SagaMachine::after_forward(Clock::time_point now, std::vector<SagaAction>& 
         report_.hosts[i].state = result.state;
         results.push_back(result);
     }
-    plan_ = plan_after_forward(report_.operation, results, settings_.delete_mode == DeleteMode::rollback);
+    // A delete goes forward when this client says so, or when its first run went forward.
+    const bool went_forward = recovering_ && recovering_->outcome == SagaOutcome::incomplete;
+    const bool rollback = settings_.delete_mode == DeleteMode::rollback && !went_forward;
+    plan_ = plan_after_forward(report_.operation, results, rollback);
     compensate_or_end(now, out);
 }
 

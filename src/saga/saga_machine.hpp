@@ -97,6 +97,10 @@ struct SagaSettings {
 struct LoggedSaga {
     Phase phase = Phase::forward;
     std::vector<std::vector<Fact>> facts;  ///< per node, in recording order
+    /// The outcome it last ended with, leaving work for recovery; none if it never ended.
+    /// A delete that ended incomplete went forward (--delete-mode forward), and its
+    /// recovery keeps it forward, whatever the recovering client's delete mode.
+    std::optional<SagaOutcome> outcome{};
 };
 
 /// The whole saga as one sans-io machine (docs/sagas.md): the forward steps of every node

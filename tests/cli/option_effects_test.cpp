@@ -240,14 +240,19 @@ TEST(OptionEffects, DeleteModeRollbackRestoresAndForwardKeepsWhatItDeleted) {
               boost::json::serialize(boost::json::value("run `cluster-client recover` once " + down + " answers")));
     EXPECT_TRUE(cluster.nodes_with("f").empty()) << "what was deleted stays deleted";
 
-    // Recovery plans with the recovering run's delete mode (docs/operations.md): forward
-    // again, so the node still down keeps the saga open and the copies deleted.
-    const auto again = quick(hosts, {"--delete-mode", "forward", "recover"});
+    // A delete that went forward stays forward (docs/operations.md): a later run in the
+    // default delete mode recovers it first and, with the node still down, keeps the saga
+    // open and the copies deleted; it never puts them back.
+    const auto unrelated = quick(hosts, {"verify", "other"});
+    EXPECT_EQ(unrelated.exit_status, 1) << unrelated.out << unrelated.err;
+    EXPECT_NE(unrelated.err.find("still open: delete f (incomplete)"), std::string::npos) << unrelated.err;
+    EXPECT_TRUE(cluster.nodes_with("f").empty()) << "a run in the default mode undid the forward delete";
+    const auto again = quick(hosts, {"recover"});
     EXPECT_EQ(again.exit_status, 3) << again.out << again.err;
     EXPECT_TRUE(cluster.nodes_with("f").empty());
     const auto back = node_back_on(down);
     back->put(0, "f");
-    const auto finished = quick(hosts, {"--delete-mode", "forward", "recover"});
+    const auto finished = quick(hosts, {"recover"});
     EXPECT_EQ(finished.exit_status, 0) << finished.out << finished.err;
     EXPECT_FALSE(back->has(0, "f")) << "driven forward on the node that came back";
     EXPECT_TRUE(cluster.nodes_with("f").empty());

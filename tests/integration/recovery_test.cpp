@@ -64,8 +64,9 @@ std::optional<Override> fail(int status = 500) {
     return Override{.status = status};
 }
 
-// B1: a delete driven forward by recovery, while the node it deleted on fails every
-// request, must not close the saga rolled_back with that node still lacking the group.
+// B1: a forward delete recovered by a client whose delete mode is rollback, while the node
+// it deleted on fails every request: it stays forward (the mode it was started with), never
+// puts back what it deleted, and never closes with the group on some nodes only.
 TEST_F(Recovery, DeleteDrivenForwardKeepsANodeThatFailsItsRead) {
     HookedNode n0, n1, n2;
     for (auto* node : {&n0, &n1, &n2}) node->put("g");
@@ -77,23 +78,25 @@ TEST_F(Recovery, DeleteDrivenForwardKeepsANodeThatFailsItsRead) {
     ASSERT_FALSE(n0.has("g"));
     ASSERT_FALSE(n1.has("g"));
 
-    // Recovery (delete mode rollback) finds node 0 failing: it deleted there, so it must
-    // restore there or stay open, never close with the group on nodes 1 and 2 only.
+    // Recovery by a client in the default delete mode (rollback) finds node 0 failing now:
+    // the delete went forward, so it stays forward. It never restores what it deleted, and
+    // never closes with the group on node 2 only.
     n0.set_hook([](const HookedNode::Request&, HookedNode&) { return fail(); });
     const auto o = options({n0.url(), n1.url(), n2.url()});
+    ASSERT_EQ(o.delete_mode, DeleteMode::rollback);
     auto reports = recover(o);
     ASSERT_EQ(reports.size(), 1u);
-    EXPECT_EQ(reports[0].outcome, SagaOutcome::rollback_incomplete);
-    EXPECT_EQ(reports[0].hosts[0].state, HostState::rollback_failed);
-    EXPECT_TRUE(n1.has("g"));  // restored where it could be
+    EXPECT_EQ(reports[0].outcome, SagaOutcome::incomplete);
+    EXPECT_FALSE(n0.has("g") || n1.has("g"));
+    EXPECT_TRUE(n2.has("g"));
 
-    // Once node 0 answers, the next recovery puts every node back as it was.
+    // Once the nodes answer, the next recovery finishes the delete.
     n0.set_hook({});
     n2.set_hook({});
     reports = recover(o);
     ASSERT_EQ(reports.size(), 1u);
-    EXPECT_EQ(reports[0].outcome, SagaOutcome::rolled_back);
-    EXPECT_TRUE(n0.has("g") && n1.has("g") && n2.has("g"));
+    EXPECT_EQ(reports[0].outcome, SagaOutcome::deleted);
+    EXPECT_FALSE(n0.has("g") || n1.has("g") || n2.has("g"));
     EXPECT_TRUE(recover(o).empty());
 }
 

@@ -88,6 +88,7 @@ Scenario Scenario::draw(std::uint64_t seed) {
     }
     s.recovery_rounds = static_cast<int>(pick(3));
     s.recovery_crash_rate = chance(0.5) ? 0.3 : 0.0;
+    s.recovery_delete_mode = chance(0.5) ? cluster_client::DeleteMode::rollback : cluster_client::DeleteMode::forward;
     return s;
 }
 
@@ -99,14 +100,15 @@ std::string Scenario::describe() const {
     }
     text += "]; sagas:";
     for (const auto operation : sagas) text += " " + std::string(to_string(operation));
-    char numbers[256];
+    char numbers[320];
     std::snprintf(numbers, sizeof numbers,
                   "; %s ownership, delete %s; faults %.2f, other writer %.2f, down %.2f; crash at event %d; "
-                  "pause at event %d for %.1fs; %d recoveries under faults (crash rate %.1f)",
+                  "pause at event %d for %.1fs; %d recoveries under faults (crash rate %.1f), delete %s",
                   ownership == Ownership::strict ? "strict" : "fast",
                   delete_mode == cluster_client::DeleteMode::rollback ? "rollback" : "forward", fault_rate,
                   foreign_rate, down_rate, crash_at, pause_at, std::chrono::duration<double>(pause_for).count(),
-                  recovery_rounds, recovery_crash_rate);
+                  recovery_rounds, recovery_crash_rate,
+                  recovery_delete_mode == cluster_client::DeleteMode::rollback ? "rollback" : "forward");
     return text + numbers;
 }
 
@@ -357,10 +359,20 @@ void World::recover(int id, std::function<void(SagaOutcome)> then) {
     running->saga = id;
     running->client = acting_;
     running->recovery = true;
+    const auto last_outcome = cluster_client::parse_enum<SagaOutcome>(logged.outcome);
     running->machine = std::make_unique<saga::SagaMachine>(
-        std::move(report), saga::SagaSettings{scenario_.ownership, scenario_.delete_mode, true}, policy_, budget_.get(),
-        saga::LoggedSaga{logged.phase, logged.facts});
-    running->then = [then = std::move(then)](const cluster_client::SagaReport& ended) { then(ended.outcome); };
+        std::move(report), saga::SagaSettings{scenario_.ownership, scenario_.recovery_delete_mode, true}, policy_,
+        budget_.get(), saga::LoggedSaga{logged.phase, logged.facts, last_outcome});
+    // A delete that ended incomplete went forward: whatever the recovering client's mode, its
+    // recovery never undoes it.
+    const bool went_forward = logged.operation == Operation::delete_ && last_outcome == SagaOutcome::incomplete;
+    running->then = [this, id, went_forward, then = std::move(then)](const cluster_client::SagaReport& ended) {
+        if (went_forward &&
+            (ended.outcome == SagaOutcome::rolled_back || ended.outcome == SagaOutcome::rollback_incomplete)) {
+            oracle_.rule_broken(id, "a delete that went forward was rolled back by its recovery");
+        }
+        then(ended.outcome);
+    };
     start(std::move(running));
 }
 

@@ -39,6 +39,8 @@ struct Scenario {
     Duration second_after{};                      ///< when the second saga is asked for
     cluster_client::Ownership ownership = cluster_client::Ownership::strict;
     cluster_client::DeleteMode delete_mode = cluster_client::DeleteMode::rollback;
+    /// The delete mode of the clients that recover: as often another client's as the same.
+    cluster_client::DeleteMode recovery_delete_mode = cluster_client::DeleteMode::rollback;
     double fault_rate = 0.0;    ///< per request: one of docs/node-api.md's faults
     double foreign_rate = 0.0;  ///< per request of ours: the other writer flips that node soon after
     double down_rate = 0.0;     ///< per node and round: down for a while
