@@ -66,6 +66,13 @@ problem() { problems+=("$1"); }
 has_line() { grep -qxF -- "$2" <<<"$1"; }
 # Whether the output $1 holds a line that begins with $2.
 has_prefix() { awk -v prefix="$2" 'index($0, prefix) == 1 { found = 1 } END { exit !found }' <<<"$1"; }
+# run_example EXAMPLE HOSTS GROUP: its stdout in $out (echoed), its exit code in $status,
+# its stderr in $work/err.
+run_example() {
+  status=0
+  out="$("$1" "$2" "$3" 2>"$work/err")" || status=$?
+  echo "$out"
+}
 
 passed=0
 failed=0
@@ -78,9 +85,7 @@ for example in "$@"; do
 
   group="$name-new"
   echo "== $name $hosts $group"
-  status=0
-  out="$("$example" "$hosts" "$group" 2>"$work/err")" || status=$?
-  echo "$out"
+  run_example "$example" "$hosts" "$group"
   [ "$status" -eq 0 ] || problem "a new group: exited with $status: $(cat "$work/err")"
   has_prefix "$out" "create $group: created in " || problem "a new group: no 'create $group: created'"
   for url in "${urls[@]}"; do
@@ -96,9 +101,7 @@ for example in "$@"; do
   group="$name-kept"
   put_everywhere "$group"
   echo "== $name $hosts $group (on every node before)"
-  status=0
-  out="$("$example" "$hosts" "$group" 2>"$work/err")" || status=$?
-  echo "$out"
+  run_example "$example" "$hosts" "$group"
   [ "$status" -eq 0 ] || problem "a group there before: exited with $status: $(cat "$work/err")"
   has_prefix "$out" "create $group: already_exists in " || problem "a group there before: not already_exists"
   has_line "$out" "group $group was there before; left as it is" || problem "a group there before: not left as it is"
@@ -108,9 +111,7 @@ for example in "$@"; do
   group="$name-down"
   down="$(dead_url)"
   echo "== $name $hosts,$down $group (a node down)"
-  status=0
-  out="$("$example" "$hosts,$down" "$group" 2>"$work/err")" || status=$?
-  echo "$out"
+  run_example "$example" "$hosts,$down" "$group"
   cat "$work/err"
   [ "$status" -eq 1 ] || problem "a node down: exited with $status, not 1"
   has_prefix "$out" "create $group: rolled_back in " || problem "a node down: not rolled_back"

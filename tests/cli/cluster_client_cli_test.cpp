@@ -20,20 +20,15 @@ namespace {
 using testing::cli;
 using testing::client_config_home;
 using testing::client_state_home;
+using testing::host_list;
 using testing::json_lines;
 using testing::LocalCluster;
 using testing::ProgramResult;
 using testing::with_env;
 
-std::string join(const std::vector<std::string>& parts) {
-    std::string joined;
-    for (const auto& part : parts) joined += (joined.empty() ? "" : ",") + part;
-    return joined;
-}
-
 TEST(Cli, CreatesVerifiesAndDeletesOnThreeNodes) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
 
     auto created = cli({"--hosts", hosts, "create", "g1"});
     EXPECT_EQ(created.exit_status, 0) << created.err;
@@ -52,7 +47,7 @@ TEST(Cli, CreatesVerifiesAndDeletesOnThreeNodes) {
 
 TEST(Cli, TheLibrarysLogsFollowTheLogLevelAndNeverReachStdout) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
 
     // warn, the default: a saga that goes well logs nothing, and stdout holds the result only.
     const auto quiet = cli({"--hosts", hosts, "create", "g1"});
@@ -69,7 +64,7 @@ TEST(Cli, TheLibrarysLogsFollowTheLogLevelAndNeverReachStdout) {
 
 TEST(Cli, JsonLinesHaveTheDocumentedFields) {
     LocalCluster cluster;
-    auto result = cli({"--hosts", join(cluster.urls()), "--output", "json", "create", "a", "b"});
+    auto result = cli({"--hosts", host_list(cluster.urls()), "--output", "json", "create", "a", "b"});
     ASSERT_EQ(result.exit_status, 0) << result.err;
     const auto lines = json_lines(result.out);
     ASSERT_EQ(lines.size(), 2u);
@@ -93,7 +88,7 @@ TEST(Cli, JsonLinesHaveTheDocumentedFields) {
 TEST(Cli, HostsComeFromTheEnvironment) {
     LocalCluster cluster;
     testing::ProgramOptions options;
-    options.env.emplace_back("HOSTS", join(cluster.urls()));
+    options.env.emplace_back("HOSTS", host_list(cluster.urls()));
     options.env.emplace_back("XDG_STATE_HOME", client_state_home());
     auto result = testing::run_program(CLUSTER_CLIENT_EXE, {"create", "from-env"}, options);
     EXPECT_EQ(result.exit_status, 0) << result.err;
@@ -102,7 +97,7 @@ TEST(Cli, HostsComeFromTheEnvironment) {
 
 TEST(Cli, EmptyIdIsAUsageErrorNamingTheRule) {
     LocalCluster cluster;
-    auto result = cli({"--hosts", join(cluster.urls()), "create", ""});
+    auto result = cli({"--hosts", host_list(cluster.urls()), "create", ""});
     EXPECT_EQ(result.exit_status, 2);
     EXPECT_NE(result.err.find("group id must be 1 to 255 bytes"), std::string::npos) << result.err;
     for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 0u) << "nothing is sent";
@@ -110,7 +105,7 @@ TEST(Cli, EmptyIdIsAUsageErrorNamingTheRule) {
 
 TEST(Cli, BadInputIsExitTwoBeforeAnyRequest) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
         {{"--hosts", hosts, "create", std::string(256, 'x')}, "1 to 255 bytes"},
         {{"--hosts", hosts, "create", "ok", "bad\x01id"}, "control character"},
@@ -164,7 +159,7 @@ TEST(Cli, DotSegmentIdsAreRefusedBeforeAnyRequest) {
     // As the GET's path segment, /v1/group/../ is /v1/ to a normalising server or proxy: the
     // read would name another resource than the write, so these ids never reach a node.
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     for (const std::string command : {"create", "delete", "ensure", "verify"}) {
         for (const std::string id : {".", ".."}) {
             auto result = cli({"--hosts", hosts, command, "fine", id});
@@ -212,9 +207,9 @@ testing::ProgramResult quick(const std::string& hosts, std::vector<std::string> 
 TEST(Cli, ExitCodesFollowTheOutcome) {
     LocalCluster cluster;
     auto hosts = cluster.urls();
-    const auto healthy = join(hosts);
+    const auto healthy = host_list(hosts);
     hosts.push_back(testing::dead_node_url());
-    const auto with_dead = join(hosts);
+    const auto with_dead = host_list(hosts);
     const auto with = quick;
 
     EXPECT_EQ(with(healthy, {"delete", "missing"}).exit_status, 1) << "not_found";
@@ -233,7 +228,7 @@ TEST(Cli, ExitCodesFollowTheOutcome) {
 TEST(Cli, AnOpenSagaHoldsItsGroupUntilRecovered) {
     LocalCluster cluster;
     const auto down = testing::dead_node_url();
-    const auto hosts = join(cluster.urls()) + "," + down;
+    const auto hosts = host_list(cluster.urls()) + "," + down;
     auto with = [&](std::vector<std::string> rest) { return quick(hosts, std::move(rest)); };
 
     const auto left = with({"ensure", "g"});
@@ -268,7 +263,7 @@ TEST(Cli, AnOpenSagaHoldsItsGroupUntilRecovered) {
 TEST(Cli, PruneAndRetentionDeleteOnlyEndedSagas) {
     LocalCluster cluster;
     const auto down = testing::dead_node_url();
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     const auto with = quick;
     const auto saga_lines = [&] {
         const auto listed = cli({"sagas", "--limit", "100"});
@@ -327,7 +322,7 @@ TEST(Cli, PruneAndRetentionDeleteOnlyEndedSagas) {
 // real one; colour follows --color and NO_COLOR; --quiet keeps stderr for errors.
 TEST(Cli, OptionsEitherSideTyposColourAndQuiet) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     const auto before = cli({"--hosts", hosts, "--concurrency", "4", "--output", "json", "create", "b1", "b2"});
     EXPECT_EQ(before.exit_status, 0) << before.err;
     EXPECT_EQ(cluster.nodes_with("b2").size(), 3u);
@@ -379,8 +374,8 @@ TEST(Cli, BatchFromFileStreamsOneLinePerSaga) {
         for (int i = 0; i < 200; ++i) std::fprintf(file, "batch-%d\n%s", i, i % 50 == 0 ? "\n" : "");
         std::fclose(file);
     }
-    auto result = cli(
-        {"--hosts", join(cluster.urls()), "--output", "json", "create", "--from-file", path, "--concurrency", "32"});
+    auto result = cli({"--hosts", host_list(cluster.urls()), "--output", "json", "create", "--from-file", path,
+                       "--concurrency", "32"});
     EXPECT_EQ(result.exit_status, 0) << result.err;
     EXPECT_EQ(json_lines(result.out).size(), 200u);
     for (int node = 0; node < 3; ++node) EXPECT_EQ(cluster.groups(node).size(), 200u);
@@ -396,7 +391,7 @@ TEST(Cli, BadLineInAFileStopsTheBatchBeforeAnyRequest) {
         std::fputs("good-1\ngood-2\nbad\x7fid\n", file);
         std::fclose(file);
     }
-    auto result = cli({"--hosts", join(cluster.urls()), "create", "--from-file", path});
+    auto result = cli({"--hosts", host_list(cluster.urls()), "create", "--from-file", path});
     EXPECT_EQ(result.exit_status, 2);
     EXPECT_NE(result.err.find("line 3"), std::string::npos) << result.err;
     for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 0u);
@@ -407,7 +402,8 @@ TEST(Cli, BatchFromStdin) {
     LocalCluster cluster;
     testing::ProgramOptions options;
     options.input = "s1\ns2\ns3\n";
-    auto result = cli({"--hosts", join(cluster.urls()), "--output", "json", "ensure", "--from-file", "-"}, options);
+    auto result =
+        cli({"--hosts", host_list(cluster.urls()), "--output", "json", "ensure", "--from-file", "-"}, options);
     EXPECT_EQ(result.exit_status, 0) << result.err;
     EXPECT_EQ(json_lines(result.out).size(), 3u);
     EXPECT_EQ(cluster.groups(1), (std::vector<std::string>{"s1", "s2", "s3"}));
@@ -438,7 +434,7 @@ TEST(Cli, ACorruptSagaLogIsAUsageErrorAndStaysUntouched) {
         std::ofstream file(dir + "/sagas.db", std::ios::binary);
         file << garbage;
     }
-    auto result = cli({"--hosts", join(cluster.urls()), "create", "g"});
+    auto result = cli({"--hosts", host_list(cluster.urls()), "create", "g"});
     EXPECT_EQ(result.exit_status, 2);
     EXPECT_NE(result.err.find("corrupt or not a saga log"), std::string::npos) << result.err;
     for (int i = 0; i < 3; ++i) EXPECT_EQ(cluster.requests(i), 0u) << "nothing is sent";
@@ -475,10 +471,10 @@ TEST(Cli, TheBearerTokenIsUsedAndNeverPrinted) {
     LocalCluster cluster;
     const auto token_file = client_state_home() + "-token";
     std::ofstream(token_file) << "file-Token-123\n";
-    auto from_file = cli({"--hosts", join(cluster.urls()), "--token-file", token_file, "--log-level", "trace",
+    auto from_file = cli({"--hosts", host_list(cluster.urls()), "--token-file", token_file, "--log-level", "trace",
                           "--output", "json", "create", "g1"});
     EXPECT_EQ(from_file.exit_status, 0) << from_file.err;
-    auto from_env = cli({"--hosts", join(cluster.urls()), "--log-level", "trace", "delete", "g1"},
+    auto from_env = cli({"--hosts", host_list(cluster.urls()), "--log-level", "trace", "delete", "g1"},
                         with_env("CLUSTER_CLIENT_TOKEN", "env-Token-456"));
     EXPECT_EQ(from_env.exit_status, 0) << from_env.err;
     for (const auto* result : {&from_file, &from_env}) {
@@ -492,7 +488,7 @@ TEST(Cli, TheBearerTokenIsUsedAndNeverPrinted) {
 
 TEST(Cli, BadTokenAndTlsOptionsAreUsageErrorsBeforeAnyRequest) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     const auto missing = cli({"--hosts", hosts, "--token-file", "/nonexistent/token", "create", "g1"});
     EXPECT_EQ(missing.exit_status, 2);
     EXPECT_NE(missing.err.find("--token-file: cannot read a token from /nonexistent/token"), std::string::npos)
@@ -509,7 +505,7 @@ TEST(Cli, BadTokenAndTlsOptionsAreUsageErrorsBeforeAnyRequest) {
 
 TEST(Cli, InsecureWarnsLoudly) {
     LocalCluster cluster;
-    const auto result = cli({"--hosts", join(cluster.urls()), "--insecure", "create", "g1"});
+    const auto result = cli({"--hosts", host_list(cluster.urls()), "--insecure", "create", "g1"});
     EXPECT_EQ(result.exit_status, 0) << result.err;
     EXPECT_NE(result.err.find("WARNING: --insecure"), std::string::npos) << result.err;
 }
@@ -520,7 +516,7 @@ TEST(Cli, AnHttpsClusterSignedByAPrivateCaWorksWithCaFileAndIsRefusedWithout) {
     options.tls_cert_file = certificates.node_cert();
     options.tls_key_file = certificates.node_key();
     LocalCluster cluster(options);
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
 
     const auto refused = cli({"--hosts", hosts, "create", "g1"});
     EXPECT_EQ(refused.exit_status, 1) << refused.out << refused.err;
@@ -578,7 +574,7 @@ TEST(Cli, TheDefaultConfigFileSuppliesTheHosts) {
     LocalCluster cluster;
     std::filesystem::create_directories(client_config_home() + "/cluster-client");
     std::ofstream(client_config_home() + "/cluster-client/config.toml")
-        << "hosts = \"" << join(cluster.urls()) << "\"\nownership = \"fast\"\n";
+        << "hosts = \"" << host_list(cluster.urls()) << "\"\nownership = \"fast\"\n";
     const auto created = cli({"create", "g1"});
     EXPECT_EQ(created.exit_status, 0) << created.err;
     EXPECT_EQ(cluster.nodes_with("g1"), (std::vector<int>{0, 1, 2}));
@@ -594,7 +590,7 @@ TEST(Cli, TheDefaultConfigFileSuppliesTheHosts) {
 
 TEST(Cli, ABadConfigIsAUsageErrorNamingTheRule) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     const std::vector<std::pair<std::string, std::string>> cases{
         {"retries = 3\n", "unknown key 'retries'"},
         {"attempts = \"five\"\n", "key attempts: must be a whole number"},
@@ -626,7 +622,7 @@ TEST(Cli, ASagaLogThatFailsMidBatchStopsItWithExit3) {
     testing::ProgramOptions options;
     options.env = {{"HOSTS", std::nullopt}, {"XDG_CONFIG_HOME", client_config_home()}};
     const std::string command = "trap '' XFSZ; ulimit -f 200; exec " + std::string(CLUSTER_CLIENT_EXE) + " --hosts " +
-                                join(cluster.urls()) + " --state-dir " + client_state_home() +
+                                host_list(cluster.urls()) + " --state-dir " + client_state_home() +
                                 "-small --output json create --from-file " + id_file;
     const auto result = testing::run_program("/bin/bash", {"-c", command}, options);
     EXPECT_EQ(result.exit_status, 3) << result.err;

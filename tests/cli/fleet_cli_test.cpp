@@ -105,9 +105,7 @@ protected:
 testing::PostgresServer* FleetTest::server_ = nullptr;
 
 std::string joined(const testing::LocalCluster& cluster) {
-    std::string hosts;
-    for (const auto& url : cluster.urls()) hosts += (hosts.empty() ? "" : ",") + url;
-    return hosts;
+    return testing::host_list(cluster.urls());
 }
 
 // Three coordinators at once: two create the same groups a third deletes, each also has

@@ -22,14 +22,9 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::cli;
+using testing::host_list;
 
 constexpr const char* promtool = "/usr/bin/promtool";
-
-std::string join(const std::vector<std::string>& parts) {
-    std::string joined;
-    for (const auto& part : parts) joined += (joined.empty() ? "" : ",") + part;
-    return joined;
-}
 
 // What `promtool check metrics` says of a scrape: its exit code and its words.
 testing::ProgramResult promtool_check(const std::string& scrape) {
@@ -70,7 +65,7 @@ TEST(MetricsCli, ABatchServesMetricsWhileItRunsThatPromtoolAccepts) {
         }
         return last;
     });
-    const auto run = cli({"--hosts", join(cluster.urls()), "create", "--from-file", ids, "--concurrency", "2",
+    const auto run = cli({"--hosts", host_list(cluster.urls()), "create", "--from-file", ids, "--concurrency", "2",
                           "--metrics-listen", "127.0.0.1:" + port});
     done = true;
     const auto scrape = scraper.get();
@@ -105,7 +100,7 @@ TEST(MetricsCli, AnAddressThatCannotServeIsRefusedBeforeAnythingIsSent) {
     reference_node::NodeClusterOptions nodes;
     nodes.admin_port = 0;
     testing::LocalCluster cluster(nodes);
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     for (const std::string bad :
          {"9464", "localhost:9464", "127.0.0.1:65536", "127.0.0.1:", "::1:9464", "[::1]:9464"}) {
         const auto run = cli({"--hosts", hosts, "create", "g1", "--metrics-listen", bad});

@@ -33,16 +33,11 @@ using namespace std::chrono_literals;
 using testing::cli;
 using testing::client_state_home;
 using testing::HookedNode;
+using testing::host_list;
 using testing::json_lines;
 using testing::LocalCluster;
 using testing::ProgramResult;
 using testing::with_env;
-
-std::string join(const std::vector<std::string>& parts) {
-    std::string joined;
-    for (const auto& part : parts) joined += (joined.empty() ? "" : ",") + part;
-    return joined;
-}
 
 // cluster-client on `hosts` with retries quick enough that a dead node costs milliseconds.
 ProgramResult quick(const std::string& hosts, std::vector<std::string> rest, testing::ProgramOptions options = {}) {
@@ -90,7 +85,7 @@ std::vector<std::string> files_in(const std::filesystem::path& dir) {
 
 TEST(OptionEffects, NoSagaLogWritesNoLogAndTheCommandsStillWork) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     const auto state = std::filesystem::path(client_state_home()) / "cluster-client";
 
     const auto created = cli({"--hosts", hosts, "--no-saga-log", "create", "g1"});
@@ -119,7 +114,7 @@ TEST(OptionEffects, NoSagaLogWritesNoLogAndTheCommandsStillWork) {
 // leaves the saga open and sends nothing for it, and the next run without it closes it.
 TEST(OptionEffects, NoRecoverLeavesAnEarlierRunsOpenSagaAlone) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     const auto down = testing::dead_node_url();
     ASSERT_EQ(quick(hosts + "," + down, {"ensure", "g"}).exit_status, 3);
     const auto back = node_back_on(down);
@@ -159,7 +154,7 @@ TEST(OptionEffects, DurabilityMachineSyncsEveryCommitAndProcessDoesNot) {
     const auto strace = on_path("strace");
     if (strace.empty()) CLUSTER_CLIENT_CANNOT_RUN("strace is not installed (scripts/install-deps.sh installs it)");
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     const auto syncs = [&](const std::string& durability, int sagas) {
         const auto name = durability + "-" + std::to_string(sagas);
         const auto counts = client_state_home() + "-strace-" + name;
@@ -216,7 +211,7 @@ TEST(OptionEffects, DurabilityMachineSyncsEveryCommitAndProcessDoesNot) {
 // --delete-mode forward keeps it so while the node is down, then finishes once it is back.
 TEST(OptionEffects, DeleteModeRollbackRestoresAndForwardKeepsWhatItDeleted) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     const auto down = testing::dead_node_url();
     ASSERT_EQ(cli({"--hosts", hosts, "create", "r", "f"}).exit_status, 0);
 
@@ -262,7 +257,7 @@ TEST(OptionEffects, DeleteModeRollbackRestoresAndForwardKeepsWhatItDeleted) {
 // saves that read (2). Deletes read first either way.
 TEST(OptionEffects, OwnershipFastSkipsTheReadBeforeACreate) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     const auto strict = cli({"--hosts", hosts, "--output", "json", "create", "s"});
     ASSERT_EQ(strict.exit_status, 0) << strict.err;
     for (int node = 0; node < 3; ++node) EXPECT_EQ(cluster.requests(node), 3u) << "strict, node " << node;
@@ -294,7 +289,7 @@ TEST(OptionEffects, OwnershipFastSkipsTheReadBeforeACreate) {
 // `sagas` prints every open saga and the --limit most recent ones, newest first.
 TEST(OptionEffects, SagasLimitPrintsTheMostRecentOnes) {
     LocalCluster cluster;
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
     for (int i = 1; i <= 5; ++i) {
         ASSERT_EQ(cli({"--hosts", hosts, "create", "s" + std::to_string(i)}).exit_status, 0);
     }
@@ -327,7 +322,7 @@ TEST(OptionEffects, CertAndKeyAreWhatNodesRequiringMutualTlsAccept) {
     options.tls_key_file = certificates.node_key();
     options.tls_client_ca_file = certificates.ca();
     LocalCluster cluster(options);
-    const auto hosts = join(cluster.urls());
+    const auto hosts = host_list(cluster.urls());
 
     const auto anonymous = quick(hosts, {"--ca-file", certificates.ca(), "create", "g"});
     EXPECT_EQ(anonymous.exit_status, 1) << anonymous.out << anonymous.err;
@@ -362,7 +357,7 @@ TEST(OptionEffects, TheTokenIsWhatNodesRequiringOneAccept) {
             });
         urls.push_back(nodes.back()->url());
     }
-    const auto hosts = join(urls);
+    const auto hosts = host_list(urls);
     const auto on_none = [&](const std::string& group) {
         for (const auto& node : nodes) {
             if (node->has(group)) return false;
@@ -474,7 +469,7 @@ private:
 TEST(OptionEffects, LockWaitIsHowLongASecondProcessWaitsForTheGroup) {
     LocalCluster cluster;
     HeldCreate held;
-    const auto hosts = join(cluster.urls()) + "," + held.url();
+    const auto hosts = host_list(cluster.urls()) + "," + held.url();
     // Long enough that the held POST does not time out while the test holds it.
     const std::vector<std::string> timing{"--attempt-timeout", in_ms(30s),        "--deadline",
                                           in_ms(30s),          "--saga-deadline", in_ms(60s)};

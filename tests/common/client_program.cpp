@@ -57,6 +57,12 @@ ProgramResult cli(const std::vector<std::string>& args, ProgramOptions options) 
     return run_program(CLUSTER_CLIENT_EXE, args, options);
 }
 
+std::string host_list(const std::vector<std::string>& urls) {
+    std::string hosts;
+    for (const auto& url : urls) hosts += (hosts.empty() ? "" : ",") + url;
+    return hosts;
+}
+
 ProgramOptions with_env(const std::string& name, const std::string& value) {
     return with_env({{name, value}});
 }

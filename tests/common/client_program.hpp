@@ -24,6 +24,9 @@ std::string client_config_home();
 /// set them otherwise.
 ProgramResult cli(const std::vector<std::string>& args, ProgramOptions options = {});
 
+/// Node URLs as --hosts and HOSTS take them: comma-separated.
+std::string host_list(const std::vector<std::string>& urls);
+
 /// Options for `cli` that set `name` to `value` in cluster-client's environment.
 ProgramOptions with_env(const std::string& name, const std::string& value);
 /// Options for `cli` that set (a value) or remove (nullopt) each of these variables.
