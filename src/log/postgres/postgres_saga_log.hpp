@@ -24,9 +24,12 @@ struct PostgresLogOptions {
     std::string schema = "cluster_client";  ///< the schema holding the log's tables
     std::chrono::milliseconds lease_ttl{10000};
     std::size_t max_batch = 1024;  ///< at most this many writes per transaction
-    /// Default 1ms: while more than one saga of this coordinator runs, a transaction waits up
-    /// to this long for writes of half of them to join it (as the SQLite log's window does).
-    std::chrono::microseconds commit_window{1000};
+    /// Default 3 ms: while more than one saga of this coordinator runs, a transaction waits up
+    /// to this long for as many writes as sagas run to join it. A PostgreSQL commit costs the
+    /// server far more than an SQLite one costs the process, so the window is longer than
+    /// the SQLite log's 1 ms: with several coordinators on one server, fewer and fuller
+    /// transactions leave it more CPU (docs/PERFORMANCE.md).
+    std::chrono::microseconds commit_window{3000};
     std::shared_ptr<spdlog::logger> logger = default_logger();  ///< null: nothing is logged
 };
 

@@ -95,6 +95,13 @@ void Store::prepare_statements() {
     // The same plan for every batch: a plan built for each call's arrays costs more than the
     // rows it writes, and a batch's statements have one good plan whatever their sizes.
     connection_.exec("SET plan_cache_mode = force_generic_plan");
+    // PostgreSQL frees a statement's executor memory when it ends, and glibc gives the top of
+    // the heap back to the kernel once more than 128 KiB is free there. In a session that
+    // never freed a large block, every statement of a batch that scans an index grew and
+    // shrank the backend's heap (a 27 KiB scan state each), and each shrink flushes the TLB
+    // of every CPU: a sixth of a backend's time under three coordinators. Freeing one large
+    // block raises glibc's thresholds for the session, so the heap keeps its size.
+    connection_.exec("SELECT length(repeat('x', 4 * 1024 * 1024))");
     // Old leases with nothing left to take over are cleared when a lease is taken.
     connection_.prepare("take_lease",
                         in_schema("WITH cleared AS (DELETE FROM @.leases l "
