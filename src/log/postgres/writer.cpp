@@ -89,7 +89,7 @@ void Writer::loop() {
             // the wake-ups on both sides) dwarfs a record's. It ends once as many writes are
             // queued as sagas run. Ending at half of them made three coordinators of 42 sagas
             // each commit about a third more often, and 13 % slower (docs/PERFORMANCE.md).
-            const auto enough = std::min(max_batch_, std::max<std::size_t>(2, store_.running()));
+            const auto enough = std::min(max_batch_, store_.running());
             if (!queue_.empty() && store_.running() > 1 && queue_.size() < enough && commit_window_.count() > 0) {
                 window_target_ = enough;
                 wake_.wait_for(lock, commit_window_, [&] { return stopping_ || queue_.size() >= enough; });
