@@ -70,6 +70,16 @@ protected:
         return cli(all, std::move(options));
     }
 
+    // A batch creating `count` groups named prefix0, prefix1, ..., run in the background.
+    std::future<ProgramResult> create_batch(const std::string& hosts, const std::string& prefix, int count,
+                                            int concurrency, ProgramOptions options = {}) const {
+        std::vector<std::string> command{"create", "--concurrency", std::to_string(concurrency)};
+        const auto more = ids(prefix, count);
+        command.insert(command.end(), more.begin(), more.end());
+        return std::async(std::launch::async,
+                          [this, hosts, command, options] { return client(hosts, command, options); });
+    }
+
     static std::string sql(const std::string& statement) { return server_->sql(statement); }
     static int open_sagas(const std::string& group_pattern) {
         return std::stoi(
@@ -221,26 +231,13 @@ TEST_F(FleetTest, AKilledCoordinatorsSagasAreTakenOverByTheOthers) {
     options.faults.latency = 20ms;
     testing::LocalCluster cluster(options);
     const auto hosts = joined(cluster);
-    auto survivor = [&](const std::string& prefix) {
-        return std::async(std::launch::async, [this, hosts, prefix] {
-            std::vector<std::string> command{"create", "--concurrency", "2"};
-            const auto more = ids(prefix, 400);
-            command.insert(command.end(), more.begin(), more.end());
-            return client(hosts, command);
-        });
-    };
-    auto b = survivor("b-");
-    auto c = survivor("c-");
+    auto b = create_batch(hosts, "b-", 400, 2);
+    auto c = create_batch(hosts, "c-", 400, 2);
     // Killed mid-batch: once it has finished 20 sagas, with more under way.
     std::atomic<int> pid{0};
     ProgramOptions killed;
     killed.started_pid = &pid;
-    auto a = std::async(std::launch::async, [&] {
-        std::vector<std::string> command{"create", "--concurrency", "16"};
-        const auto more = ids("a-", 2000);
-        command.insert(command.end(), more.begin(), more.end());
-        return client(hosts, command, killed);
-    });
+    auto a = create_batch(hosts, "a-", 2000, 16, killed);
     const int left = static_cast<int>(stop_with_sagas_open(pid, "a-%", 20).size());
     ASSERT_GT(left, 0) << "nothing to take over";
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
@@ -280,12 +277,7 @@ TEST_F(FleetTest, APausedCoordinatorIsFencedAfterItsLease) {
     std::atomic<int> pid{0};
     ProgramOptions paused;
     paused.started_pid = &pid;
-    auto a = std::async(std::launch::async, [&] {
-        std::vector<std::string> command{"create", "--concurrency", "8"};
-        const auto more = ids("p-", 600);
-        command.insert(command.end(), more.begin(), more.end());
-        return client(hosts, command, paused);
-    });
+    auto a = create_batch(hosts, "p-", 600, 8, paused);
     const auto lost = stop_with_sagas_open(pid, "p-%", 8);
     ASSERT_FALSE(lost.empty()) << "no saga was open when it stopped";
     std::this_thread::sleep_for(3500ms);  // past the 3 s lease
