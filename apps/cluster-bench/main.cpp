@@ -124,6 +124,8 @@ int main(int argc, char** argv) {
                      "clients sharing the log, each on its own thread and groups; the concurrency is split")
         ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
         ->capture_default_str();
+    throughput_command->add_flag("--one-loop", throughput.one_loop,
+                                 "the coordinators' clients share one thread (default: a thread each)");
     throughput_command->add_option("--runs", throughput.runs, "runs of each measurement; more than 1 adds medians")
         ->check(CLI::Range(1, 1000))
         ->capture_default_str();

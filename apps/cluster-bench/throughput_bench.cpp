@@ -7,12 +7,14 @@
 #include <algorithm>
 #include <filesystem>
 #include <iomanip>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <ostream>
 #include <sstream>
 #include <thread>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -65,6 +67,31 @@ ThroughputRow median_row(const std::vector<ThroughputRow>& runs) {
     return row;
 }
 
+// One coordinator of a run: its client, its groups and what its sagas did.
+struct Coordinator {
+    std::unique_ptr<ClusterClient> client;
+    std::string prefix;
+    std::size_t groups = 0;
+    std::size_t next = 0;  ///< creates of groups 0 to groups - 1, then deletes of them
+    std::size_t failed = 0;
+    std::size_t requests = 0;
+    std::vector<double> durations;
+};
+
+// One worker: a saga at a time, until the coordinator's sagas are all taken.
+asio::awaitable<void> work(Coordinator& coordinator) {
+    while (coordinator.next < 2 * coordinator.groups) {
+        const auto at = coordinator.next++;
+        const auto operation = at < coordinator.groups ? Operation::create : Operation::delete_;
+        const auto begun = Clock::now();
+        const auto report =
+            co_await coordinator.client->run(operation, coordinator.prefix + std::to_string(at % coordinator.groups));
+        if (!report.ok()) ++coordinator.failed;
+        coordinator.durations.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begun).count());
+        for (const auto& host : report.hosts) coordinator.requests += static_cast<std::size_t>(host.attempts);
+    }
+}
+
 }  // namespace
 
 ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector<std::string>& urls,
@@ -84,7 +111,9 @@ ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector
                                   : postgres ? "postgresql"
                                              : "sqlite",
                       .sagas = options.sagas};
-    ClientOptions client_options{.hosts = urls, .ownership = options.ownership};
+    ClientOptions client_options;
+    client_options.hosts = urls;
+    client_options.ownership = options.ownership;
     if (options.metrics) client_options.metrics = std::make_shared<prometheus::Registry>();
     if (saga_log) {
         client_options.saga_log.state_dir = state_dir.string();
@@ -93,46 +122,38 @@ ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector
     const auto commits_before = postgres ? database_commits(options.saga_log_url) : std::nullopt;
     std::mutex merge;
     std::vector<double> durations;
-    // Each coordinator: its own client, thread and groups, a share of the sagas and of the
+    double client_cpu = 0;  // the threads running the clients' event loops
+    // Runs the coordinators `first` to `last` (exclusive) on one event loop, on this thread.
+    // Each coordinator: its own client and groups, a share of the sagas and of the
     // concurrency; creates of its groups, then deletes of them.
-    double client_cpu = 0;  // the coordinators' threads: their clients' event loops
-    auto coordinate = [&](std::size_t index) {
+    auto run_loop = [&](std::size_t first, std::size_t last) {
         const auto cpu_before = thread_cpu_seconds();
         asio::io_context io{1};
-        ClusterClient client(io.get_executor(), client_options);
-        const auto groups = options.sagas / 2 / coordinators;
-        const auto prefix = "bench-" + std::to_string(index) + "-";
-        std::size_t next = 0;
-        std::size_t failed = 0;
-        std::size_t requests = 0;
-        std::vector<double> mine;
-        auto worker = [&]() -> asio::awaitable<void> {
-            while (next < 2 * groups) {
-                const auto at = next++;
-                const auto operation = at < groups ? Operation::create : Operation::delete_;
-                const auto begun = Clock::now();
-                const auto report = co_await client.run(operation, prefix + std::to_string(at % groups));
-                if (!report.ok()) ++failed;
-                mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begun).count());
-                for (const auto& host : report.hosts) requests += static_cast<std::size_t>(host.attempts);
-            }
-        };
-        const auto workers = std::max<std::size_t>(1, concurrency / coordinators);
-        for (std::size_t i = 0; i < workers; ++i) asio::co_spawn(io, worker(), asio::detached);
+        std::vector<Coordinator> mine(last - first);
+        for (std::size_t index = first; index < last; ++index) {
+            auto& coordinator = mine[index - first];
+            coordinator.client = std::make_unique<ClusterClient>(io.get_executor(), client_options);
+            coordinator.groups = options.sagas / 2 / coordinators;
+            coordinator.prefix = "bench-" + std::to_string(index) + "-";
+            const auto workers = std::max<std::size_t>(1, concurrency / coordinators);
+            for (std::size_t i = 0; i < workers; ++i) asio::co_spawn(io, work(coordinator), asio::detached);
+        }
         io.run();
         std::lock_guard lock(merge);
         client_cpu += thread_cpu_seconds() - cpu_before;
-        row.failed += failed;
-        row.requests += requests;
-        durations.insert(durations.end(), mine.begin(), mine.end());
+        for (const auto& coordinator : mine) {
+            row.failed += coordinator.failed;
+            row.requests += coordinator.requests;
+            durations.insert(durations.end(), coordinator.durations.begin(), coordinator.durations.end());
+        }
     };
     const auto process_cpu_before = process_cpu_seconds();
     const auto started = Clock::now();
-    if (coordinators == 1) {
-        coordinate(0);
+    if (coordinators == 1 || options.one_loop) {
+        run_loop(0, coordinators);
     } else {
         std::vector<std::thread> threads;
-        for (std::size_t i = 0; i < coordinators; ++i) threads.emplace_back(coordinate, i);
+        for (std::size_t i = 0; i < coordinators; ++i) threads.emplace_back(run_loop, i, i + 1);
         for (auto& thread : threads) thread.join();
     }
     row.seconds = std::chrono::duration<double>(Clock::now() - started).count();

@@ -37,6 +37,10 @@ struct ThroughputBenchOptions {
     /// 1: clients sharing the log, each on its own thread with its own groups; the
     /// concurrency and the sagas are split between them.
     std::size_t coordinators = 1;
+    /// false: each coordinator runs its client on a thread of its own. True: all of them on
+    /// one thread and one event loop, which tells what the log's sharing costs apart from
+    /// what more threads cost on a small machine.
+    bool one_loop = false;
     /// false: the clients keep no metrics. True: they keep them in one Prometheus registry,
     /// to measure what that costs.
     bool metrics = false;

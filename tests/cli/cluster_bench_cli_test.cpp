@@ -62,6 +62,28 @@ TEST(ClusterBench, ThroughputRunsBothLogModesAndReportsMedians) {
     EXPECT_EQ(medians, 4);
 }
 
+// Three clients sharing the log split the sagas, on threads of their own or on one loop;
+// the client's CPU per request adds up all of them.
+TEST(ClusterBench, CoordinatorsSplitTheSagasAndTheirCpuIsCounted) {
+    for (const auto& loops : {std::vector<std::string>{}, std::vector<std::string>{"--one-loop"}}) {
+        std::vector<std::string> args{"throughput", "--nodes",    "2",  "--sagas",  "60",   "--concurrency",
+                                      "6",          "--saga-log", "on", "--output", "json", "--coordinators",
+                                      "3"};
+        args.insert(args.end(), loops.begin(), loops.end());
+        const auto result = bench(args);
+        ASSERT_EQ(result.exit_status, 0) << result.err;
+        const auto rows = json_lines(result.out);
+        ASSERT_EQ(rows.size(), 1u) << result.out;
+        const auto& row = rows.front();
+        EXPECT_EQ(row.at("coordinators").to_number<int>(), 3);
+        EXPECT_EQ(row.at("sagas").to_number<int>(), 60) << "10 groups each, created then deleted";
+        EXPECT_EQ(row.at("failed").to_number<int>(), 0) << result.out;
+        EXPECT_GT(row.at("client_cpu_us_per_request").to_number<double>(), 0.0) << result.out;
+        EXPECT_GE(row.at("requests_per_second").to_number<double>(),
+                  5.9 * row.at("sagas_per_second").to_number<double>());
+    }
+}
+
 TEST(ClusterBench, CpuComparesWithWrk) {
     if (!wrk_installed()) CLUSTER_CLIENT_CANNOT_RUN("wrk is not installed (apt-get install wrk)");
     const auto result =
