@@ -121,7 +121,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     throughput_command
         ->add_option("--coordinators", throughput.coordinators,
-                     "clients sharing the log, each on its own thread and groups; the concurrency is split")
+                     "clients sharing the log, each with its own groups (and thread, unless --one-loop); the "
+                     "concurrency is split")
         ->check(CLI::Range(std::size_t{1}, std::size_t{64}))
         ->capture_default_str();
     throughput_command->add_flag("--one-loop", throughput.one_loop,

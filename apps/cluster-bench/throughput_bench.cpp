@@ -126,6 +126,8 @@ ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector
     // Runs the coordinators `first` to `last` (exclusive) on one event loop, on this thread.
     // Each coordinator: its own client and groups, a share of the sagas and of the
     // concurrency; creates of its groups, then deletes of them.
+    const auto groups = options.sagas / 2 / coordinators;
+    const auto workers = std::max<std::size_t>(1, concurrency / coordinators);
     auto run_loop = [&](std::size_t first, std::size_t last) {
         const auto cpu_before = thread_cpu_seconds();
         asio::io_context io{1};
@@ -133,9 +135,8 @@ ThroughputRow run_sagas(const ThroughputBenchOptions& options, const std::vector
         for (std::size_t index = first; index < last; ++index) {
             auto& coordinator = mine[index - first];
             coordinator.client = std::make_unique<ClusterClient>(io.get_executor(), client_options);
-            coordinator.groups = options.sagas / 2 / coordinators;
+            coordinator.groups = groups;
             coordinator.prefix = "bench-" + std::to_string(index) + "-";
-            const auto workers = std::max<std::size_t>(1, concurrency / coordinators);
             for (std::size_t i = 0; i < workers; ++i) asio::co_spawn(io, work(coordinator), asio::detached);
         }
         io.run();

@@ -34,8 +34,8 @@ struct ThroughputBenchOptions {
     std::string saga_log_dir;
     /// empty: the log is SQLite. A saga log URL (postgresql://...) puts it there instead.
     std::string saga_log_url;
-    /// 1: clients sharing the log, each on its own thread with its own groups; the
-    /// concurrency and the sagas are split between them.
+    /// 1: clients sharing the log, each with its own groups (and its own thread unless
+    /// one_loop); the concurrency and the sagas are split between them.
     std::size_t coordinators = 1;
     /// false: each coordinator runs its client on a thread of its own. True: all of them on
     /// one thread and one event loop, which tells what the log's sharing costs apart from

@@ -31,8 +31,9 @@ boost::system::error_code make_error_code(LogErrc errc);
 /// The log's own thread, the only one that touches its Store. Group commit: while one batch
 /// is on its way to the server, new writes queue up, and the next batch carries them all
 /// (up to max_batch) in one transaction; with several sagas running, a batch also waits up
-/// to the commit window for as many writes as sagas run. Between batches it renews the coordinator's lease,
-/// every third of its time to live. Results are posted to their callers' executors.
+/// to the commit window for as many writes as sagas run. Between batches it renews the
+/// coordinator's lease, every third of its time to live. Results are posted to their
+/// callers' executors.
 class Writer {
 public:
     /// Connects and takes a lease (Store's constructor); throws PgError or ConfigError.
