@@ -184,6 +184,58 @@ TEST_F(PostgresSagaLogTest, ConcurrentWritesShareTransactions) {
     for (const SagaId saga : sagas) EXPECT_EQ(find(*log, saga)->facts[1], std::vector<Fact>{Fact::created});
 }
 
+// A transaction waits for more writes only while a saga it runs may still write.
+TEST_F(PostgresSagaLogTest, ABatchWaitsUntilEverySagaRunningHasAWriteQueued) {
+    auto slow = options();
+    slow.commit_window = 2s;
+    PostgresSagaLog log(slow);
+    const SagaId first = started(log, "first");
+    const SagaId second = started(log, "second");
+
+    auto sent = std::chrono::steady_clock::now();
+    Promised<error_code> one, other;
+    log.async_record(first, 0, Fact::absent_before, one.handler());
+    log.async_record(second, 0, Fact::absent_before, other.handler());
+    EXPECT_FALSE(std::get<0>(one.get()));
+    EXPECT_FALSE(std::get<0>(other.get()));
+    EXPECT_LT(std::chrono::steady_clock::now() - sent, 1s) << "both sagas wait for it: nothing more can come";
+
+    // Two writes, both of the first saga, as its steps on two nodes make them.
+    sent = std::chrono::steady_clock::now();
+    Promised<error_code> on_one, on_other;
+    log.async_record(first, 1, Fact::absent_before, on_one.handler());
+    log.async_record(first, 2, Fact::absent_before, on_other.handler());
+    EXPECT_FALSE(std::get<0>(on_one.get()));
+    EXPECT_FALSE(std::get<0>(on_other.get()));
+    EXPECT_GE(std::chrono::steady_clock::now() - sent, 1500ms) << "the second saga might have written too";
+}
+
+// Coordinators share the server's commits: each waits longer to fill its transactions the
+// more of them hold a live lease, up to four times the commit window.
+TEST_F(PostgresSagaLogTest, TheCommitWindowGrowsWithTheCoordinatorsSharingTheLog) {
+    const auto learned = [](const PostgresSagaLog& log, std::chrono::microseconds window) {
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (log.commit_window() != window && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(20ms);
+        }
+        return log.commit_window() == window;
+    };
+    const auto first = open(600ms);  // renewed every 200 ms
+    EXPECT_EQ(first->commit_window(), 3ms);
+    auto second = open(600ms);
+    EXPECT_EQ(second->commit_window(), 6ms) << "it counts the first as it takes its lease";
+    EXPECT_TRUE(learned(*first, 6ms)) << "the first counts the second at a renewal";
+
+    std::vector<std::unique_ptr<PostgresSagaLog>> more;
+    for (int i = 0; i < 4; ++i) more.push_back(open(600ms));
+    EXPECT_EQ(more.back()->commit_window(), 12ms) << "six coordinators, and at most four times the window";
+    EXPECT_TRUE(learned(*first, 12ms));
+
+    more.clear();
+    second.reset();
+    EXPECT_TRUE(learned(*first, 3ms)) << "alone again once the others gave their leases up";
+}
+
 TEST_F(PostgresSagaLogTest, OneSagaPerGroupAcrossCoordinators) {
     const auto first = open();
     const auto second = open();

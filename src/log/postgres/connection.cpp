@@ -66,10 +66,6 @@ long long Result::integer(int row, int column) const {
     return std::strtoll(PQgetvalue(result_.get(), row, column), nullptr, 10);
 }
 
-long long Result::affected() const {
-    return std::strtoll(PQcmdTuples(result_.get()), nullptr, 10);
-}
-
 Connection::Connection(std::string url) : url_(std::move(url)), shown_url_(display_url(url_)) {
     connect();
 }

@@ -44,8 +44,6 @@ public:
     std::string text(int row, int column) const { return PQgetvalue(result_.get(), row, column); }
     long long integer(int row, int column) const;
     bool boolean(int row, int column) const { return text(row, column) == "t"; }
-    /// Rows an UPDATE or DELETE changed.
-    long long affected() const;
 
 private:
     std::unique_ptr<PGresult, decltype(&PQclear)> result_;

@@ -91,20 +91,24 @@ void PostgresSagaLog::begin(Operation operation, std::string group, std::vector<
 }
 
 void PostgresSagaLog::record(SagaId saga, std::size_t host, Fact fact, Handler<WriteSignature> handler) {
-    writer_->submit(write_job<Store>(
-        [saga, host, fact](Store& store, std::int64_t) { return store.record(saga, host, fact); }, std::move(handler)));
+    writer_->submit(
+        write_job<Store>([saga, host, fact](Store& store, std::int64_t) { return store.record(saga, host, fact); },
+                         std::move(handler)),
+        saga);
 }
 
 void PostgresSagaLog::set_phase(SagaId saga, Phase phase, Handler<WriteSignature> handler) {
     writer_->submit(write_job<Store>([saga, phase](Store& store, std::int64_t) { return store.set_phase(saga, phase); },
-                                     std::move(handler)));
+                                     std::move(handler)),
+                    saga);
 }
 
 void PostgresSagaLog::end(SagaId saga, SagaOutcome outcome, std::vector<HostState> host_states,
                           Handler<WriteSignature> handler) {
     writer_->submit(write_job<Store>([saga, outcome, states = std::move(host_states)](
                                          Store& store, std::int64_t) { return store.end(saga, outcome, states); },
-                                     std::move(handler)));
+                                     std::move(handler)),
+                    saga);
 }
 
 void PostgresSagaLog::adopt(SagaId saga, Owner owner, Handler<void(std::exception_ptr, bool)> handler) {
@@ -138,6 +142,10 @@ void PostgresSagaLog::prune(std::chrono::system_clock::time_point before, std::s
 
 std::uint64_t PostgresSagaLog::commits() const {
     return writer_->commits();
+}
+
+std::chrono::microseconds PostgresSagaLog::commit_window() const {
+    return writer_->window();
 }
 
 }  // namespace cluster_client::log

@@ -25,10 +25,11 @@ struct PostgresLogOptions {
     std::chrono::milliseconds lease_ttl{10000};
     std::size_t max_batch = 1024;  ///< at most this many writes per transaction
     /// Default 3 ms: while more than one saga of this coordinator runs, a transaction waits up
-    /// to this long for as many writes as sagas run to join it. A PostgreSQL commit costs the
-    /// server far more than an SQLite one costs the process, so the window is longer than
-    /// the SQLite log's 1 ms: with several coordinators on one server, fewer and fuller
-    /// transactions leave it more CPU (docs/PERFORMANCE.md).
+    /// to this long, times the coordinators sharing the log (at most 4 times), until every
+    /// saga it runs has a write queued. A PostgreSQL commit costs the server far more than an
+    /// SQLite one costs the process, so the window is longer than the SQLite log's 1 ms; and
+    /// coordinators share the server's commits, so the more there are, the longer each
+    /// waits to fill its transactions (docs/PERFORMANCE.md).
     std::chrono::microseconds commit_window{3000};
     std::shared_ptr<spdlog::logger> logger = default_logger();  ///< null: nothing is logged
 };
@@ -61,6 +62,9 @@ public:
 
     /// Write transactions this log has committed: how well group commit batches.
     std::uint64_t commits() const;
+    /// How long a transaction may wait now for more writes: the commit window times the
+    /// coordinators that shared the log at the last renewal of the lease (at most 4).
+    std::chrono::microseconds commit_window() const;
 
 private:
     void begin(Operation operation, std::string group, std::vector<std::string> hosts, saga::Owner owner,

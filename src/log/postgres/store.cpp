@@ -110,10 +110,14 @@ void Store::prepare_statements() {
                                   "AND s.lease = l.id)) "
                                   "INSERT INTO @.leases (holder, expires_at) "
                                   "VALUES ($1, clock_timestamp() + $2::bigint * interval '1 millisecond') "
-                                  "RETURNING id"));
+                                  "RETURNING id, 1 + (SELECT count(*) FROM @.leases "
+                                  "WHERE expires_at > clock_timestamp())"));
+    // The statement's snapshot holds the lease's row as it was, still live: it is counted.
     connection_.prepare("renew_lease", in_schema("UPDATE @.leases SET expires_at = clock_timestamp() + "
                                                  "$2::bigint * interval '1 millisecond' "
-                                                 "WHERE id = $1 AND expires_at > clock_timestamp()"));
+                                                 "WHERE id = $1 AND expires_at > clock_timestamp() "
+                                                 "RETURNING (SELECT count(*) FROM @.leases "
+                                                 "WHERE expires_at > clock_timestamp())"));
     connection_.prepare("release_lease", in_schema("DELETE FROM @.leases WHERE id = $1"));
     connection_.prepare("commit_batch",
                         in_schema("SELECT slot, saga, holder, holder_live FROM @.commit_batch($1, $2, $3, $4, $5, $6, "
@@ -138,6 +142,7 @@ void Store::take_lease() {
     const auto sent = Fence::Clock::now();
     const auto taken = connection_.run_prepared("take_lease", {holder_.c_str(), ttl.c_str()});
     lease_ = taken.integer(0, 0);
+    coordinators_ = static_cast<std::size_t>(taken.integer(0, 1));
     fence_.renewed(sent + options_.lease_ttl);
     options_.logger->info("{}: coordinator lease {} taken", shown_url(), lease_);
 }
@@ -155,7 +160,9 @@ void Store::renew_lease() {
     const std::string lease = std::to_string(lease_);
     const std::string ttl = std::to_string(options_.lease_ttl.count());
     const auto sent = Fence::Clock::now();
-    if (connection_.run_prepared("renew_lease", {lease.c_str(), ttl.c_str()}).affected() == 1) {
+    const auto renewed = connection_.run_prepared("renew_lease", {lease.c_str(), ttl.c_str()});
+    if (renewed.rows() == 1) {
+        coordinators_ = static_cast<std::size_t>(renewed.integer(0, 0));
         fence_.renewed(sent + options_.lease_ttl);
         return;
     }

@@ -82,6 +82,9 @@ public:
 
     /// Open sagas this coordinator runs.
     std::size_t running() const { return running_.size(); }
+    /// Coordinators holding a live lease on this log, itself included, as of the last time
+    /// it took or renewed its lease.
+    std::size_t coordinators() const { return coordinators_; }
     const std::string& shown_url() const { return connection_.shown_url(); }
     spdlog::logger& logger() const { return *options_.logger; }
 
@@ -111,6 +114,7 @@ private:
     std::string holder_;  ///< this coordinator as the leases table names it: host name and pid
     Owner owner_;         ///< the owner of the sagas this coordinator begins
     std::int64_t lease_ = 0;
+    std::size_t coordinators_ = 1;
     std::unordered_map<SagaId, std::size_t> running_;  ///< open sagas this coordinator runs, and their host counts
     std::vector<std::pair<SagaId, std::optional<std::size_t>>> running_undo_;
 

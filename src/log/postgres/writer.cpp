@@ -38,6 +38,11 @@ const LogCategory category;
 // sent again, at most this many times.
 constexpr int max_retries = 3;
 
+std::int64_t window_for(std::chrono::microseconds commit_window, std::size_t coordinators) {
+    return commit_window.count() *
+           static_cast<std::int64_t>(std::clamp<std::size_t>(coordinators, 1, Writer::max_window_scale));
+}
+
 }  // namespace
 
 error_code make_error_code(LogErrc errc) {
@@ -50,6 +55,8 @@ Writer::Writer(const Store::Options& options, std::size_t max_batch, std::chrono
       commit_window_(commit_window),
       renew_every_(options.lease_ttl / 3),
       store_(options, fence),
+      coordinators_(store_.coordinators()),
+      window_us_(window_for(commit_window, coordinators_)),
       next_renewal_(Fence::Clock::now() + renew_every_),
       thread_([this] { loop(); }) {}
 
@@ -63,15 +70,21 @@ Writer::~Writer() {
 }
 
 // A job wakes the thread only if it waits for work, or if the job completes the batch its
-// commit window waits for.
-void Writer::submit(std::unique_ptr<Job> job) {
+// window waits for.
+void Writer::submit(std::unique_ptr<Job> job, saga::SagaId saga) {
     bool wake = false;
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(std::move(job));
-        wake = idle_ || (window_target_ != 0 && queue_.size() == window_target_);
+        if (saga != 0) waiting_sagas_.insert(saga);
+        wake = idle_ || (window_target_ != 0 && window_full());
     }
     if (wake) wake_.notify_one();
+}
+
+// Under mutex_, in a window.
+bool Writer::window_full() const {
+    return waiting_sagas_.size() >= window_target_ || queue_.size() >= max_batch_;
 }
 
 void Writer::loop() {
@@ -86,19 +99,23 @@ void Writer::loop() {
             if (stopping_ && queue_.empty()) return;
             // With other sagas running, a moment's wait lets their writes join this
             // transaction: its fixed cost (a round trip, the function call, the WAL flush,
-            // the wake-ups on both sides) dwarfs a record's. It ends once as many writes are
-            // queued as sagas run. Ending at half of them made three coordinators of 42 sagas
-            // each commit about a third more often, and 13 % slower (docs/PERFORMANCE.md).
-            const auto enough = std::min(max_batch_, store_.running());
-            if (!queue_.empty() && store_.running() > 1 && queue_.size() < enough && commit_window_.count() > 0) {
-                window_target_ = enough;
-                wake_.wait_for(lock, commit_window_, [&] { return stopping_ || queue_.size() >= enough; });
+            // the wake-ups on both sides) dwarfs a record's. It ends once every saga this
+            // coordinator runs has a write queued: they all wait for this batch, and more
+            // waiting would only delay them. Counting writes instead of sagas ended it too
+            // soon, since one step on each node writes a fact at about the same moment
+            // (docs/PERFORMANCE.md).
+            if (!queue_.empty() && store_.running() > 1 && commit_window_.count() > 0) {
+                window_target_ = store_.running();
+                wake_.wait_for(lock, window(), [this] { return stopping_ || window_full(); });
                 window_target_ = 0;
             }
             while (!queue_.empty() && batch.size() < max_batch_) {
                 batch.push_back(std::move(queue_.front()));
                 queue_.pop_front();
             }
+            // A batch cut at max_batch keeps the set whole: the next window may end early,
+            // never late.
+            if (queue_.empty()) waiting_sagas_.clear();
         }
         if (Fence::Clock::now() >= next_renewal_) renew();
         if (batch.empty()) continue;
@@ -116,11 +133,21 @@ void Writer::renew() {
     try {
         store_.renew_lease();
         next_renewal_ = Fence::Clock::now() + renew_every_;
+        follow_coordinators();
     } catch (const std::exception& error) {
         store_.logger().warn("cannot renew the coordinator's lease: {}", error.what());
         next_renewal_ =
             Fence::Clock::now() + std::min<std::chrono::milliseconds>(renew_every_, std::chrono::milliseconds(500));
     }
+}
+
+void Writer::follow_coordinators() {
+    const auto coordinators = store_.coordinators();
+    if (coordinators == coordinators_) return;
+    coordinators_ = coordinators;
+    window_us_ = window_for(commit_window_, coordinators);
+    store_.logger().info("{}: {} coordinators share the log; a batch waits up to {} us for more writes",
+                         store_.shown_url(), coordinators, window_us_.load());
 }
 
 void Writer::process(const std::vector<std::unique_ptr<Job>>& batch) {
