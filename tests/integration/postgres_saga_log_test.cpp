@@ -191,23 +191,20 @@ TEST_F(PostgresSagaLogTest, ABatchWaitsUntilEverySagaRunningHasAWriteQueued) {
     PostgresSagaLog log(slow);
     const SagaId first = started(log, "first");
     const SagaId second = started(log, "second");
+    // Sends facts for (saga, host) at once; returns how long they took to be durable.
+    const auto record_together = [&log](const std::vector<std::pair<SagaId, std::size_t>>& writes) {
+        const auto sent = std::chrono::steady_clock::now();
+        std::vector<Promised<error_code>> written(writes.size());
+        for (std::size_t i = 0; i < writes.size(); ++i) {
+            log.async_record(writes[i].first, writes[i].second, Fact::absent_before, written[i].handler());
+        }
+        for (auto& write : written) EXPECT_FALSE(std::get<0>(write.get()));
+        return std::chrono::steady_clock::now() - sent;
+    };
 
-    auto sent = std::chrono::steady_clock::now();
-    Promised<error_code> one, other;
-    log.async_record(first, 0, Fact::absent_before, one.handler());
-    log.async_record(second, 0, Fact::absent_before, other.handler());
-    EXPECT_FALSE(std::get<0>(one.get()));
-    EXPECT_FALSE(std::get<0>(other.get()));
-    EXPECT_LT(std::chrono::steady_clock::now() - sent, 1s) << "both sagas wait for it: nothing more can come";
-
+    EXPECT_LT(record_together({{first, 0}, {second, 0}}), 1s) << "both sagas wait for it: nothing more can come";
     // Two writes, both of the first saga, as its steps on two nodes make them.
-    sent = std::chrono::steady_clock::now();
-    Promised<error_code> on_one, on_other;
-    log.async_record(first, 1, Fact::absent_before, on_one.handler());
-    log.async_record(first, 2, Fact::absent_before, on_other.handler());
-    EXPECT_FALSE(std::get<0>(on_one.get()));
-    EXPECT_FALSE(std::get<0>(on_other.get()));
-    EXPECT_GE(std::chrono::steady_clock::now() - sent, 1500ms) << "the second saga might have written too";
+    EXPECT_GE(record_together({{first, 1}, {first, 2}}), 1500ms) << "the second saga might have written too";
 }
 
 // Coordinators share the server's commits: each waits longer to fill its transactions the
