@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Sourced by the scripts that need a local cluster (bench/cli_batch.sh, tests/install/run.sh,
-# examples/run_examples.sh).
+# examples/run_examples.sh, bench/fleet_throughput.sh).
 #
 #   start_cluster_node EXE COUNT DIR [admin]
 #                                      starts EXE --nodes COUNT with its output in DIR, waits
